@@ -1,0 +1,180 @@
+//! Protocol detection, per host: (1) HTTPS with full validation, (2) HTTPS with a self-signed
+//! certificate, trusted on first use and pinned by its SHA-256 fingerprint, (3) plain HTTP only
+//! when (1) failed because the port does not speak TLS. Never on DNS, refused or timeout, and
+//! never for a server that worked over HTTPS before.
+use crate::duplicati::client::Reply;
+use crate::duplicati::Client;
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::Protocol;
+use crate::net::{self, Transport};
+use crate::tls::{self, TlsSetup};
+use rustls_pki_types::CertificateDer;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub connect_timeout: Duration,
+    /// Limit for one whole request, body included.
+    pub request_timeout: Duration,
+    /// Extra trusted roots (a private CA) for step (1).
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// Accept a changed certificate and pin the new one.
+    pub trust_new_certificate: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            extra_roots: Vec::new(),
+            trust_new_certificate: false,
+        }
+    }
+}
+
+/// What the store remembers of a server's security.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known<'a> {
+    pub protocol: Option<Protocol>,
+    pub cert_sha256: Option<&'a str>,
+}
+
+/// A logged-in session and how it was reached.
+pub struct Connection {
+    pub client: Client,
+    pub protocol: Protocol,
+    pub url: String,
+    pub cert_sha256: Option<String>,
+}
+
+/// `host` as it goes into a URL (IPv6 literals in brackets).
+pub fn url_host(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
+
+pub fn base_url(protocol: Protocol, host: &str, port: u16) -> String {
+    format!("{}://{}:{port}", protocol.scheme(), url_host(host))
+}
+
+fn http_client(tls: Option<&TlsSetup>, opts: &ConnectOptions) -> Result<reqwest::Client> {
+    let config = match tls {
+        Some(t) => t.config.clone(),
+        // Plain HTTP still needs a TLS config for the builder; it is never used.
+        None => tls::pinned(Some("-")).map_err(|e| Error::new(ErrorCode::TlsError, e.to_string(), ""))?.config,
+    };
+    reqwest::Client::builder()
+        .use_preconfigured_tls(config)
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(Duration::from_secs(30))
+        .user_agent(concat!("Duplidesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::new(ErrorCode::TlsError, format!("Could not set up the HTTP client: {e}"), "This is a bug; please report it."))
+}
+
+fn tls_setup_error(e: rustls::Error) -> Error {
+    Error::new(ErrorCode::TlsError, format!("Could not set up TLS: {e}"), "Check the system's certificate store.")
+}
+
+/// One attempt: a client over `protocol`, probed with the login request.
+async fn attempt(
+    protocol: Protocol,
+    tls: Option<&TlsSetup>,
+    host: &str,
+    port: u16,
+    password: &str,
+    opts: &ConnectOptions,
+) -> Result<std::result::Result<(Client, Reply), Transport>> {
+    let label = format!("{}:{port}", url_host(host));
+    let mut client = Client::new(http_client(tls, opts)?, base_url(protocol, host, port), label.clone(), password.to_owned());
+    Ok(match client.send_login().await {
+        Ok(reply) => Ok((client, reply)),
+        Err(e) => Err(net::classify(&label, &e)),
+    })
+}
+
+/// Finds the protocol, logs in, and returns the session.
+pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, opts: &ConnectOptions) -> Result<Connection> {
+    let label = format!("{}:{port}", url_host(host));
+    let pin = if opts.trust_new_certificate { None } else { known.cert_sha256 };
+
+    // A server reached before over plain HTTP is tried that way first; if the port now speaks
+    // TLS the full detection below upgrades it.
+    if known.protocol == Some(Protocol::Http) {
+        match attempt(Protocol::Http, None, host, port, password, opts).await? {
+            Ok((client, reply)) => return finish(client, reply, Protocol::Http, None, opts).await,
+            Err(Transport::Other(e)) if e.code != ErrorCode::InvalidResponse => return Err(e),
+            Err(_) => {}
+        }
+    }
+
+    // (1) full validation — skipped for a server pinned as self-signed.
+    if known.protocol != Some(Protocol::HttpsSelfSigned) {
+        let verified = tls::verified(&opts.extra_roots).map_err(tls_setup_error)?;
+        match attempt(Protocol::Https, Some(&verified), host, port, password, opts).await? {
+            Ok((client, reply)) => return finish(client, reply, Protocol::Https, verified.seen_fingerprint(), opts).await,
+            Err(Transport::Certificate(_)) => {}
+            Err(Transport::NotTls(why)) if known.protocol.is_some_and(Protocol::is_tls) => {
+                return Err(Error::new(
+                    ErrorCode::TlsError,
+                    format!("{label} no longer answers over HTTPS ({why})."),
+                    "Duplidesk never falls back to plain HTTP for a server that used HTTPS. If HTTPS was turned off on purpose, remove the server and add it again.",
+                ));
+            }
+            Err(Transport::NotTls(_)) => {
+                return match attempt(Protocol::Http, None, host, port, password, opts).await? {
+                    Ok((client, reply)) => finish(client, reply, Protocol::Http, None, opts).await,
+                    Err(t) => Err(transport_error(&label, t)),
+                };
+            }
+            Err(t) => return Err(transport_error(&label, t)),
+        }
+    }
+
+    // (2) trust on first use, or the pinned certificate.
+    if known.protocol == Some(Protocol::Https) && !opts.trust_new_certificate {
+        return Err(Error::new(
+            ErrorCode::CertificateChanged,
+            format!("The certificate of {label} is no longer signed by a trusted authority."),
+            "If the server now uses a self-signed certificate on purpose, trust it (--trust-new-certificate, or Re-trust in Server Settings).",
+        ));
+    }
+    let pinned = tls::pinned(pin).map_err(tls_setup_error)?;
+    match attempt(Protocol::HttpsSelfSigned, Some(&pinned), host, port, password, opts).await? {
+        Ok((client, reply)) => {
+            let fp = pinned.seen_fingerprint();
+            finish(client, reply, Protocol::HttpsSelfSigned, fp, opts).await
+        }
+        Err(t) => Err(transport_error(&label, t)),
+    }
+}
+
+fn transport_error(label: &str, t: Transport) -> Error {
+    match t {
+        Transport::Other(e) => e,
+        Transport::PinChanged { expected, seen } => net::certificate_changed(label, &expected, &seen),
+        Transport::Certificate(why) | Transport::NotTls(why) => Error::new(
+            ErrorCode::TlsError,
+            format!("The secure connection to {label} failed ({why})."),
+            "Check the server's HTTPS settings and certificate.",
+        ),
+    }
+}
+
+/// Completes the login and, for a certificate trusted on first use, pins the session to it.
+async fn finish(mut client: Client, reply: Reply, protocol: Protocol, fingerprint: Option<String>, opts: &ConnectOptions) -> Result<Connection> {
+    client.accept_login(reply)?;
+    let url = client.base_url().to_owned();
+    if protocol == Protocol::HttpsSelfSigned {
+        // Later connections of this session must show the same certificate.
+        let pinned = tls::pinned(fingerprint.as_deref()).map_err(tls_setup_error)?;
+        client.replace_http(http_client(Some(&pinned), opts)?);
+    }
+    Ok(Connection { client, protocol, url, cert_sha256: fingerprint })
+}

@@ -1,0 +1,171 @@
+//! The collected data as JSON, in the format duplistatus uses
+//! (`{"system_info", "backups", "backup_logs"}`), with TargetURL credentials redacted, and its
+//! import back into the store.
+use crate::duplicati::wire::{BackupItem, LogRow, SystemInfo};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::Status;
+use crate::monitor::{self, NewEntry};
+use crate::redact;
+use crate::store::{now_ts, JobInfo, NewServer, Store};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+/// What one collection fetched from one server, ready to be saved.
+#[derive(Debug, Clone)]
+pub struct CollectedData {
+    pub server_name: String,
+    pub json: Value,
+}
+
+impl CollectedData {
+    /// `logs`: per job (backup ID), the rows fetched by this collection.
+    pub fn new(server_name: &str, system_info_raw: &[u8], backups_raw: &[u8], logs: Vec<(String, Vec<LogRow>)>) -> CollectedData {
+        let system_info: Value = serde_json::from_slice(system_info_raw).unwrap_or(Value::Null);
+        let mut backups: Value = serde_json::from_slice(backups_raw).unwrap_or(Value::Array(Vec::new()));
+        redact::redact_json(&mut backups);
+        let mut backup_logs = Map::new();
+        for (backup_id, rows) in logs {
+            let rows: Vec<Value> = rows
+                .into_iter()
+                .map(|r| {
+                    json!({"ID": r.id, "OperationID": r.operation_id, "Timestamp": r.timestamp, "Type": "Result",
+                           "Message": r.message, "Exception": {}})
+                })
+                .collect();
+            backup_logs.insert(backup_id, Value::Array(rows));
+        }
+        CollectedData {
+            server_name: server_name.to_owned(),
+            json: json!({"system_info": system_info, "backups": backups, "backup_logs": backup_logs}),
+        }
+    }
+}
+
+/// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time;
+/// where the OS forbids `:` in file names (Windows) `-` replaces it.
+pub fn file_name(server_name: &str, at: OffsetDateTime) -> String {
+    let stamp = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        at.month() as u8,
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let stamp = if cfg!(windows) { stamp.replace(':', "-") } else { stamp };
+    let safe: String = server_name
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let safe = if safe.trim().is_empty() { "server".to_owned() } else { safe };
+    format!("{safe}_collected_{stamp}.json")
+}
+
+pub fn local_now() -> OffsetDateTime {
+    OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc())
+}
+
+/// Writes the data to `path`, or into `path/<file_name>` when `path` is a folder.
+/// The file appears whole or not at all.
+pub fn write(data: &CollectedData, path: &Path) -> Result<PathBuf> {
+    let target = if path.is_dir() { path.join(file_name(&data.server_name, local_now())) } else { path.to_owned() };
+    let bytes = serde_json::to_vec_pretty(&data.json).map_err(|e| Error::io("Could not encode the collected data", e))?;
+    let tmp = target.with_extension("json.partial");
+    let what = format!("Could not write {}", target.display());
+    std::fs::write(&tmp, &bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(&what, e)
+    })?;
+    std::fs::rename(&tmp, &target).map_err(|e| Error::io(&what, e))?;
+    Ok(target)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub file: String,
+    pub server: String,
+    pub jobs: usize,
+    pub new: u64,
+    pub skipped: u64,
+}
+
+/// Loads a collected JSON file into the store (same dedupe as a collection), so a server that
+/// cannot be reached directly can still be monitored.
+pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&format!("Could not read {}", path.display()), e))?;
+    let bad = |why: String| {
+        Error::new(
+            ErrorCode::InvalidResponse,
+            format!("{} is not a collected Duplidesk/duplistatus JSON file ({why}).", path.display()),
+            "Import a file saved by `duplidesk collect --save-json` or by duplistatus.",
+        )
+    };
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let info: SystemInfo = serde_json::from_value(doc.get("system_info").cloned().unwrap_or(Value::Null)).map_err(|e| bad(format!("system_info: {e}")))?;
+    let backups: Vec<BackupItem> =
+        serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new()))).map_err(|e| bad(format!("backups: {e}")))?;
+    let logs = doc.get("backup_logs").and_then(Value::as_object).cloned().unwrap_or_default();
+    if info.machine_name.is_empty() {
+        return Err(bad("system_info has no MachineName".into()));
+    }
+    let machine_id = info.machine_id();
+    let server = match machine_id.as_deref() {
+        Some(mid) => store.server_by_identity(mid, &info.machine_name)?,
+        None => store.find_server(&info.machine_name)?,
+    };
+    let server = match server {
+        Some(s) => s,
+        None => {
+            let s = store.insert_server(&NewServer { name: &info.machine_name, host: &info.machine_name, port: crate::hosts::DEFAULT_PORT })?;
+            store.set_identity(s.id, machine_id.as_deref(), &info.server_version)?;
+            s
+        }
+    };
+    let mut summary = ImportSummary { file: path.display().to_string(), server: info.machine_name.clone(), jobs: 0, new: 0, skipped: 0 };
+    for item in &backups {
+        let job = store.upsert_job(
+            server.id,
+            &JobInfo {
+                backup_id: item.backup.id.clone(),
+                name: item.backup.name.clone(),
+                description: item.backup.description.clone().filter(|d| !d.is_empty()),
+                db_path: item.backup.db_path.clone(),
+                schedule_json: item.schedule.as_ref().and_then(|s| serde_json::to_string(s).ok()),
+                metadata_json: item.backup.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string()),
+            },
+        )?;
+        summary.jobs += 1;
+        let rows: Vec<LogRow> = match logs.get(&item.backup.id) {
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| bad(format!("backup_logs[{}]: {e}", item.backup.id)))?,
+            None => Vec::new(),
+        };
+        for chunk in rows.chunks(500) {
+            let entries: Vec<NewEntry> = chunk.iter().map(monitor::entry_from_row).collect();
+            let out = store.store_page(&job, &info.machine_name, &entries, &job.cursor)?;
+            summary.new += out.new;
+            summary.skipped += out.skipped;
+        }
+    }
+    let note = format!("Imported {} new entries from {}", summary.new, path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+    store.insert_system_entry(Some(server.id), &info.machine_name, &NewEntry::system(Status::Info, now_ts(), note))?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn names() {
+        let name = file_name("file/server01", datetime!(2025-05-04 09:15:02 +2));
+        if cfg!(windows) {
+            assert_eq!(name, "file_server01_collected_2025-05-04T09-15-02.json");
+        } else {
+            assert_eq!(name, "file_server01_collected_2025-05-04T09:15:02.json");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Duplidesk's engine: everything the desktop app and the command line share, with no Tauri
+//! in it. See ARCHITECTURE.md at the repository root for the map.
+pub mod collect;
+pub mod connect;
+pub mod duplicati;
+pub mod error;
+pub mod export;
+pub mod hosts;
+pub mod model;
+pub mod monitor;
+pub mod net;
+pub mod redact;
+pub mod secrets;
+pub mod store;
+pub mod tls;
+
+pub use error::{Error, ErrorCode, Result};
+pub use model::{Protocol, Status};
+
+/// The default folder of the store: the OS's application data folder.
+pub fn default_data_dir() -> std::path::PathBuf {
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("app.duplidesk")
+}

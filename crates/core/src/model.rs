@@ -1,0 +1,113 @@
+//! Domain types shared by the engine's modules and its callers.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The status of a log entry (see the design notes' table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Completed,
+    Warning,
+    Error,
+    Stopped,
+    Started,
+    Running,
+    Connection,
+    Info,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Completed,
+        Status::Warning,
+        Status::Error,
+        Status::Stopped,
+        Status::Started,
+        Status::Running,
+        Status::Connection,
+        Status::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::Warning => "warning",
+            Status::Error => "error",
+            Status::Stopped => "stopped",
+            Status::Started => "started",
+            Status::Running => "running",
+            Status::Connection => "connection",
+            Status::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown status '{s}' (expected one of: completed, warning, error, stopped, started, running, connection, info)"))
+    }
+}
+
+/// How a server was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Protocol {
+    /// HTTPS with a certificate the system trusts.
+    #[serde(rename = "https")]
+    Https,
+    /// HTTPS with a certificate trusted on first use and pinned by its SHA-256 fingerprint.
+    #[serde(rename = "https-self-signed")]
+    HttpsSelfSigned,
+    /// Plain HTTP (only when the port does not speak TLS).
+    #[serde(rename = "http")]
+    Http,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Https => "https",
+            Protocol::HttpsSelfSigned => "https-self-signed",
+            Protocol::Http => "http",
+        }
+    }
+
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            _ => "https",
+        }
+    }
+
+    pub fn is_tls(self) -> bool {
+        self != Protocol::Http
+    }
+}
+
+impl FromStr for Protocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "https" => Ok(Protocol::Https),
+            "https-self-signed" => Ok(Protocol::HttpsSelfSigned),
+            "http" => Ok(Protocol::Http),
+            other => Err(format!("unknown protocol '{other}'")),
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,289 @@
+//! Turns what Duplicati reports into log entries: status mapping (design notes' table),
+//! a one-line message, duration and the figures the dashboard shows.
+use crate::duplicati::wire::{LogRow, ResultMessage};
+use crate::model::Status;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// A log entry ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    /// Duplicati's row ID in the job's log (None for entries the app produced).
+    pub remote_id: Option<i64>,
+    /// Duplicati's `Timestamp` (Unix seconds) of the row; with `remote_id` it identifies the row.
+    pub remote_timestamp: Option<i64>,
+    /// When the operation began (Unix seconds, UTC).
+    pub date: i64,
+    pub status: Status,
+    /// Duplicati operation (Backup, Compact, …) or `System`.
+    pub op_type: String,
+    pub message: String,
+    pub duration_s: Option<f64>,
+    pub size_bytes: Option<i64>,
+    pub uploaded_bytes: Option<i64>,
+    pub warnings: i64,
+    pub errors: i64,
+    /// The full context: the result JSON as Duplicati sent it, or the plain text.
+    pub details: String,
+}
+
+impl NewEntry {
+    /// An entry produced by the app itself (connection failures, housekeeping).
+    pub fn system(status: Status, date: i64, message: impl Into<String>) -> NewEntry {
+        let message = message.into();
+        NewEntry {
+            remote_id: None,
+            remote_timestamp: None,
+            date,
+            status,
+            op_type: "System".into(),
+            details: message.clone(),
+            message,
+            duration_s: None,
+            size_bytes: None,
+            uploaded_bytes: None,
+            warnings: 0,
+            errors: 0,
+        }
+    }
+}
+
+/// Maps one job log row. A `Message` that is not JSON is kept with its text.
+pub fn entry_from_row(row: &LogRow) -> NewEntry {
+    let text = row.message.as_deref().unwrap_or("");
+    match serde_json::from_str::<ResultMessage>(text) {
+        Ok(result) => entry_from_result(row, &result, text),
+        Err(_) => NewEntry {
+            remote_id: Some(row.id),
+            remote_timestamp: Some(row.timestamp),
+            date: row.timestamp,
+            status: Status::Info,
+            op_type: "Unknown".into(),
+            message: first_line(text, 300),
+            duration_s: None,
+            size_bytes: None,
+            uploaded_bytes: None,
+            warnings: 0,
+            errors: 0,
+            details: text.to_owned(),
+        },
+    }
+}
+
+fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
+    let status = status_of(r);
+    let begin = r.begin_time.as_deref().and_then(parse_utc);
+    let end = r.end_time.as_deref().and_then(parse_utc);
+    let duration_s = r
+        .duration
+        .as_deref()
+        .and_then(parse_timespan)
+        .or_else(|| match (begin, end) {
+            (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
+            _ => None,
+        });
+    let op_type = r.main_operation.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
+    let is_backup = op_type == "Backup";
+    let warnings = r.warnings_actual_length.max(r.warnings.len() as i64);
+    let errors = r.errors_actual_length.max(r.errors.len() as i64);
+    NewEntry {
+        remote_id: Some(row.id),
+        remote_timestamp: Some(row.timestamp),
+        date: begin.map(|t| t.unix_timestamp()).unwrap_or(row.timestamp),
+        status,
+        message: summary(r, status, &op_type, warnings, errors),
+        op_type,
+        duration_s,
+        size_bytes: is_backup.then_some(r.size_of_examined_files),
+        uploaded_bytes: r.backend_statistics.as_ref().map(|b| b.bytes_uploaded),
+        warnings,
+        errors,
+        details: raw.to_owned(),
+    }
+}
+
+/// The design notes' status table.
+pub fn status_of(r: &ResultMessage) -> Status {
+    if r.interrupted || r.partial_backup {
+        return Status::Stopped;
+    }
+    match r.parsed_result.as_deref() {
+        Some("Error") | Some("Fatal") => Status::Error,
+        Some("Warning") => Status::Warning,
+        Some("Success") if r.warnings_actual_length > 0 => Status::Warning,
+        Some("Success") => Status::Completed,
+        _ if r.errors_actual_length > 0 || !r.errors.is_empty() => Status::Error,
+        _ if r.warnings_actual_length > 0 || !r.warnings.is_empty() => Status::Warning,
+        _ => Status::Completed,
+    }
+}
+
+fn summary(r: &ResultMessage, status: Status, op: &str, warnings: i64, errors: i64) -> String {
+    match status {
+        Status::Error => {
+            let line = r
+                .errors
+                .iter()
+                .find(|l| l.contains("FailedOperation"))
+                .or_else(|| r.errors.first())
+                .map(|l| log_line_text(l))
+                .unwrap_or_else(|| format!("{op} failed"));
+            if errors > 1 {
+                format!("{line} (+{} more errors)", errors - 1)
+            } else {
+                line
+            }
+        }
+        Status::Warning => {
+            let first = r.warnings.first().map(|l| log_line_text(l)).unwrap_or_default();
+            let n = warnings.max(1);
+            let noun = if n == 1 { "warning" } else { "warnings" };
+            if first.is_empty() {
+                format!("{op} finished with {n} {noun}")
+            } else {
+                format!("{op} finished with {n} {noun}: {first}")
+            }
+        }
+        Status::Stopped if r.interrupted => {
+            let why = r.errors.first().or(r.warnings.first()).map(|l| log_line_text(l));
+            match why {
+                Some(w) => format!("{op} was interrupted: {w}"),
+                None => format!("{op} was interrupted"),
+            }
+        }
+        Status::Stopped => format!("{op} was stopped by the user"),
+        _ if op == "Backup" => format!(
+            "{} files examined ({}): {} added, {} modified, {} deleted; {} uploaded",
+            r.examined_files,
+            human_bytes(r.size_of_examined_files),
+            r.added_files,
+            r.modified_files,
+            r.deleted_files,
+            human_bytes(r.backend_statistics.as_ref().map_or(0, |b| b.bytes_uploaded)),
+        ),
+        _ if op == "Restore" => format!("Restore completed: {} files restored", r.restored_files),
+        _ => format!("{op} completed"),
+    }
+}
+
+/// `2025-05-04 02:00:00 +02 - [Warning-Tag-Id]: text` → `text` (first line only).
+pub fn log_line_text(line: &str) -> String {
+    let text = match line.find("]: ") {
+        Some(i) if line[..i].contains(" - [") => &line[i + 3..],
+        _ => line,
+    };
+    first_line(text, 300)
+}
+
+fn first_line(text: &str, max_chars: usize) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > max_chars {
+        let cut: String = line.chars().take(max_chars).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+/// Binary units, one decimal: 4.5 GB for 4,827,319,812 bytes (as Duplicati shows sizes).
+pub fn human_bytes(n: i64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KB", "MB", "GB", "TB", "PB"];
+    let mut v = n.max(0) as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{} bytes", n.max(0))
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+pub fn parse_utc(s: &str) -> Option<OffsetDateTime> {
+    if s.starts_with("0001-01-01") {
+        return None;
+    }
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+/// .NET TimeSpan `c` format: `[-][d.]hh:mm:ss[.fffffff]` → seconds.
+pub fn parse_timespan(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let mut parts = s.split(':');
+    let (h_part, m, sec) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (days, hours) = match h_part.split_once('.') {
+        Some((d, h)) => (d.parse::<f64>().ok()?, h.parse::<f64>().ok()?),
+        None => (0.0, h_part.parse::<f64>().ok()?),
+    };
+    let total = days * 86400.0 + hours * 3600.0 + m.parse::<f64>().ok()? * 60.0 + sec.parse::<f64>().ok()?;
+    Some(if neg { -total } else { total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timespans() {
+        assert_eq!(parse_timespan("00:03:27.4758593"), Some(207.4758593));
+        assert_eq!(parse_timespan("1.02:00:00"), Some(93600.0));
+        assert_eq!(parse_timespan("00:00:00"), Some(0.0));
+        assert_eq!(parse_timespan("garbage"), None);
+    }
+
+    #[test]
+    fn log_lines() {
+        assert_eq!(
+            log_line_text("2025-05-04 02:00:00 +02 - [Warning-Duplicati.Library.Main.Operation.Backup.FileEnumerationProcess-FileAccessError]: Error reported while accessing file: /x\nSystem.IO: y"),
+            "Error reported while accessing file: /x"
+        );
+        assert_eq!(log_line_text("plain"), "plain");
+    }
+
+    #[test]
+    fn bytes() {
+        assert_eq!(human_bytes(4_827_319_812), "4.5 GB");
+        assert_eq!(human_bytes(512), "512 bytes");
+    }
+
+    #[test]
+    fn fixture_rows_map_to_the_status_table() {
+        let rows: Vec<LogRow> =
+            serde_json::from_str(include_str!("../../testserver/fixtures/log_backup1.json")).unwrap();
+        let got: Vec<(i64, Status, String)> =
+            rows.iter().map(entry_from_row).map(|e| (e.remote_id.unwrap(), e.status, e.op_type)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (6, Status::Completed, "Backup".into()),
+                (5, Status::Completed, "Compact".into()),
+                (4, Status::Warning, "Backup".into()),
+                (3, Status::Error, "Backup".into()),
+                (2, Status::Error, "Backup".into()),
+                (1, Status::Stopped, "Backup".into()),
+            ]
+        );
+        let fatal = entry_from_row(&rows[3]);
+        assert!(fatal.message.contains("The operation Backup has failed"), "{}", fatal.message);
+        let ok = entry_from_row(&rows[0]);
+        assert_eq!(ok.duration_s, Some(207.4758593));
+        assert_eq!(ok.size_bytes, Some(118734552181));
+        assert_eq!(ok.date, 1746316800); // BeginTime 2025-05-04T00:00:00.04Z
+    }
+
+    #[test]
+    fn text_message_is_kept() {
+        let row: LogRow =
+            serde_json::from_str(r#"{"ID":9,"OperationID":1,"Timestamp":100,"Type":"Result","Message":"Backup ran ok\nmore","Exception":null}"#).unwrap();
+        let e = entry_from_row(&row);
+        assert_eq!(e.status, Status::Info);
+        assert_eq!(e.message, "Backup ran ok");
+        assert_eq!(e.details, "Backup ran ok\nmore");
+    }
+}

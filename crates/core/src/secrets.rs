@@ -1,0 +1,92 @@
+//! Server passwords live in the OS keychain (Secret Service, macOS Keychain, Windows Credential
+//! Manager) and nowhere else. There is no silent fallback: without a keychain, callers are told
+//! so and the user types the password each time.
+use crate::error::{Error, ErrorCode, Result};
+
+/// The keychain service name: the app's identifier.
+pub const SERVICE: &str = "app.duplidesk";
+
+/// A place to keep server passwords, keyed by a server's `secret_ref`.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, account: &str) -> Result<Option<String>>;
+    fn set(&self, account: &str, password: &str) -> Result<()>;
+    /// Removes the entry; Ok when there was none.
+    fn delete(&self, account: &str) -> Result<()>;
+}
+
+/// The operating system's keychain.
+pub struct OsKeychain {
+    service: String,
+}
+
+impl OsKeychain {
+    pub fn new() -> OsKeychain {
+        OsKeychain::with_service(SERVICE)
+    }
+
+    /// A keychain under another service name (tests use their own).
+    pub fn with_service(service: &str) -> OsKeychain {
+        OsKeychain { service: service.to_owned() }
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, account).map_err(unavailable)
+    }
+}
+
+impl Default for OsKeychain {
+    fn default() -> Self {
+        OsKeychain::new()
+    }
+}
+
+impl SecretStore for OsKeychain {
+    fn get(&self, account: &str) -> Result<Option<String>> {
+        match self.entry(account)?.get_password() {
+            Ok(pw) => Ok(Some(pw)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn set(&self, account: &str, password: &str) -> Result<()> {
+        self.entry(account)?.set_password(password).map_err(unavailable)
+    }
+
+    fn delete(&self, account: &str) -> Result<()> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+fn unavailable(e: keyring::Error) -> Error {
+    Error::new(
+        ErrorCode::KeychainUnavailable,
+        format!("The system keychain could not be used ({e})."),
+        "Unlock or set up the keychain (on Linux a Secret Service such as GNOME Keyring or KWallet). Until then, type the password each time you collect; it is not saved anywhere.",
+    )
+}
+
+/// An in-memory store for unit tests of code around the keychain. Never a product fallback.
+#[cfg(any(test, feature = "test-support"))]
+#[derive(Default)]
+pub struct MemorySecrets {
+    map: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+#[cfg(any(test, feature = "test-support"))]
+impl SecretStore for MemorySecrets {
+    fn get(&self, account: &str) -> Result<Option<String>> {
+        Ok(self.map.lock().unwrap().get(account).cloned())
+    }
+    fn set(&self, account: &str, password: &str) -> Result<()> {
+        self.map.lock().unwrap().insert(account.to_owned(), password.to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<()> {
+        self.map.lock().unwrap().remove(account);
+        Ok(())
+    }
+}

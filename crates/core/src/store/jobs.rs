@@ -1,0 +1,132 @@
+//! Backup jobs of a server, with the per-job paging cursor.
+use super::Store;
+use crate::error::Result;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+/// A job as the server lists it (`GET /api/v1/backups`), TargetURL left out on purpose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobInfo {
+    pub backup_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub db_path: Option<String>,
+    pub schedule_json: Option<String>,
+    pub metadata_json: Option<String>,
+}
+
+/// How far collection of a job's log has got. Duplicati pages newest first, so a pass runs
+/// from the newest row (`pass_top`) down to the rows already complete; `pass_low` is the lowest
+/// row stored by the pass in progress. A pass interrupted half-way resumes below `pass_low`
+/// instead of stopping at the first known row, which would leave a hole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCursor {
+    /// Every row with an ID up to this one is stored (0 = none).
+    pub complete_through: i64,
+    /// The `Timestamp` of row `complete_through`: tells a recreated job database apart.
+    pub complete_ts: Option<i64>,
+    pub pass_top: Option<i64>,
+    pub pass_top_ts: Option<i64>,
+    pub pass_low: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobRow {
+    pub id: i64,
+    pub server_id: i64,
+    pub backup_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub db_path: Option<String>,
+    pub schedule_json: Option<String>,
+    pub metadata_json: Option<String>,
+    pub present: bool,
+    pub cursor: JobCursor,
+}
+
+const COLUMNS: &str =
+    "id, server_id, backup_id, name, description, db_path, schedule_json, metadata_json, present, complete_through, complete_ts, pass_top, pass_top_ts, pass_low";
+
+fn from_row(r: &Row) -> rusqlite::Result<JobRow> {
+    Ok(JobRow {
+        id: r.get(0)?,
+        server_id: r.get(1)?,
+        backup_id: r.get(2)?,
+        name: r.get(3)?,
+        description: r.get(4)?,
+        db_path: r.get(5)?,
+        schedule_json: r.get(6)?,
+        metadata_json: r.get(7)?,
+        present: r.get(8)?,
+        cursor: JobCursor {
+            complete_through: r.get(9)?,
+            complete_ts: r.get(10)?,
+            pass_top: r.get(11)?,
+            pass_top_ts: r.get(12)?,
+            pass_low: r.get(13)?,
+        },
+    })
+}
+
+impl Store {
+    /// Inserts or updates a job. A changed `DBPath` means the job's database was recreated on
+    /// the server (row IDs start again), so the cursor starts over.
+    pub fn upsert_job(&self, server_id: i64, job: &JobInfo) -> Result<JobRow> {
+        let tx = self.conn.unchecked_transaction()?;
+        let existing = self.job_by_backup_id(server_id, &job.backup_id)?;
+        match existing {
+            Some(old) => {
+                let recreated = old.db_path.is_some() && job.db_path.is_some() && old.db_path != job.db_path;
+                tx.execute(
+                    "UPDATE jobs SET name = ?2, description = ?3, db_path = ?4, schedule_json = ?5, metadata_json = ?6, present = 1 WHERE id = ?1",
+                    params![old.id, job.name, job.description, job.db_path, job.schedule_json, job.metadata_json],
+                )?;
+                if recreated {
+                    tx.execute("UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1", [old.id])?;
+                }
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO jobs(server_id, backup_id, name, description, db_path, schedule_json, metadata_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![server_id, job.backup_id, job.name, job.description, job.db_path, job.schedule_json, job.metadata_json],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(self.job_by_backup_id(server_id, &job.backup_id)?.expect("job just written"))
+    }
+
+    /// Marks the server's jobs that the server no longer lists.
+    pub fn mark_missing_jobs(&self, server_id: i64, present_backup_ids: &[String]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("UPDATE jobs SET present = 0 WHERE server_id = ?1", [server_id])?;
+        for id in present_backup_ids {
+            tx.execute("UPDATE jobs SET present = 1 WHERE server_id = ?1 AND backup_id = ?2", params![server_id, id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn job_by_backup_id(&self, server_id: i64, backup_id: &str) -> Result<Option<JobRow>> {
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 AND backup_id = ?2"), params![server_id, backup_id], from_row)
+            .optional()?)
+    }
+
+    pub fn job(&self, id: i64) -> Result<Option<JobRow>> {
+        Ok(self.conn.query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"), [id], from_row).optional()?)
+    }
+
+    pub fn jobs(&self, server_id: i64) -> Result<Vec<JobRow>> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 ORDER BY lower(name), id"))?;
+        let rows = st.query_map([server_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Starts the job's log over (its database was recreated on the server).
+    pub fn reset_job_cursor(&self, job_id: i64) -> Result<()> {
+        self.conn.execute("UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1", [job_id])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! Log entries: writing a page of a job's log, app-made entries, listing and counting.
+use super::{JobCursor, JobRow, Store};
+use crate::error::Result;
+use crate::model::Status;
+use crate::monitor::NewEntry;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub new: u64,
+    pub skipped: u64,
+}
+
+/// One row of the Backup Logs list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntryRow {
+    pub id: i64,
+    /// Unix seconds (UTC).
+    pub date: i64,
+    pub status: Status,
+    #[serde(rename = "type")]
+    pub op_type: String,
+    pub server: String,
+    pub job: Option<String>,
+    pub message: String,
+    pub duration_s: Option<f64>,
+    pub size_bytes: Option<i64>,
+    pub uploaded_bytes: Option<i64>,
+    pub warnings: i64,
+    pub errors: i64,
+    pub server_id: Option<i64>,
+    pub job_id: Option<i64>,
+}
+
+/// Filters for listing and counting entries. `to` is exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub statuses: Vec<Status>,
+    /// Server alias, name or host; also matches entries of deleted servers by name.
+    pub server: Option<String>,
+    pub job: Option<String>,
+    pub op_type: Option<String>,
+    /// None or 0 = all.
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+impl LogQuery {
+    fn where_clause(&self) -> (String, Vec<Value>) {
+        let mut sql = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(from) = self.from {
+            args.push(from.into());
+            sql.push(format!("date >= ?{}", args.len()));
+        }
+        if let Some(to) = self.to {
+            args.push(to.into());
+            sql.push(format!("date < ?{}", args.len()));
+        }
+        if !self.statuses.is_empty() {
+            let marks: Vec<String> = self
+                .statuses
+                .iter()
+                .map(|s| {
+                    args.push(s.as_str().to_owned().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push(format!("status IN ({})", marks.join(", ")));
+        }
+        if let Some(server) = &self.server {
+            args.push(server.clone().into());
+            let n = args.len();
+            sql.push(format!(
+                "(server_id IN (SELECT id FROM servers WHERE lower(alias) = lower(?{n}) OR lower(name) = lower(?{n}) OR lower(host) = lower(?{n})) \
+                 OR lower(server_name) = lower(?{n}))"
+            ));
+        }
+        if let Some(job) = &self.job {
+            args.push(job.clone().into());
+            sql.push(format!("lower(job_name) = lower(?{})", args.len()));
+        }
+        if let Some(t) = &self.op_type {
+            args.push(t.clone().into());
+            sql.push(format!("lower(type) = lower(?{})", args.len()));
+        }
+        let clause = if sql.is_empty() { String::new() } else { format!("WHERE {}", sql.join(" AND ")) };
+        (clause, args)
+    }
+}
+
+impl Store {
+    /// Stores one page of a job's log and the job's cursor after it, in one transaction.
+    pub fn store_page(&mut self, job: &JobRow, server_name: &str, entries: &[NewEntry], cursor: &JobCursor) -> Result<PageOutcome> {
+        let tx = self.conn.transaction()?;
+        let mut out = PageOutcome::default();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO log_entries(server_id, server_name, job_id, job_name, remote_id, remote_timestamp, date, status, type, message, \
+                 duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw) VALUES (?1, ?2)")?;
+            for e in entries {
+                let n = insert.execute(params![
+                    job.server_id,
+                    server_name,
+                    job.id,
+                    job.name,
+                    e.remote_id,
+                    e.remote_timestamp,
+                    e.date,
+                    e.status.as_str(),
+                    e.op_type,
+                    e.message,
+                    e.duration_s,
+                    e.size_bytes,
+                    e.uploaded_bytes,
+                    e.warnings,
+                    e.errors
+                ])?;
+                if n == 1 {
+                    details.execute(params![tx.last_insert_rowid(), e.details])?;
+                    out.new += 1;
+                } else {
+                    out.skipped += 1;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE jobs SET complete_through = ?2, complete_ts = ?3, pass_top = ?4, pass_top_ts = ?5, pass_low = ?6 WHERE id = ?1",
+            params![job.id, cursor.complete_through, cursor.complete_ts, cursor.pass_top, cursor.pass_top_ts, cursor.pass_low],
+        )?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Saves the job's cursor alone (a pass that ended without new rows).
+    pub fn save_cursor(&self, job_id: i64, cursor: &JobCursor) -> Result<()> {
+        self.conn.execute(
+            "UPDATE jobs SET complete_through = ?2, complete_ts = ?3, pass_top = ?4, pass_top_ts = ?5, pass_low = ?6 WHERE id = ?1",
+            params![job_id, cursor.complete_through, cursor.complete_ts, cursor.pass_top, cursor.pass_top_ts, cursor.pass_low],
+        )?;
+        Ok(())
+    }
+
+    /// Stores an entry the app produced (connection failure, recovery, housekeeping).
+    pub fn insert_system_entry(&self, server_id: Option<i64>, server_name: &str, entry: &NewEntry) -> Result<i64> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO log_entries(server_id, server_name, date, status, type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute("INSERT INTO log_details(entry_id, raw) VALUES (?1, ?2)", params![id, entry.details])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Entries newest first.
+    pub fn query_logs(&self, q: &LogQuery) -> Result<Vec<LogEntryRow>> {
+        let (clause, mut args) = q.where_clause();
+        let limit = match q.limit {
+            Some(n) if n > 0 => n as i64,
+            _ => -1,
+        };
+        args.push(limit.into());
+        args.push((q.offset as i64).into());
+        let n = args.len();
+        let sql = format!(
+            "SELECT id, date, status, type, server_name, job_name, message, duration_s, size_bytes, uploaded_bytes, warnings, errors, server_id, job_id \
+             FROM log_entries {clause} ORDER BY date DESC, id DESC LIMIT ?{} OFFSET ?{}",
+            n - 1,
+            n
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| {
+                Ok(LogEntryRow {
+                    id: r.get(0)?,
+                    date: r.get(1)?,
+                    status: r.get::<_, String>(2)?.parse().unwrap_or(Status::Info),
+                    op_type: r.get(3)?,
+                    server: r.get(4)?,
+                    job: r.get(5)?,
+                    message: r.get(6)?,
+                    duration_s: r.get(7)?,
+                    size_bytes: r.get(8)?,
+                    uploaded_bytes: r.get(9)?,
+                    warnings: r.get(10)?,
+                    errors: r.get(11)?,
+                    server_id: r.get(12)?,
+                    job_id: r.get(13)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// How many entries match (limit and offset ignored).
+    pub fn count_logs(&self, q: &LogQuery) -> Result<u64> {
+        let (clause, args) = q.where_clause();
+        let mut st = self.conn.prepare_cached(&format!("SELECT count(*) FROM log_entries {clause}"))?;
+        Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The full context of an entry: Duplicati's result JSON or the text it sent.
+    pub fn log_details(&self, entry_id: i64) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT raw FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?)
+    }
+
+    /// The newest app-made entry of a server with one of these statuses (connection episodes).
+    pub fn last_system_status(&self, server_id: i64) -> Result<Option<(Status, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT status, message FROM log_entries WHERE server_id = ?1 AND type = 'System' AND status IN ('connection', 'info') \
+                 ORDER BY date DESC, id DESC LIMIT 1",
+                [server_id],
+                |r| Ok((r.get::<_, String>(0)?.parse().unwrap_or(Status::Info), r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn total_entries(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM log_entries", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}

@@ -1,0 +1,115 @@
+//! Versioned migrations: `PRAGMA user_version` counts the applied steps. Append, never edit.
+use crate::error::Result;
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema
+    r#"
+CREATE TABLE servers (
+    id                 INTEGER PRIMARY KEY,
+    secret_ref         TEXT NOT NULL UNIQUE,
+    name               TEXT NOT NULL,
+    alias              TEXT,
+    note               TEXT,
+    host               TEXT NOT NULL,
+    port               INTEGER NOT NULL,
+    url                TEXT,
+    protocol           TEXT CHECK (protocol IN ('https', 'https-self-signed', 'http')),
+    cert_sha256        TEXT,
+    machine_id         TEXT,
+    version            TEXT,
+    last_collect_at    INTEGER,
+    last_ok            INTEGER,
+    last_error_code    TEXT,
+    last_error_message TEXT,
+    created_at         INTEGER NOT NULL,
+    UNIQUE (machine_id, name)
+);
+CREATE TABLE server_addresses (
+    host      TEXT NOT NULL COLLATE NOCASE,
+    port      INTEGER NOT NULL,
+    server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    PRIMARY KEY (host, port)
+);
+CREATE INDEX server_addresses_server ON server_addresses(server_id);
+CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY,
+    server_id        INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    backup_id        TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    description      TEXT,
+    db_path          TEXT,
+    schedule_json    TEXT,
+    metadata_json    TEXT,
+    present          INTEGER NOT NULL DEFAULT 1,
+    complete_through INTEGER NOT NULL DEFAULT 0,
+    complete_ts      INTEGER,
+    pass_top         INTEGER,
+    pass_top_ts      INTEGER,
+    pass_low         INTEGER,
+    UNIQUE (server_id, backup_id)
+);
+CREATE TABLE log_entries (
+    id               INTEGER PRIMARY KEY,
+    server_id        INTEGER REFERENCES servers(id) ON DELETE SET NULL,
+    server_name      TEXT NOT NULL,
+    job_id           INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+    job_name         TEXT,
+    remote_id        INTEGER,
+    remote_timestamp INTEGER,
+    date             INTEGER NOT NULL,
+    status           TEXT NOT NULL,
+    type             TEXT NOT NULL,
+    message          TEXT NOT NULL,
+    duration_s       REAL,
+    size_bytes       INTEGER,
+    uploaded_bytes   INTEGER,
+    warnings         INTEGER NOT NULL DEFAULT 0,
+    errors           INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (job_id, remote_id, remote_timestamp)
+);
+CREATE INDEX log_entries_date ON log_entries(date);
+CREATE INDEX log_entries_status_date ON log_entries(status, date);
+CREATE INDEX log_entries_server_date ON log_entries(server_id, date);
+CREATE INDEX log_entries_job_date ON log_entries(job_id, date);
+CREATE TABLE log_details (
+    entry_id INTEGER PRIMARY KEY REFERENCES log_entries(id) ON DELETE CASCADE,
+    raw      TEXT NOT NULL
+);
+CREATE TABLE collection_runs (
+    id            INTEGER PRIMARY KEY,
+    server_id     INTEGER REFERENCES servers(id) ON DELETE CASCADE,
+    host          TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    finished_at   INTEGER NOT NULL,
+    ok            INTEGER NOT NULL,
+    new_entries   INTEGER NOT NULL,
+    skipped       INTEGER NOT NULL,
+    errors        INTEGER NOT NULL,
+    error_code    TEXT,
+    error_message TEXT,
+    protocol      TEXT,
+    url           TEXT
+);
+CREATE INDEX collection_runs_server ON collection_runs(server_id, started_at);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,162 @@
+//! TLS client configurations: full validation (platform roots plus optional extra roots) and
+//! trust-on-first-use with a SHA-256 pin. Both record the fingerprint of the certificate seen.
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, SignatureScheme};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// SHA-256 over the DER certificate, as `openssl x509 -noout -fingerprint -sha256` prints it.
+pub fn fingerprint(der: &[u8]) -> String {
+    let digest = Sha256::digest(der);
+    let mut out = String::with_capacity(95);
+    for (i, b) in digest.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.push_str(&format!("{b:02X}"));
+    }
+    out
+}
+
+/// Normalises a fingerprint typed by a user (any case, with or without colons).
+pub fn normalize_fingerprint(s: &str) -> Option<String> {
+    let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_ascii_uppercase();
+    if hex.len() != 64 {
+        return None;
+    }
+    Some(hex.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(":"))
+}
+
+/// The error a pinned verifier raises when the server shows another certificate.
+#[derive(Debug)]
+pub struct PinMismatch {
+    pub expected: String,
+    pub seen: String,
+}
+
+impl fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "certificate fingerprint {} does not match the pinned {}", self.seen, self.expected)
+    }
+}
+
+impl std::error::Error for PinMismatch {}
+
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Verifies the server certificate either through `inner` (full validation) or against a pin
+/// (trust on first use when there is no pin yet), and records the fingerprint seen.
+#[derive(Debug)]
+struct RecordingVerifier {
+    inner: Option<Arc<dyn ServerCertVerifier>>,
+    pin: Option<String>,
+    provider: Arc<CryptoProvider>,
+    seen: Arc<Mutex<Option<String>>>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let fp = fingerprint(end_entity.as_ref());
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(fp.clone());
+        if let Some(inner) = &self.inner {
+            return inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        }
+        match &self.pin {
+            Some(expected) if *expected != fp => Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
+                Arc::new(PinMismatch { expected: expected.clone(), seen: fp }),
+            )))),
+            _ => Ok(ServerCertVerified::assertion()),
+        }
+    }
+
+    // Signatures are always checked, so a pinned certificate proves possession of its key.
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A client TLS configuration and the slot where the server's fingerprint lands.
+pub struct TlsSetup {
+    pub config: ClientConfig,
+    pub seen: Arc<Mutex<Option<String>>>,
+}
+
+impl TlsSetup {
+    pub fn seen_fingerprint(&self) -> Option<String> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Full validation against the platform's roots plus `extra_roots` (e.g. a private CA).
+pub fn verified(extra_roots: &[CertificateDer<'static>]) -> Result<TlsSetup, rustls::Error> {
+    let provider = provider();
+    let platform = rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots.iter().cloned(), provider.clone())?;
+    build(Some(Arc::new(platform)), None, provider)
+}
+
+/// Accepts any certificate whose fingerprint equals `pin`, or any certificate when `pin` is
+/// None (trust on first use: the caller stores the fingerprint seen).
+pub fn pinned(pin: Option<&str>) -> Result<TlsSetup, rustls::Error> {
+    build(None, pin.map(str::to_owned), provider())
+}
+
+fn build(inner: Option<Arc<dyn ServerCertVerifier>>, pin: Option<String>, provider: Arc<CryptoProvider>) -> Result<TlsSetup, rustls::Error> {
+    let seen = Arc::new(Mutex::new(None));
+    let verifier = RecordingVerifier { inner, pin, provider: provider.clone(), seen: seen.clone() };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(TlsSetup { config, seen })
+}
+
+/// Parses PEM certificates (for `--ca-cert`).
+pub fn parse_pem_certs(pem: &[u8]) -> Vec<CertificateDer<'static>> {
+    use rustls_pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(pem).filter_map(|c| c.ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_format() {
+        let fp = fingerprint(b"abc");
+        assert_eq!(fp.len(), 95);
+        assert!(fp.starts_with("BA:78:16:BF"));
+        assert_eq!(normalize_fingerprint(&fp.to_lowercase().replace(':', "")), Some(fp));
+        assert_eq!(normalize_fingerprint("abc"), None);
+    }
+}

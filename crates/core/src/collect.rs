@@ -371,7 +371,7 @@ impl Collector {
                 let in_episode = matches!(s.last_system_status(sid)?, Some((Status::Connection, _)));
                 if !in_episode && is_connection_failure(err.code) {
                     let name = s.server(sid)?.map(|x| x.name).unwrap_or_else(|| host.clone());
-                    let mut entry = NewEntry::system(Status::Connection, now, format!("Could not collect from {host}: {}", err.message));
+                    let mut entry = NewEntry::system(Status::Connection, now, err.message.clone());
                     entry.details = serde_json::to_string(&err).unwrap_or_default();
                     s.insert_system_entry(Some(sid), &name, &entry)?;
                 }

@@ -64,8 +64,11 @@ pub fn file_name(server_name: &str, at: OffsetDateTime) -> String {
     format!("{safe}_collected_{stamp}.json")
 }
 
+/// Now in the local time zone (read from the OS time zone database, safe in threaded programs).
 pub fn local_now() -> OffsetDateTime {
-    OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc())
+    let now = chrono::Local::now();
+    let offset = time::UtcOffset::from_whole_seconds(chrono::Offset::fix(now.offset()).local_minus_utc()).unwrap_or(time::UtcOffset::UTC);
+    OffsetDateTime::now_utc().to_offset(offset)
 }
 
 /// Writes the data to `path`, or into `path/<file_name>` when `path` is a folder.

@@ -68,25 +68,3 @@ fn unavailable(e: keyring::Error) -> Error {
         "Unlock or set up the keychain (on Linux a Secret Service such as GNOME Keyring or KWallet). Until then, type the password each time you collect; it is not saved anywhere.",
     )
 }
-
-/// An in-memory store for unit tests of code around the keychain. Never a product fallback.
-#[cfg(any(test, feature = "test-support"))]
-#[derive(Default)]
-pub struct MemorySecrets {
-    map: std::sync::Mutex<std::collections::HashMap<String, String>>,
-}
-
-#[cfg(any(test, feature = "test-support"))]
-impl SecretStore for MemorySecrets {
-    fn get(&self, account: &str) -> Result<Option<String>> {
-        Ok(self.map.lock().unwrap().get(account).cloned())
-    }
-    fn set(&self, account: &str, password: &str) -> Result<()> {
-        self.map.lock().unwrap().insert(account.to_owned(), password.to_owned());
-        Ok(())
-    }
-    fn delete(&self, account: &str) -> Result<()> {
-        self.map.lock().unwrap().remove(account);
-        Ok(())
-    }
-}

@@ -109,7 +109,3 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Ok(())
 }
-
-pub fn latest_version() -> i64 {
-    MIGRATIONS.len() as i64
-}

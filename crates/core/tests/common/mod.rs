@@ -1,0 +1,79 @@
+//! Shared set-up for the engine's integration tests: a real store file in a temp folder and
+//! the project's Duplicati test server on loopback.
+#![allow(dead_code)]
+use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
+use duplidesk_core::collect::{CancelFlag, CollectOptions, Collector, HostSummary, Progress, Target};
+use duplidesk_core::connect::ConnectOptions;
+use duplidesk_core::hosts::HostSpec;
+use duplidesk_core::store::{LogQuery, Store};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const PASSWORD: &str = "duplicati";
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub collector: Collector,
+}
+
+pub fn options() -> CollectOptions {
+    CollectOptions {
+        connect: ConnectOptions {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(5),
+            extra_roots: Vec::new(),
+            trust_new_certificate: false,
+        },
+        concurrency: 16,
+        keep_export: false,
+        save_password: false,
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with(options())
+    }
+
+    pub fn with(options: CollectOptions) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        Env { collector: Collector::new(Arc::new(Mutex::new(store)), None, options), dir }
+    }
+
+    /// A new collector on the same store file, e.g. with other options.
+    pub fn reopen(&mut self, options: CollectOptions) {
+        let store = Store::open_in(self.dir.path()).unwrap();
+        self.collector = Collector::new(Arc::new(Mutex::new(store)), None, options);
+    }
+
+    pub async fn collect(&self, hosts: &[(&str, u16)], password: &str) -> Vec<HostSummary> {
+        let targets =
+            hosts.iter().map(|(h, p)| Target { spec: HostSpec { host: h.to_string(), port: *p }, password: Some(password.to_owned()) }).collect();
+        self.collector.collect(targets, Arc::new(|_: Progress| {}), &CancelFlag::default()).await
+    }
+
+    pub async fn collect_one(&self, server: &TestServer) -> HostSummary {
+        self.collect(&[("127.0.0.1", server.port())], PASSWORD).await.remove(0)
+    }
+
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.collector.store().lock().unwrap()
+    }
+
+    pub fn count(&self) -> u64 {
+        self.store().count_logs(&LogQuery::default()).unwrap()
+    }
+}
+
+pub fn server(data: DataSet, tls: TlsMode) -> TestServer {
+    TestServer::start(ServerConfig { data, tls, ..ServerConfig::default() }).unwrap()
+}
+
+pub fn generated(jobs: u32, rows: u32) -> DataSet {
+    DataSet::Generated { jobs, rows_per_job: rows, seed: 7 }
+}
+
+pub fn total_log_requests(server: &TestServer) -> u64 {
+    server.stats().log_requests.values().sum()
+}

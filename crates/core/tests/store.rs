@@ -1,0 +1,151 @@
+//! The store on real SQLite files: schema, dedupe, filters, orphans, and failures to write.
+mod common;
+
+use common::*;
+use duplicati_testserver::TlsMode;
+use duplidesk_core::monitor::NewEntry;
+use duplidesk_core::store::{JobCursor, JobInfo, LogQuery, NewServer, Store};
+use duplidesk_core::{ErrorCode, Status};
+
+fn entry(id: i64, ts: i64, status: Status, op: &str) -> NewEntry {
+    NewEntry {
+        remote_id: Some(id),
+        remote_timestamp: Some(ts),
+        date: ts,
+        status,
+        op_type: op.into(),
+        message: format!("row {id}"),
+        duration_s: Some(1.5),
+        size_bytes: None,
+        uploaded_bytes: None,
+        warnings: 0,
+        errors: 0,
+        details: "{}".into(),
+    }
+}
+
+fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_core::store::JobRow {
+    store
+        .upsert_job(server, &JobInfo { backup_id: backup_id.into(), name: name.into(), description: None, db_path: None, schedule_json: None, metadata_json: None })
+        .unwrap()
+}
+
+#[test]
+fn schema_is_migrated_once_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let v = store.schema_version().unwrap();
+    assert!(v >= 1);
+    drop(store);
+    let store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), v);
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    assert!(dir.path().join("duplidesk.sqlite").exists());
+}
+
+#[test]
+fn rows_are_unique_per_job_id_and_timestamp_and_filters_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let server = store.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200 }).unwrap();
+    let docs = job(&store, server.id, "1", "Documents");
+    let photos = job(&store, server.id, "2", "Photos");
+    let page = vec![entry(3, 3000, Status::Completed, "Backup"), entry(2, 2000, Status::Error, "Backup"), entry(1, 1000, Status::Completed, "Compact")];
+    let out = store.store_page(&docs, "nas", &page, &JobCursor::default()).unwrap();
+    assert_eq!((out.new, out.skipped), (3, 0));
+    let out = store.store_page(&docs, "nas", &page, &JobCursor::default()).unwrap();
+    assert_eq!((out.new, out.skipped), (0, 3), "dedupe is the UNIQUE constraint");
+    // The same row ID with another timestamp is another row (the job DB was recreated).
+    assert_eq!(store.store_page(&docs, "nas", &[entry(1, 5000, Status::Warning, "Backup")], &JobCursor::default()).unwrap().new, 1);
+    store.store_page(&photos, "nas", &[entry(1, 1500, Status::Stopped, "Backup")], &JobCursor::default()).unwrap();
+
+    let all = store.query_logs(&LogQuery::default()).unwrap();
+    assert_eq!(all.iter().map(|r| r.date).collect::<Vec<_>>(), [5000, 3000, 2000, 1500, 1000], "newest first");
+    let q = |f: &dyn Fn(&mut LogQuery)| {
+        let mut q = LogQuery::default();
+        f(&mut q);
+        (store.query_logs(&q).unwrap().len(), store.count_logs(&q).unwrap())
+    };
+    assert_eq!(q(&|q| q.statuses = vec![Status::Error, Status::Warning]), (2, 2));
+    assert_eq!(q(&|q| { q.from = Some(1500); q.to = Some(3000) }), (2, 2), "to is exclusive");
+    assert_eq!(q(&|q| q.job = Some("photos".into())), (1, 1));
+    assert_eq!(q(&|q| q.op_type = Some("compact".into())), (1, 1));
+    assert_eq!(q(&|q| q.server = Some("NAS.local".into())), (5, 5));
+    assert_eq!(q(&|q| { q.limit = Some(2); q.offset = 1 }), (2, 5));
+    assert_eq!(q(&|q| q.limit = Some(0)), (5, 5));
+    let id = all[0].id;
+    assert_eq!(store.log_details(id).unwrap().as_deref(), Some("{}"));
+
+    // Deleting the server keeps its entries (orphans), still found by name.
+    assert!(store.delete_server(server.id).unwrap());
+    assert_eq!(q(&|q| q.server = Some("nas".into())), (5, 5));
+    assert!(store.jobs(server.id).unwrap().is_empty());
+}
+
+#[test]
+fn a_read_only_store_reports_store_error() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open_in(dir.path()).unwrap());
+    let file = dir.path().join("duplidesk.sqlite");
+    let conn = rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let err = conn.execute("INSERT INTO settings(key, value) VALUES ('a', 'b')", []).unwrap_err();
+    let err = duplidesk_core::Error::from(err);
+    assert_eq!(err.code, ErrorCode::StoreError);
+    assert!(err.message.contains("readonly") || err.message.contains("read-only") || err.message.contains("read only"), "{}", err.message);
+}
+
+#[test]
+fn an_unusable_data_folder_reports_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let err = Store::open_in(&blocker.join("sub")).err().unwrap();
+    assert_eq!(err.code, ErrorCode::IoError);
+    assert!(err.message.contains("data folder"));
+}
+
+/// A full disk (a small tmpfs, so this needs root, as CI has) fails the collection with
+/// `store_error`; what was committed stays, and a later run on a disk with room completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_fails_cleanly_and_loses_nothing() {
+    let mount = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1200k", "tmpfs"])
+        .arg(mount.path())
+        .status()
+        .expect("mount is needed for the full-disk test");
+    assert!(status.success(), "mounting a small tmpfs failed: run the suite as root (scripts/test.sh does)");
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(mount.path());
+
+    let server = server(generated(1, 3000), TlsMode::Plain);
+    let store = Store::open_in(mount.path()).unwrap();
+    let collector = duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options());
+    let env_full = Env { dir: tempfile::tempdir().unwrap(), collector };
+    let s = env_full.collect_one(&server).await;
+    assert_eq!(s.error.as_ref().map(|e| e.code), Some(ErrorCode::StoreError), "{s:?}");
+    assert!(s.error.as_ref().unwrap().message.contains("full"), "{s:?}");
+    let stored = env_full.count();
+    assert!(stored < 3000);
+    assert_eq!(stored % 500, 0, "only whole pages are stored");
+    drop(env_full);
+
+    // Move the store to a disk with room and collect again: exactly the full set.
+    let roomy = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(mount.path()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), roomy.path().join(f.file_name())).unwrap();
+    }
+    let store = Store::open_in(roomy.path()).unwrap();
+    let env = Env { dir: roomy, collector: duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options()) };
+    let again = env.collect_one(&server).await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!(env.count(), 3000);
+}

@@ -1,0 +1,152 @@
+//! Fault injection shared between the test and the server thread.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A fault applied to one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Answer with this status instead of routing.
+    Status(u16),
+    /// Announce the full Content-Length, send half of the body, close.
+    Truncate,
+    /// 200 with a body that is not valid JSON.
+    Malformed,
+    /// Send the headers, then never finish the body.
+    Stall,
+    /// Close the TCP connection without a response (RST).
+    Reset,
+}
+
+impl Fault {
+    /// Faults that replace routing entirely (the request has no side effects).
+    pub(crate) fn before_routing(self) -> bool {
+        matches!(self, Fault::Status(_) | Fault::Reset)
+    }
+}
+
+#[derive(Debug)]
+struct Rule {
+    fault: Fault,
+    remaining: u32,
+    path_contains: Option<String>,
+}
+
+#[derive(Debug)]
+struct State {
+    latency: Duration,
+    rules: Vec<Rule>,
+    expire_after: Option<u32>,
+    expire_epoch: u64,
+}
+
+/// Thread-safe fault switches of a running [`crate::TestServer`].
+///
+/// One-shot faults apply to the next `times` requests whose target (path and query) contains `path_contains`
+/// (`None` = any request); several queued faults are consumed in the order they were added.
+#[derive(Debug)]
+pub struct Faults {
+    base_latency: Duration,
+    state: Mutex<State>,
+}
+
+impl Faults {
+    pub(crate) fn new(base_latency: Duration) -> Self {
+        Faults {
+            base_latency,
+            state: Mutex::new(State {
+                latency: base_latency,
+                rules: Vec::new(),
+                expire_after: None,
+                expire_epoch: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, fault: Fault, times: u32, path_contains: Option<&str>) {
+        if times > 0 {
+            self.lock().rules.push(Rule {
+                fault,
+                remaining: times,
+                path_contains: path_contains.map(str::to_owned),
+            });
+        }
+    }
+
+    /// Delay before every response from now on (replaces the configured latency).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// Answer `times` matching requests with status `code` (500 gets
+    /// `{"Error":"An error occurred","Code":500}`, other codes an empty body).
+    pub fn fail_with_status(&self, code: u16, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Status(code), times, path_contains);
+    }
+
+    /// Send the full Content-Length but only half of the body, then close.
+    pub fn truncate_body(&self, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Truncate, times, path_contains);
+    }
+
+    /// Answer 200 with a body that is not JSON (the first half of the real body, or an HTML page).
+    pub fn malformed_json(&self, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Malformed, times, path_contains);
+    }
+
+    /// Send the headers and part of the body, then wait until the client gives up.
+    pub fn stall_body(&self, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Stall, times, path_contains);
+    }
+
+    /// Close the connection without a response (SO_LINGER 0 → RST).
+    pub fn reset_connection(&self, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Reset, times, path_contains);
+    }
+
+    /// Every access token becomes invalid after `n` authorized requests (counted from now):
+    /// the next request with it gets 401 `invalid_token`. Persistent until [`Faults::clear`].
+    pub fn expire_tokens_after(&self, n: u32) {
+        let mut s = self.lock();
+        s.expire_after = Some(n);
+        s.expire_epoch += 1;
+    }
+
+    /// Removes all faults and restores the configured latency.
+    pub fn clear(&self) {
+        let mut s = self.lock();
+        s.rules.clear();
+        s.expire_after = None;
+        s.expire_epoch += 1;
+        s.latency = self.base_latency;
+    }
+
+    pub(crate) fn latency(&self) -> Duration {
+        self.lock().latency
+    }
+
+    /// The token use limit and the epoch it was set in.
+    pub(crate) fn token_limit(&self) -> (Option<u32>, u64) {
+        let s = self.lock();
+        (s.expire_after, s.expire_epoch)
+    }
+
+    /// Consumes the first pending fault for `path` accepted by `filter`.
+    pub(crate) fn take(&self, path: &str, filter: impl Fn(Fault) -> bool) -> Option<Fault> {
+        let mut s = self.lock();
+        let idx = s.rules.iter().position(|r| {
+            filter(r.fault) && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
+        })?;
+        let rule = &mut s.rules[idx];
+        let fault = rule.fault;
+        rule.remaining -= 1;
+        if rule.remaining == 0 {
+            s.rules.remove(idx);
+        }
+        Some(fault)
+    }
+}

@@ -1,0 +1,291 @@
+//! Accept loop, connection handling and fault application.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use crate::auth::Tokens;
+use crate::config::ServerConfig;
+use crate::data::Store;
+use crate::faults::{Fault, Faults};
+use crate::http::{ReadResult, RequestReader, Response, HTML, JSON};
+use crate::routes;
+use crate::stats::Stats;
+use crate::stj::error_body;
+use crate::timefmt;
+use crate::tls::Tls;
+
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(130);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// State shared by the server thread and the [`crate::TestServer`] handle.
+pub(crate) struct Shared {
+    pub cfg: ServerConfig,
+    /// Lower-cased configured host names.
+    pub allowed_hosts: Vec<String>,
+    pub faults: Faults,
+    pub tls: Option<Tls>,
+    password: Mutex<String>,
+    store: Mutex<Store>,
+    tokens: Mutex<Tokens>,
+    stats: Mutex<Stats>,
+}
+
+impl Shared {
+    pub fn new(cfg: ServerConfig, tls: Option<Tls>) -> Shared {
+        let now = timefmt::now_ticks();
+        Shared {
+            allowed_hosts: cfg
+                .allowed_hostnames
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            faults: Faults::new(cfg.latency),
+            tls,
+            password: Mutex::new(cfg.password.clone()),
+            store: Mutex::new(Store::new(&cfg, now)),
+            tokens: Mutex::new(Tokens::new(cfg.token_lifetime)),
+            stats: Mutex::new(Stats::default()),
+            cfg,
+        }
+    }
+
+    pub fn password(&self) -> String {
+        lock(&self.password).clone()
+    }
+
+    pub fn set_password(&self, pw: &str) {
+        *lock(&self.password) = pw.to_string();
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn tokens(&self) -> MutexGuard<'_, Tokens> {
+        lock(&self.tokens)
+    }
+
+    pub fn stats(&self) -> MutexGuard<'_, Stats> {
+        lock(&self.stats)
+    }
+
+    /// A random 32-char hex string (XSRF cookie values).
+    pub fn random_token(&self) -> String {
+        let mut b = [0u8; 16];
+        let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+}
+
+/// A client connection, plain or TLS, with access to its TCP socket.
+trait Conn: AsyncRead + AsyncWrite + Unpin + Send {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Conn for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Conn for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// Accepts connections until `shutdown` flips to true.
+pub(crate) async fn run(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _peer)) => {
+                    shared.stats().connections += 1;
+                    tokio::spawn(connection(tcp, shared.clone(), shutdown.clone()));
+                }
+                Err(e) => {
+                    eprintln!("duplicati-testserver: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn connection(tcp: TcpStream, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+    let _ = tcp.set_nodelay(true);
+    match &shared.tls {
+        None => serve(tcp, &shared, shutdown).await,
+        Some(tls) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls.current().config.clone());
+            // Handshake failures are normal (clients rejecting the certificate): just drop.
+            if let Ok(Ok(stream)) =
+                tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+            {
+                serve(stream, &shared, shutdown).await;
+            }
+        }
+    }
+}
+
+/// Serves requests on one connection until it closes, errors or the server stops.
+async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Receiver<bool>) {
+    let mut reader = RequestReader::new();
+    let server = routes::server_header(shared.cfg.mode);
+    loop {
+        let read = tokio::select! {
+            r = tokio::time::timeout(KEEP_ALIVE_TIMEOUT, reader.read(&mut stream)) => r,
+            _ = shutdown.changed() => return,
+        };
+        let req = match read {
+            Ok(Ok(ReadResult::Request(req))) => req,
+            Ok(Ok(ReadResult::Bad)) => {
+                shared.stats().bad_requests += 1;
+                let resp = Response::empty(400);
+                let _ = write_all(&mut stream, &resp.head(server, &date(), false), &[]).await;
+                return;
+            }
+            Ok(Ok(ReadResult::Closed)) | Ok(Err(_)) | Err(_) => return,
+        };
+        {
+            let mut stats = shared.stats();
+            stats.total_requests += 1;
+            *stats.paths.entry(req.path.clone()).or_default() += 1;
+        }
+        let latency = shared.faults.latency();
+        if !latency.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(latency) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+        let now = timefmt::now_ticks();
+        // Faults match the request target, query included (e.g. "offset=" for later pages).
+        let target = match &req.query {
+            Some(q) => format!("{}?{q}", req.path),
+            None => req.path.clone(),
+        };
+        let early = shared.faults.take(&target, Fault::before_routing);
+        let resp = match early {
+            Some(Fault::Reset) => {
+                // Abortive close: RST instead of FIN.
+                let _ = stream.tcp().set_zero_linger();
+                return;
+            }
+            Some(Fault::Status(code)) => status_response(code),
+            _ => routes::handle(shared, &req, now),
+        };
+        let late = if early.is_none() {
+            shared.faults.take(&target, |f| !f.before_routing())
+        } else {
+            None
+        };
+        let keep_alive = req.keep_alive;
+        let ok = match late {
+            Some(Fault::Truncate) => {
+                let half = resp.body.len() / 2;
+                let _ = write_all(
+                    &mut stream,
+                    &resp.head(server, &date(), false),
+                    &resp.body[..half],
+                )
+                .await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Some(Fault::Stall) => {
+                let half = resp.body.len() / 2;
+                if write_all(
+                    &mut stream,
+                    &resp.head(server, &date(), keep_alive),
+                    &resp.body[..half],
+                )
+                .await
+                .is_ok()
+                {
+                    wait_for_close(&mut stream, &mut shutdown).await;
+                }
+                return;
+            }
+            Some(Fault::Malformed) => {
+                let resp = malformed(&resp);
+                write_all(
+                    &mut stream,
+                    &resp.head(server, &date(), keep_alive),
+                    &resp.body,
+                )
+                .await
+            }
+            _ => {
+                write_all(
+                    &mut stream,
+                    &resp.head(server, &date(), keep_alive),
+                    &resp.body,
+                )
+                .await
+            }
+        };
+        if ok.is_err() || !keep_alive {
+            let _ = stream.shutdown().await;
+            return;
+        }
+    }
+}
+
+fn date() -> String {
+    timefmt::http_date(timefmt::now_ticks())
+}
+
+async fn write_all<S: Conn>(stream: &mut S, head: &[u8], body: &[u8]) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(head.len() + body.len());
+    buf.extend_from_slice(head);
+    buf.extend_from_slice(body);
+    stream.write_all(&buf).await?;
+    stream.flush().await
+}
+
+/// Reads and discards until the peer closes or the server stops.
+async fn wait_for_close<S: Conn>(stream: &mut S, shutdown: &mut watch::Receiver<bool>) {
+    let mut buf = [0u8; 1024];
+    loop {
+        tokio::select! {
+            r = stream.read(&mut buf) => if !matches!(r, Ok(n) if n > 0) { return },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// The response of an injected status fault.
+fn status_response(code: u16) -> Response {
+    if code == 500 {
+        Response::json(500, error_body("An error occurred", 500))
+    } else {
+        Response::empty(code)
+    }
+}
+
+/// 200 with a body that is not valid JSON: the first half of the real body, or an HTML page.
+fn malformed(real: &Response) -> Response {
+    if real.body.len() >= 2 && real.content_type == Some(JSON) {
+        Response::json(200, real.body[..real.body.len() / 2].to_vec())
+    } else {
+        Response::typed(
+            200,
+            HTML,
+            "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
+        )
+    }
+}

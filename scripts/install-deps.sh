@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Installs what building (and with --test, testing) Duplidesk needs on Debian/Ubuntu.
+# Idempotent: installs only what is missing. Run as root or as a user with sudo.
+#   bash scripts/install-deps.sh          # build dependencies
+#   bash scripts/install-deps.sh --test   # + Xvfb, D-Bus, gnome-keyring, WebDriver, tauri-driver
+set -euo pipefail
+
+WITH_TEST=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TEST=1 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "install-deps: $*"; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  SUDO=()
+fi
+
+BUILD_PKGS=(
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
+  libdbus-1-dev libsecret-1-dev build-essential pkg-config file curl
+)
+TEST_PKGS=(
+  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool imagemagick openssl
+)
+
+pkgs=("${BUILD_PKGS[@]}")
+if [ "$WITH_TEST" -eq 1 ]; then
+  pkgs+=("${TEST_PKGS[@]}")
+fi
+
+# --- system packages --------------------------------------------------------------------------
+if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+      echo "install-deps: missing packages (${missing[*]}) and no root or sudo to install them" >&2
+      exit 1
+    fi
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" apt-get install -y "${missing[@]}"
+  else
+    log "system packages already installed"
+  fi
+else
+  echo "install-deps: not a Debian/Ubuntu system (no apt-get); install the equivalents of:" >&2
+  echo "  ${pkgs[*]}" >&2
+fi
+
+# --- Rust -------------------------------------------------------------------------------------
+if [ -f "$HOME/.cargo/env" ]; then
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  log "cargo not found: installing Rust (stable, minimal profile) with rustup into ~/.cargo"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
+    | sh -s -- -y --profile minimal --default-toolchain stable
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+else
+  log "cargo found: $(cargo --version)"
+fi
+
+# --- tauri-driver (WebDriver bridge for the end-to-end tests) ----------------------------------
+if [ "$WITH_TEST" -eq 1 ]; then
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    log "installing tauri-driver (cargo install tauri-driver --locked)"
+    cargo install tauri-driver --locked
+  else
+    log "tauri-driver found"
+  fi
+fi

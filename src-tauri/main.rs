@@ -1,0 +1,24 @@
+// A release build on Windows is a GUI program (no console window pops up with the app);
+// in CLI mode it attaches to the console of the shell that started it.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    if std::env::args_os().len() > 1 {
+        #[cfg(windows)]
+        attach_parent_console();
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        std::process::exit(duplidesk_cli::run(args));
+    }
+    duplidesk_app::run();
+}
+
+/// Makes `println!`/`eprintln!` reach the terminal the CLI was started from. A no-op when the
+/// process already has a console (debug builds) or was not started from one.
+#[cfg(windows)]
+fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{AttachConsole, ATTACH_PARENT_PROCESS};
+    // SAFETY: plain Win32 call without pointers; failure just means there is no parent console.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}

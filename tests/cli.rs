@@ -1,0 +1,268 @@
+//! The command line, run as the real `duplidesk` binary against the project's Duplicati test
+//! server, with real store files and (for `--all`) the real OS keychain.
+use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
+use duplidesk_core::store::{LogQuery, Store};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_duplidesk");
+
+fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DUPLIDESK_DATA_DIR", data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+fn count(data: &Path) -> u64 {
+    Store::open_in(data).unwrap().count_logs(&LogQuery::default()).unwrap()
+}
+
+fn start(data: DataSet, tls: TlsMode) -> TestServer {
+    TestServer::start(ServerConfig { data, tls, ..ServerConfig::default() }).unwrap()
+}
+
+#[test]
+fn collect_prints_the_documented_json_and_exit_codes() {
+    let server = start(DataSet::Fixture, TlsMode::SelfSigned);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let hosts = "127.0.0.1,no-such-host.invalid";
+    let out = run(dir.path(), &["collect", hosts, "--port", &port, "--password-stdin", "--json", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(1), "one host failed → 1");
+    let doc = json(&out);
+    let hosts = doc["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 2);
+    let ok = &hosts[0];
+    assert_eq!(ok["host"], format!("127.0.0.1:{port}"));
+    assert_eq!(ok["ok"], true);
+    assert_eq!(ok["new"], 6);
+    for key in ["skipped", "errors", "duration_ms"] {
+        assert!(ok[key].is_u64(), "{key}");
+    }
+    let server_json = &ok["server"];
+    for key in ["id", "name", "machine_id", "url", "protocol", "certificate_sha256", "version"] {
+        assert!(server_json.get(key).is_some(), "server.{key} missing: {server_json}");
+    }
+    assert_eq!(server_json["protocol"], "https-self-signed");
+    assert_eq!(server_json["certificate_sha256"].as_str(), server.cert_sha256().as_deref());
+    let bad = &hosts[1];
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["error"]["code"], "dns_failed");
+    assert!(bad["error"]["message"].as_str().unwrap().contains("no-such-host.invalid"));
+    assert!(!bad["error"]["hint"].as_str().unwrap().is_empty());
+
+    let again = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--json", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(json(&again)["hosts"][0]["new"], 0);
+
+    // The table form names the protocol and the pinned fingerprint.
+    let table = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password"], Some("duplicati\n"));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("https-self-signed") && text.contains(&server.cert_sha256().unwrap()), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run(dir.path(), &["collect"], None).status.code(), Some(2));
+    assert_eq!(run(dir.path(), &["collect", "a", "--all"], None).status.code(), Some(2));
+    assert_eq!(run(dir.path(), &["logs", "--status", "nonsense"], None).status.code(), Some(2));
+    assert_eq!(run(dir.path(), &["logs", "--from", "yesterday"], None).status.code(), Some(2));
+    assert_eq!(run(dir.path(), &["frobnicate"], None).status.code(), Some(2));
+    let help = run(dir.path(), &["--help"], None);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("collect"));
+}
+
+#[test]
+fn logs_and_servers_list_what_was_collected() {
+    let server = start(DataSet::Fixture, TlsMode::Plain);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let all = json(&run(dir.path(), &["logs", "--json", "--limit", "0"], None));
+    let rows = all.as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    let first = &rows[0];
+    for key in ["id", "date", "status", "type", "server", "job", "message", "duration_s"] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    assert!(time::OffsetDateTime::parse(first["date"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).is_ok());
+    assert_eq!(first["server"], "fileserver01");
+
+    let errors = json(&run(dir.path(), &["logs", "--json", "--status", "error,warning"], None));
+    assert_eq!(errors.as_array().unwrap().len(), 3);
+    let compact = json(&run(dir.path(), &["logs", "--json", "--type", "Compact", "--job", "Documents", "--server", "fileserver01"], None));
+    assert_eq!(compact.as_array().unwrap().len(), 1);
+    let limited = json(&run(dir.path(), &["logs", "--json", "--limit", "2", "--offset", "1"], None));
+    assert_eq!(limited.as_array().unwrap().len(), 2);
+    assert_eq!(limited[0]["id"], rows[1]["id"]);
+
+    // --to includes that whole (local) day: the fixture's last run began 2025-05-04 00:00 UTC.
+    let day = chrono_day(rows[0]["date"].as_str().unwrap());
+    let same_day = json(&run(dir.path(), &["logs", "--json", "--from", &day, "--to", &day], None));
+    assert!(same_day.as_array().unwrap().iter().any(|r| r["id"] == rows[0]["id"]));
+
+    let csv = run(dir.path(), &["logs", "--csv", "--limit", "0"], None);
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.starts_with("id,date,status,type,server,job,duration_s,message\n"));
+    assert_eq!(csv.lines().count(), 7);
+
+    let servers = json(&run(dir.path(), &["servers", "--json"], None));
+    let s = &servers[0];
+    assert_eq!(s["name"], "fileserver01");
+    assert_eq!(s["protocol"], "http");
+    assert_eq!(s["url"], format!("http://127.0.0.1:{port}"));
+    assert_eq!(s["last_result"]["ok"], true);
+}
+
+/// The local calendar day (YYYY-MM-DD) of an RFC 3339 date with offset, as printed by `logs`.
+fn chrono_day(rfc3339: &str) -> String {
+    rfc3339[..10].to_owned()
+}
+
+#[test]
+fn save_json_writes_redacted_files_that_import_back() {
+    let server = TestServer::start(ServerConfig { password: "s3cret-pw".into(), ..ServerConfig::default() }).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(
+        dir.path(),
+        &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password", "--save-json", out_dir.path().to_str().unwrap()],
+        Some("s3cret-pw\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let files: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    let re_ok = name.starts_with("fileserver01_collected_") && name.ends_with(".json") && name.len() == "fileserver01_collected_2025-05-04T09:15:02.json".len();
+    assert!(re_ok, "{name}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert!(doc["system_info"]["MachineName"] == "fileserver01");
+    assert_eq!(doc["backups"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["backup_logs"]["1"].as_array().unwrap().len(), 6);
+    assert!(!text.contains("exampleSecretKey") && !text.contains("example-pass") && !text.contains("s3cret-pw"), "credentials redacted");
+
+    let fresh = tempfile::tempdir().unwrap();
+    let imported = run(fresh.path(), &["import", files[0].to_str().unwrap(), "--json"], None);
+    assert_eq!(imported.status.code(), Some(0), "{}", String::from_utf8_lossy(&imported.stderr));
+    assert_eq!(json(&imported)["files"][0]["summary"]["new"], 6);
+    assert_eq!(count(fresh.path()), 6 + 1, "six entries and the import's info entry");
+    let again = run(fresh.path(), &["import", files[0].to_str().unwrap(), "--json"], None);
+    assert_eq!(json(&again)["files"][0]["summary"]["new"], 0, "same dedupe as a collection");
+    let broken = fresh.path().join("broken.json");
+    std::fs::write(&broken, "{\"system_info\": 3").unwrap();
+    let bad = run(fresh.path(), &["import", broken.to_str().unwrap()], None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_response"));
+}
+
+/// A collection killed with SIGKILL mid-way and run again ends with exactly the entries an
+/// uninterrupted run gives.
+#[test]
+fn a_killed_collection_run_again_gives_exactly_the_full_set() {
+    let server = TestServer::start(ServerConfig {
+        data: DataSet::Generated { jobs: 4, rows_per_job: 2500, seed: 3 },
+        latency: Duration::from_millis(30),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let port = server.port().to_string();
+    let args = ["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password", "--json"];
+
+    let clean = tempfile::tempdir().unwrap();
+    assert_eq!(run(clean.path(), &args, Some("duplicati\n")).status.code(), Some(0));
+    let expected = count(clean.path());
+    assert_eq!(expected, 10_000);
+
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..3 {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("DUPLIDESK_DATA_DIR", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"duplicati\n").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let target = 1500 * (round + 1);
+        while Store::open_in(dir.path()).map(|s| s.total_entries().unwrap_or(0)).unwrap_or(0) < target && Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let partial = count(dir.path());
+    assert!(partial < expected, "the kills interrupted the collection ({partial})");
+    let out = run(dir.path(), &args, Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(count(dir.path()), expected);
+}
+
+/// `collect --all` uses the passwords kept in the real OS keychain (Secret Service inside the
+/// test session), and removing a server removes its keychain entry.
+#[test]
+fn collect_all_uses_the_keychain() {
+    let a = start(DataSet::Fixture, TlsMode::Plain);
+    let b = TestServer::start(ServerConfig {
+        data: DataSet::Generated { jobs: 2, rows_per_job: 15, seed: 9 },
+        machine_name: "nas02".into(),
+        machine_id: "0123456789abcdef0123456789abcdef".into(),
+        password: "other-secret".into(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (server, pw) in [(&a, "duplicati\n"), (&b, "other-secret\n")] {
+        let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &server.port().to_string(), "--password-stdin", "--json"], Some(pw));
+        let doc = json(&out);
+        assert_eq!(doc["hosts"][0]["ok"], true, "{doc}");
+        assert_eq!(doc["hosts"][0]["notes"].as_array().unwrap().len(), 0, "password saved in the keychain: {doc}");
+    }
+    let before = count(dir.path());
+    a.add_rows("1", 2);
+    b.add_rows("2", 3);
+    let all = run(dir.path(), &["collect", "--all", "--json"], None);
+    let doc = json(&all);
+    assert_eq!(all.status.code(), Some(0), "{doc}");
+    let new: u64 = doc["hosts"].as_array().unwrap().iter().map(|h| h["new"].as_u64().unwrap()).sum();
+    assert_eq!(new, 5);
+    assert_eq!(count(dir.path()), before + 5);
+    let store_file = std::fs::read(dir.path().join("duplidesk.sqlite")).unwrap();
+    assert!(!String::from_utf8_lossy(&store_file).contains("other-secret"), "no password in the store");
+
+    let removed = run(dir.path(), &["servers", "--remove", "nas02"], None);
+    assert_eq!(removed.status.code(), Some(0), "{}", String::from_utf8_lossy(&removed.stderr));
+    let all = run(dir.path(), &["collect", "--all", "--json"], None);
+    assert_eq!(json(&all)["hosts"].as_array().unwrap().len(), 1);
+}

@@ -9,7 +9,7 @@ use crate::hosts::HostSpec;
 use crate::model::{Protocol, Status};
 use crate::monitor::{self, NewEntry};
 use crate::secrets::SecretStore;
-use crate::store::{JobCursor, JobInfo, JobRow, NewServer, ServerRow, Store};
+use crate::store::{JobCursor, JobInfo, JobRow, NewServer, PageOutcome, ServerRow, Store};
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -114,13 +114,7 @@ pub struct Collector {
 
 /// Runs blocking store work off the async threads.
 async fn with_store<T: Send + 'static>(store: &SharedStore, f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static) -> Result<T> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
-    })
-    .await
-    .map_err(|e| Error::store(format!("store task failed: {e}")))?
+    store_task(store, f).await
 }
 
 impl Collector {
@@ -495,6 +489,7 @@ impl JobPager<'_> {
                 (rows, size)
             }
         };
+        let mut pending: Option<StoreFuture> = None;
         loop {
             let Some(page) = rows.take() else { return Ok(()) }; // the server no longer has this job
             if page.is_empty() && matches!(start, PassStart::Fresh) && cur.pass_top.is_none() {
@@ -537,23 +532,62 @@ impl JobPager<'_> {
             if self.collector.options.keep_export {
                 self.export.extend(fresh.iter().cloned());
             }
-            let outcome = {
+            // Parse and store this page while the next one is fetched; pages are still written
+            // in order, each with the cursor that follows it.
+            let stored: StoreFuture = {
                 let (job, name, cursor) = (self.job.clone(), self.server_name.clone(), cur);
-                with_store(&self.collector.store, move |s| {
+                Box::pin(store_task(&self.collector.store, move |s| {
                     let entries: Vec<NewEntry> = fresh.iter().map(monitor::entry_from_row).collect();
                     s.store_page(&job, &name, &entries, &cursor)
-                })
-                .await?
+                }))
             };
+            if let Some(previous) = pending.take() {
+                self.account(previous.await?, 0);
+            }
             self.job.cursor = cur;
-            self.run.new += outcome.new;
-            self.run.skipped += outcome.skipped + known;
             (self.progress)(Progress::Job { host: self.host.clone(), job: self.job.name.clone(), rows: rows_seen });
             if done {
+                self.account(stored.await?, known);
                 return Ok(());
             }
+            self.run.skipped += known;
+            pending = Some(stored);
             asked = MAX_PAGE_SIZE;
-            rows = self.fetch(cur.pass_low, MAX_PAGE_SIZE).await?;
+            rows = match self.fetch(cur.pass_low, MAX_PAGE_SIZE).await {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(previous) = pending.take() {
+                        self.account(previous.await?, 0);
+                    }
+                    return Err(e);
+                }
+            };
+            if rows.is_none() {
+                if let Some(previous) = pending.take() {
+                    self.account(previous.await?, 0);
+                }
+            }
         }
     }
+
+    fn account(&mut self, outcome: PageOutcome, known: u64) {
+        self.run.new += outcome.new;
+        self.run.skipped += outcome.skipped + known;
+    }
+}
+
+/// A page being parsed and written on the blocking pool.
+type StoreFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<PageOutcome>> + Send>>;
+
+/// Runs store work on the blocking pool now; await the handle for its result.
+fn store_task<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static,
+) -> impl std::future::Future<Output = Result<T>> {
+    let store = store.clone();
+    let handle = tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    });
+    async move { handle.await.map_err(|e| Error::store(format!("store task failed: {e}")))? }
 }

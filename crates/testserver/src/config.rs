@@ -73,6 +73,9 @@ pub struct ServerConfig {
     pub latency: Duration,
     /// Access token lifetime (default 15 min).
     pub token_lifetime: Duration,
+    /// Render every generated row at start and serve pages from memory (≈ 9 KB a row), so a
+    /// benchmark measures the client rather than the generator. Off by default.
+    pub prerender: bool,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +92,7 @@ impl Default for ServerConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             latency: Duration::ZERO,
             token_lifetime: Duration::from_secs(15 * 60),
+            prerender: false,
         }
     }
 }

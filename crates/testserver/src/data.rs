@@ -2,7 +2,10 @@
 
 use crate::config::{DataSet, ServerConfig, FIXTURE_MACHINE_ID};
 use crate::generator::{self, JobProfile, Kind, RowFacts, Segment};
-use crate::stj::{stj_escape, Escaping, JsonWriter};
+use crate::stj::{self, stj_escape, Escaping, JsonWriter};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
 /// Wire-exact fixture responses of a Duplicati 2.1.0.5 server.
@@ -107,7 +110,11 @@ pub(crate) struct Store {
     pub jobs: Vec<Job>,
     /// Bumped on every data change (`LastDataUpdateID`).
     pub data_version: u64,
+    /// Rows rendered at start (`ServerConfig::prerender`), by (job, epoch, row ID).
+    rendered: Option<Arc<RenderedRows>>,
 }
+
+type RenderedRows = HashMap<(String, u32, u64), String>;
 
 impl Store {
     /// Builds the jobs for `cfg.data`, anchored at `start`.
@@ -130,6 +137,7 @@ impl Store {
             version: cfg.version.clone(),
             jobs: Vec::new(),
             data_version: 1,
+            rendered: None,
         };
         for n in 1..=jobs {
             let profile = JobProfile::new(seed, n);
@@ -155,6 +163,18 @@ impl Store {
                 job.fixture = fixture_rows();
             }
             store.jobs.push(job);
+        }
+        if cfg.prerender {
+            let mut rows = RenderedRows::new();
+            for job in &store.jobs {
+                let builder = store.page_builder(job.clone());
+                for id in 1..=job.max_id() {
+                    let mut text = String::new();
+                    builder.push_row(&mut text, id);
+                    rows.insert((job.id.clone(), job.epoch, id), text);
+                }
+            }
+            store.rendered = Some(Arc::new(rows));
         }
         store
     }
@@ -211,6 +231,7 @@ impl Store {
             job,
             seed: self.seed,
             result_version: self.result_version.clone(),
+            rendered: self.rendered.clone(),
         }
     }
 
@@ -485,6 +506,7 @@ pub(crate) struct PageBuilder {
     job: Job,
     seed: u64,
     result_version: String,
+    rendered: Option<Arc<RenderedRows>>,
 }
 
 impl PageBuilder {
@@ -501,29 +523,39 @@ impl PageBuilder {
         if top == max && bottom == 1 && !job.fixture.is_empty() && job.segments.is_empty() {
             return fixtures::LOG_BACKUP1.to_string();
         }
-        let writer = generator::Writer::new(&self.result_version);
         let mut out = String::with_capacity((top + 1 - bottom.min(top + 1)) as usize * 12_000 + 2);
         out.push('[');
         for rid in (bottom..=top).rev() {
             if out.len() > 1 {
                 out.push(',');
             }
-            match job.facts(self.seed, rid) {
-                Some(f) => {
-                    let msg = writer.message(&job.profile, &f);
-                    out.push_str(&format!(
-                        "{{\"ID\":{},\"OperationID\":{},\"Timestamp\":{},\"Type\":\"Result\",\"Message\":\"{}\",\"Exception\":{{}}}}",
-                        f.id,
-                        f.operation_id,
-                        f.timestamp(),
-                        stj_escape(&msg)
-                    ));
-                }
-                None => out.push_str(job.fixture[rid as usize - 1]),
+            match self.rendered.as_ref().and_then(|r| r.get(&(job.id.clone(), job.epoch, rid))) {
+                Some(text) => out.push_str(text),
+                None => self.push_row(&mut out, rid),
             }
         }
         out.push(']');
         out
+    }
+
+    /// Appends the wire form of row `rid`.
+    fn push_row(&self, out: &mut String, rid: u64) {
+        let job = &self.job;
+        match job.facts(self.seed, rid) {
+            Some(f) => {
+                let msg = generator::Writer::new(&self.result_version).message(&job.profile, &f);
+                let _ = write!(
+                    out,
+                    "{{\"ID\":{},\"OperationID\":{},\"Timestamp\":{},\"Type\":\"Result\",\"Message\":\"",
+                    f.id,
+                    f.operation_id,
+                    f.timestamp()
+                );
+                stj::escape_into(out, &msg, stj::Escaping::Stj);
+                out.push_str("\",\"Exception\":{}}");
+            }
+            None => out.push_str(job.fixture[rid as usize - 1]),
+        }
     }
 }
 

@@ -14,41 +14,67 @@ pub enum Escaping {
     Newtonsoft,
 }
 
-/// Appends `s` to `out` escaped for a JSON string body (without the quotes).
+/// Appends `s` to `out` escaped for a JSON string body (without the quotes). Works on bytes and
+/// copies runs that need no escaping whole: pages of generated rows are megabytes.
 pub fn escape_into(out: &mut String, s: &str, esc: Escaping) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '"' if esc == Escaping::Newtonsoft => out.push_str("\\\""),
-            c if (c as u32) < 0x20 => unicode_escape(out, c as u32, esc),
-            '\u{85}' | '\u{2028}' | '\u{2029}' if esc == Escaping::Newtonsoft => {
-                unicode_escape(out, c as u32, esc)
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 && !ascii_needs_escape(b, esc) {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        if b < 0x80 {
+            match b {
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                b'"' if esc == Escaping::Newtonsoft => out.push_str("\\\""),
+                _ => unicode_escape(out, u32::from(b), esc),
             }
-            c if esc == Escaping::Stj
-                && (matches!(c, '"' | '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}')
-                    || !c.is_ascii()) =>
-            {
+            i += 1;
+        } else {
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let escape = match esc {
+                Escaping::Stj => true,
+                Escaping::Newtonsoft => matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'),
+            };
+            if escape {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     unicode_escape(out, u32::from(*unit), esc);
                 }
+            } else {
+                out.push(c);
             }
-            c => out.push(c),
+            i += c.len_utf8();
         }
+        start = i;
     }
+    out.push_str(&s[start..]);
+}
+
+fn ascii_needs_escape(b: u8, esc: Escaping) -> bool {
+    b < 0x20
+        || b == b'\\'
+        || b == b'"'
+        || (esc == Escaping::Stj && matches!(b, b'&' | b'\'' | b'<' | b'>' | b'+' | b'`' | 0x7f))
 }
 
 fn unicode_escape(out: &mut String, unit: u32, esc: Escaping) {
-    // Writing to a String cannot fail.
-    let _ = match esc {
-        Escaping::Stj => write!(out, "\\u{unit:04X}"),
-        Escaping::Newtonsoft => write!(out, "\\u{unit:04x}"),
+    let hex: &[u8; 16] = match esc {
+        Escaping::Stj => b"0123456789ABCDEF",
+        Escaping::Newtonsoft => b"0123456789abcdef",
     };
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(hex[((unit >> shift) & 0xF) as usize] as char);
+    }
 }
 
 /// Returns `s` escaped with System.Text.Json rules (without quotes).

@@ -93,6 +93,15 @@ impl LogQuery {
     }
 }
 
+fn compress(text: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(text.as_bytes())
+}
+
+fn decompress(blob: &[u8]) -> Result<String> {
+    let bytes = lz4_flex::decompress_size_prepended(blob).map_err(|e| crate::Error::store(format!("damaged entry details: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| crate::Error::store(format!("damaged entry details: {e}")))
+}
+
 impl Store {
     /// Stores one page of a job's log and the job's cursor after it, in one transaction.
     pub fn store_page(&mut self, job: &JobRow, server_name: &str, entries: &[NewEntry], cursor: &JobCursor) -> Result<PageOutcome> {
@@ -104,7 +113,7 @@ impl Store {
                  duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
                  ON CONFLICT DO NOTHING",
             )?;
-            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw) VALUES (?1, ?2)")?;
+            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4) VALUES (?1, ?2)")?;
             for e in entries {
                 let n = insert.execute(params![
                     job.server_id,
@@ -124,7 +133,7 @@ impl Store {
                     e.errors
                 ])?;
                 if n == 1 {
-                    details.execute(params![tx.last_insert_rowid(), e.details])?;
+                    details.execute(params![tx.last_insert_rowid(), compress(&e.details)])?;
                     out.new += 1;
                 } else {
                     out.skipped += 1;
@@ -156,7 +165,7 @@ impl Store {
             params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
         )?;
         let id = tx.last_insert_rowid();
-        tx.execute("INSERT INTO log_details(entry_id, raw) VALUES (?1, ?2)", params![id, entry.details])?;
+        tx.execute("INSERT INTO log_details(entry_id, raw_lz4) VALUES (?1, ?2)", params![id, compress(&entry.details)])?;
         tx.commit()?;
         Ok(id)
     }
@@ -210,7 +219,8 @@ impl Store {
 
     /// The full context of an entry: Duplicati's result JSON or the text it sent.
     pub fn log_details(&self, entry_id: i64) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT raw FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?)
+        let blob: Option<Vec<u8>> = self.conn.query_row("SELECT raw_lz4 FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?;
+        blob.map(|b| decompress(&b)).transpose()
     }
 
     /// The newest app-made entry of a server with one of these statuses (connection episodes).

@@ -72,9 +72,10 @@ CREATE INDEX log_entries_date ON log_entries(date);
 CREATE INDEX log_entries_status_date ON log_entries(status, date);
 CREATE INDEX log_entries_server_date ON log_entries(server_id, date);
 CREATE INDEX log_entries_job_date ON log_entries(job_id, date);
+-- The full context of an entry, LZ4-compressed (Duplicati's result JSON is ~8 KB a row).
 CREATE TABLE log_details (
     entry_id INTEGER PRIMARY KEY REFERENCES log_entries(id) ON DELETE CASCADE,
-    raw      TEXT NOT NULL
+    raw_lz4  BLOB NOT NULL
 );
 CREATE TABLE collection_runs (
     id            INTEGER PRIMARY KEY,

@@ -178,3 +178,13 @@ async fn finish(mut client: Client, reply: Reply, protocol: Protocol, fingerprin
     }
     Ok(Connection { client, protocol, url, cert_sha256: fingerprint })
 }
+
+/// The SHA-256 fingerprint of the certificate `host:port` shows, without logging in: only a
+/// TLS handshake and an anonymous `GET /` go out, so no password reaches a server whose
+/// certificate changed. `None` when the port does not speak TLS or cannot be reached.
+pub async fn peek_certificate(host: &str, port: u16, opts: &ConnectOptions) -> Result<Option<String>> {
+    let setup = tls::pinned(None).map_err(tls_setup_error)?;
+    let client = http_client(Some(&setup), opts)?;
+    let _ = client.get(format!("{}/", base_url(Protocol::HttpsSelfSigned, host, port))).send().await;
+    Ok(setup.seen_fingerprint())
+}

@@ -2,6 +2,7 @@
 //! in it. See ARCHITECTURE.md at the repository root for the map.
 pub mod collect;
 pub mod connect;
+pub mod dashboard;
 pub mod duplicati;
 pub mod error;
 pub mod export;

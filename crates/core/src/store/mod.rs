@@ -9,10 +9,12 @@ mod jobs;
 mod logs;
 mod schema;
 mod servers;
+mod views;
 
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
+pub use views::JobSummaryRow;
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

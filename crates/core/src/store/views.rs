@@ -1,0 +1,128 @@
+//! Read models for the app's screens (dashboard, job history) and log housekeeping.
+//! A handful of set-based queries: the dashboard costs the same few statements for 1 or 500 jobs.
+use super::{LogEntryRow, Store};
+use crate::error::Result;
+use crate::model::Status;
+use crate::monitor::NewEntry;
+use rusqlite::{params, Row};
+
+/// A job as the dashboard lists it (no cursor, no paths).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSummaryRow {
+    pub id: i64,
+    pub server_id: i64,
+    pub backup_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub present: bool,
+    pub schedule_json: Option<String>,
+}
+
+const ENTRY_COLUMNS: &str =
+    "e.id, e.date, e.status, e.type, e.server_name, e.job_name, e.message, e.duration_s, e.size_bytes, e.uploaded_bytes, e.warnings, e.errors, e.server_id, e.job_id";
+
+fn entry_from_row(r: &Row) -> rusqlite::Result<LogEntryRow> {
+    Ok(LogEntryRow {
+        id: r.get(0)?,
+        date: r.get(1)?,
+        status: r.get::<_, String>(2)?.parse().unwrap_or(Status::Info),
+        op_type: r.get(3)?,
+        server: r.get(4)?,
+        job: r.get(5)?,
+        message: r.get(6)?,
+        duration_s: r.get(7)?,
+        size_bytes: r.get(8)?,
+        uploaded_bytes: r.get(9)?,
+        warnings: r.get(10)?,
+        errors: r.get(11)?,
+        server_id: r.get(12)?,
+        job_id: r.get(13)?,
+    })
+}
+
+impl Store {
+    /// Every job of every server, grouped by server, by name within a server.
+    pub fn all_jobs(&self) -> Result<Vec<JobSummaryRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, server_id, backup_id, name, description, present, schedule_json FROM jobs ORDER BY server_id, lower(name), id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(JobSummaryRow {
+                    id: r.get(0)?,
+                    server_id: r.get(1)?,
+                    backup_id: r.get(2)?,
+                    name: r.get(3)?,
+                    description: r.get(4)?,
+                    present: r.get(5)?,
+                    schedule_json: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The newest `per_job` entries of every job, in one statement (each job's part is an
+    /// index range scan on `log_entries(job_id, date)`). Sorted by job, newest first.
+    pub fn recent_entries_per_job(&self, per_job: u32) -> Result<Vec<LogEntryRow>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM jobs j JOIN log_entries e ON e.id IN \
+               (SELECT x.id FROM log_entries x WHERE x.job_id = j.id ORDER BY x.date DESC, x.id DESC LIMIT ?1) \
+             ORDER BY e.job_id, e.date DESC, e.id DESC"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([per_job as i64], entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A job's entries, newest first (`limit` 0 = all).
+    pub fn job_history(&self, job_id: i64, limit: u32) -> Result<Vec<LogEntryRow>> {
+        let limit = if limit == 0 { -1 } else { limit as i64 };
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e WHERE e.job_id = ?1 ORDER BY e.date DESC, e.id DESC LIMIT ?2");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params![job_id, limit], entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Deletes log entries (and their details): those older than `older_than` (Unix seconds)
+    /// when given, only those of deleted servers (`server_id IS NULL`) when `orphans_only`;
+    /// both filters combine, neither means every entry. Leaves one `info` entry saying so
+    /// when something was deleted. Returns how many were deleted.
+    pub fn clear_logs(&self, older_than: Option<i64>, orphans_only: bool) -> Result<u64> {
+        let mut sql = String::from("DELETE FROM log_entries WHERE 1 = 1");
+        if older_than.is_some() {
+            sql.push_str(" AND date < ?1");
+        }
+        if orphans_only {
+            sql.push_str(" AND server_id IS NULL");
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        let deleted = match older_than {
+            Some(t) => tx.execute(&sql, [t])?,
+            None => tx.execute(&sql, [])?,
+        } as u64;
+        tx.commit()?;
+        if deleted > 0 {
+            let what = match (older_than, orphans_only) {
+                (Some(_), true) => "old entries of removed servers",
+                (Some(_), false) => "old entries",
+                (None, true) => "entries of removed servers",
+                (None, false) => "entries",
+            };
+            let entry = NewEntry::system(Status::Info, super::now_ts(), format!("Logs cleared: {deleted} {what} deleted"));
+            self.insert_system_entry(None, "Duplidesk", &entry)?;
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes every entry of a server (used when the demo server is removed).
+    pub fn delete_server_entries(&self, server_id: i64) -> Result<u64> {
+        Ok(self.conn.execute("DELETE FROM log_entries WHERE server_id = ?1", [server_id])? as u64)
+    }
+
+    /// Forgets a setting.
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,38 @@
+//! Native file dialogs (tauri-plugin-dialog), opened from Rust. The callback forms are used so
+//! no thread blocks while the user picks; they are safe to call from any thread.
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::{DialogExt, FilePath};
+use tokio::sync::oneshot;
+
+fn into_path(p: FilePath) -> Option<PathBuf> {
+    p.into_path().ok()
+}
+
+/// Asks where to save a collected JSON file; `None` when cancelled.
+pub async fn save_json<R: Runtime>(app: &AppHandle<R>, default_name: &str) -> Option<PathBuf> {
+    let (tx, rx) = oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save collected data")
+        .set_file_name(default_name)
+        .add_filter("JSON", &["json"])
+        .save_file(move |path| {
+            let _ = tx.send(path.and_then(into_path));
+        });
+    rx.await.ok().flatten()
+}
+
+/// Asks for collected JSON files to import; `None` when cancelled.
+pub async fn pick_json_files<R: Runtime>(app: &AppHandle<R>) -> Option<Vec<PathBuf>> {
+    let (tx, rx) = oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Import collected JSON files")
+        .add_filter("JSON", &["json"])
+        .pick_files(move |paths| {
+            let _ = tx.send(paths.map(|ps| ps.into_iter().filter_map(into_path).collect::<Vec<_>>()));
+        });
+    rx.await.ok().flatten()
+}

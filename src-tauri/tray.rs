@@ -1,0 +1,226 @@
+//! The tray icon: status dot (ok / warning / error), and a menu with Quick collect, Open, Quit
+//! in English or Spanish. On Linux tray clicks are not delivered, so every action is in the menu.
+use duplidesk_core::dashboard::{self, Health, SETTING_LANGUAGE};
+use duplidesk_core::store::now_ts;
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::commands::collect::{run_collection, CollectRequest};
+use crate::state::AppState;
+
+/// Id of the tray icon, for `AppHandle::tray_by_id`.
+pub const TRAY_ID: &str = "main";
+
+const MENU_QUICK_COLLECT: &str = "quick-collect";
+const MENU_OPEN: &str = "open";
+const MENU_QUIT: &str = "quit";
+
+/// What the tray icon shows: the app icon with a green, amber or red dot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrayStatus {
+    Ok,
+    Warning,
+    Error,
+}
+
+impl TrayStatus {
+    pub(crate) fn png(self) -> &'static [u8] {
+        match self {
+            TrayStatus::Ok => include_bytes!("../icons/tray-ok.png"),
+            TrayStatus::Warning => include_bytes!("../icons/tray-warning.png"),
+            TrayStatus::Error => include_bytes!("../icons/tray-error.png"),
+        }
+    }
+}
+
+impl From<Health> for TrayStatus {
+    fn from(h: Health) -> Self {
+        match h {
+            Health::Ok => TrayStatus::Ok,
+            Health::Warning => TrayStatus::Warning,
+            Health::Error => TrayStatus::Error,
+        }
+    }
+}
+
+/// Switches the tray icon; does nothing when there is no tray.
+pub fn set_tray_status<R: Runtime>(app: &AppHandle<R>, status: TrayStatus) -> tauri::Result<()> {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        tray.set_icon(Some(Image::from_bytes(status.png())?))?;
+    }
+    Ok(())
+}
+
+/// Sets the tray icon from the stored state (worst of servers and last runs).
+pub fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
+    if app.tray_by_id(TRAY_ID).is_none() {
+        return;
+    }
+    match app.state::<AppState>().with_store(|s| dashboard::health(s, now_ts())) {
+        Ok(h) => {
+            if let Err(e) = set_tray_status(app, h.into()) {
+                eprintln!("duplidesk: tray icon not updated: {e}");
+            }
+        }
+        Err(e) => eprintln!("duplidesk: tray status unknown: {e}"),
+    }
+}
+
+/// The languages of the tray menu and notifications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+pub struct Texts {
+    pub quick_collect: &'static str,
+    pub open: &'static str,
+    pub quit: &'static str,
+    pub collected_title: &'static str,
+    pub failed_title: &'static str,
+}
+
+impl Lang {
+    /// "es", "es-ES", "es_AR.UTF-8" → Spanish; anything else English.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("es") {
+            Lang::Es
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &Texts {
+                quick_collect: "Quick collect",
+                open: "Open Duplidesk",
+                quit: "Quit",
+                collected_title: "Duplidesk: collection finished",
+                failed_title: "Duplidesk: collection failed",
+            },
+            Lang::Es => &Texts {
+                quick_collect: "Recolección rápida",
+                open: "Abrir Duplidesk",
+                quit: "Salir",
+                collected_title: "Duplidesk: recolección terminada",
+                failed_title: "Duplidesk: la recolección falló",
+            },
+        }
+    }
+
+    /// "N servers collected, M new entries, K failed".
+    pub fn summary(self, servers: usize, new: u64, failed: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "{servers} server{} collected, {new} new entr{}, {failed} failed",
+                if servers == 1 { "" } else { "s" },
+                if new == 1 { "y" } else { "ies" }
+            ),
+            Lang::Es => format!(
+                "{servers} servidor{} recogido{}, {new} entrada{} nueva{}, {failed} con error",
+                if servers == 1 { "" } else { "es" },
+                if servers == 1 { "" } else { "s" },
+                if new == 1 { "" } else { "s" },
+                if new == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+/// The stored `language` setting, else the OS locale.
+pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
+    if let Ok(Some(l)) = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)) {
+        return Lang::from_tag(&l);
+    }
+    Lang::from_tag(&sys_locale::get_locale().unwrap_or_default())
+}
+
+fn build_menu<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> tauri::Result<Menu<R>> {
+    let t = lang.texts();
+    let quick = MenuItem::with_id(app, MENU_QUICK_COLLECT, t.quick_collect, true, None::<&str>)?;
+    let open = MenuItem::with_id(app, MENU_OPEN, t.open, true, None::<&str>)?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let quit = MenuItem::with_id(app, MENU_QUIT, t.quit, true, None::<&str>)?;
+    Menu::with_items(app, &[&quick, &open, &separator, &quit])
+}
+
+/// Creates the tray icon (fails where there is no tray support; the caller copes).
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let menu = build_menu(app, current_lang(app))?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(TrayStatus::Ok.png())?)
+        .tooltip("Duplidesk")
+        .menu(&menu)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| match event.id().as_ref() {
+            MENU_QUICK_COLLECT => {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move { quick_collect(&app).await });
+            }
+            MENU_OPEN => crate::show_main_window(app),
+            MENU_QUIT => app.exit(0),
+            _ => {}
+        })
+        .build(app)?;
+    Ok(())
+}
+
+/// Relabels the tray menu after a language change.
+pub fn relabel<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        match build_menu(app, current_lang(app)) {
+            Ok(menu) => {
+                if let Err(e) = tray.set_menu(Some(menu)) {
+                    eprintln!("duplidesk: tray menu not relabelled: {e}");
+                }
+            }
+            Err(e) => eprintln!("duplidesk: tray menu not relabelled: {e}"),
+        }
+    }
+}
+
+/// Quick collect: every configured server, through the same path as the `collect` command,
+/// then a notification with the outcome.
+pub async fn quick_collect<R: Runtime>(app: &AppHandle<R>) {
+    let lang = current_lang(app);
+    let texts = lang.texts();
+    match run_collection(app, CollectRequest { all: Some(true), ..CollectRequest::default() }, false).await {
+        Ok(result) => {
+            let failed = result.hosts.iter().filter(|h| !h.ok).count();
+            let new = result.hosts.iter().map(|h| h.new).sum();
+            let body = lang.summary(result.hosts.len() - failed, new, failed);
+            let title = if failed > 0 { texts.failed_title } else { texts.collected_title };
+            crate::notify::notify(app, title, &body);
+        }
+        Err(e) => crate::notify::notify(app, texts.failed_title, &e.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tray_icons_are_32px_rgba() {
+        for status in [TrayStatus::Ok, TrayStatus::Warning, TrayStatus::Error] {
+            let image = Image::from_bytes(status.png()).expect("tray icon decodes");
+            assert_eq!((image.width(), image.height()), (32, 32), "{status:?}");
+            assert_eq!(image.rgba().len(), 32 * 32 * 4, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(Lang::from_tag("es-ES"), Lang::Es);
+        assert_eq!(Lang::from_tag("es_AR.UTF-8"), Lang::Es);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag(""), Lang::En);
+        assert_eq!(Lang::En.summary(2, 10, 1), "2 servers collected, 10 new entries, 1 failed");
+        assert_eq!(Lang::En.summary(1, 1, 0), "1 server collected, 1 new entry, 0 failed");
+        assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recogidos, 0 entradas nuevas, 0 con error");
+    }
+}

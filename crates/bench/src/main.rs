@@ -190,7 +190,7 @@ fn bench_query() {
     let mut n = 0u64;
     for s in 0..servers {
         let name = format!("server{s:02}");
-        let server = store.insert_server(&NewServer { name: &name, host: &name, port: 8200 }).unwrap();
+        let server = store.insert_server(&NewServer { name: &name, host: &name, port: 8200, machine_id: None }).unwrap();
         for j in 0..jobs_per_server {
             let job = store
                 .upsert_job(

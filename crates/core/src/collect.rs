@@ -400,7 +400,7 @@ fn identify(s: &mut Store, spec: &HostSpec, known: Option<ServerRow>, machine_id
         (Some(server), _) => server,
         // The address was known, and its machine had no identity yet or the same one.
         (None, Some(k)) if k.machine_id.is_none() || k.machine_id.as_deref() == machine_id => k,
-        _ => s.insert_server(&NewServer { name, host: &spec.host, port: spec.port })?,
+        _ => s.insert_server(&NewServer { name, host: &spec.host, port: spec.port, machine_id })?,
     };
     s.add_address(server.id, &spec.host, spec.port)?;
     Ok(server)

@@ -122,8 +122,13 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
     let server = match server {
         Some(s) => s,
         None => {
-            let s = store.insert_server(&NewServer { name: &info.machine_name, host: &info.machine_name, port: crate::hosts::DEFAULT_PORT })?;
-            store.set_identity(s.id, machine_id.as_deref(), &info.server_version)?;
+            let s = store.insert_server(&NewServer {
+                name: &info.machine_name,
+                host: &info.machine_name,
+                port: crate::hosts::DEFAULT_PORT,
+                machine_id: machine_id.as_deref(),
+            })?;
+            store.set_version(s.id, &info.server_version)?;
             s
         }
     };

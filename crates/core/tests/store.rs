@@ -49,7 +49,7 @@ fn schema_is_migrated_once_with_wal_and_foreign_keys() {
 fn rows_are_unique_per_job_id_and_timestamp_and_filters_work() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open_in(dir.path()).unwrap();
-    let server = store.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200 }).unwrap();
+    let server = store.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200, machine_id: None }).unwrap();
     let docs = job(&store, server.id, "1", "Documents");
     let photos = job(&store, server.id, "2", "Photos");
     let page = vec![entry(3, 3000, Status::Completed, "Backup"), entry(2, 2000, Status::Error, "Backup"), entry(1, 1000, Status::Completed, "Compact")];

@@ -39,6 +39,8 @@ pub struct NewServer<'a> {
     pub name: &'a str,
     pub host: &'a str,
     pub port: u16,
+    /// Set at once, so two names of one new server racing to create it find each other.
+    pub machine_id: Option<&'a str>,
 }
 
 /// What the user edits in Server Settings.
@@ -138,8 +140,8 @@ impl Store {
     pub fn insert_server(&self, s: &NewServer) -> Result<ServerRow> {
         let secret_ref = format!("server-{}", uuid::Uuid::new_v4());
         self.conn.execute(
-            "INSERT INTO servers(secret_ref, name, host, port, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![secret_ref, s.name, s.host, s.port, now()],
+            "INSERT INTO servers(secret_ref, name, host, port, machine_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![secret_ref, s.name, s.host, s.port, s.machine_id, now()],
         )?;
         let id = self.conn.last_insert_rowid();
         self.add_address(id, s.host, s.port)?;
@@ -255,9 +257,9 @@ impl Store {
 }
 
 impl Store {
-    /// Sets what a server said it is, for servers known only from an imported file.
-    pub fn set_identity(&self, id: i64, machine_id: Option<&str>, version: &str) -> Result<()> {
-        self.conn.execute("UPDATE servers SET machine_id = ?2, version = ?3 WHERE id = ?1", params![id, machine_id, version])?;
+    /// Sets the Duplicati version of a server known only from an imported file.
+    pub fn set_version(&self, id: i64, version: &str) -> Result<()> {
+        self.conn.execute("UPDATE servers SET version = ?2 WHERE id = ?1", params![id, version])?;
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn run(a: CollectArgs, data_dir: &Path) -> Result<i32, Error> {
-    let store = open_store(&data_dir.to_path_buf())?;
+    let store = open_store(data_dir)?;
     let mut extra_roots = Vec::new();
     if let Some(path) = &a.ca_cert {
         let pem = std::fs::read(path).map_err(|e| Error::io(&format!("Could not read {}", path.display()), e))?;

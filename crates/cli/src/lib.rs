@@ -12,7 +12,6 @@ use clap::Parser;
 use duplidesk_core::store::Store;
 use duplidesk_core::Error;
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 /// Exit codes: every host and operation succeeded / something failed / the command line was wrong.
 pub const EXIT_OK: i32 = 0;
@@ -49,6 +48,6 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-fn open_store(data_dir: &PathBuf) -> Result<Store, Error> {
+fn open_store(data_dir: &std::path::Path) -> Result<Store, Error> {
     Store::open_in(data_dir)
 }

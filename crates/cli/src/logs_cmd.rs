@@ -25,7 +25,7 @@ pub fn run(a: LogsArgs, data_dir: &Path) -> Result<i32, Error> {
         limit: Some(a.limit),
         offset: a.offset,
     };
-    let store = open_store(&data_dir.to_path_buf())?;
+    let store = open_store(data_dir)?;
     let rows = store.query_logs(&query)?;
     if a.json {
         output::print_json(&rows.iter().map(JsonEntry::from).collect::<Vec<_>>());

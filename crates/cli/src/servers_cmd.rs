@@ -31,7 +31,7 @@ struct LastResult<'a> {
 }
 
 pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
-    let store = open_store(&data_dir.to_path_buf())?;
+    let store = open_store(data_dir)?;
     if let Some(key) = &a.remove {
         let server = store
             .find_server(key)?
@@ -90,7 +90,7 @@ pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
 }
 
 pub fn import(a: ImportArgs, data_dir: &Path) -> Result<i32, Error> {
-    let mut store = open_store(&data_dir.to_path_buf())?;
+    let mut store = open_store(data_dir)?;
     let mut results = Vec::new();
     let mut failed = false;
     for file in &a.files {

@@ -1,0 +1,263 @@
+// The shell: toolbar, navigation (hash router), keyboard shortcuts, language, and the wiring of
+// `data://changed` to the views.
+import { h, replaceChildren } from "./dom.js";
+import { icon } from "./icons.js";
+import { t, setLocale, resolveLanguage } from "./i18n.js";
+import * as api from "./api.js";
+import { state, refreshDashboard, refreshInfo } from "./state.js";
+import { openCollectDialog } from "./components/collect-dialog.js";
+import { openMenu } from "./components/menu.js";
+import { modalOpen } from "./components/modal.js";
+import { errorBox } from "./components/badges.js";
+import { initToasts } from "./components/toast.js";
+import { formatRelative } from "./format.js";
+import { createDashboardView } from "./views/dashboard.js";
+import { createLogsView } from "./views/logs.js";
+import { createSettingsView } from "./views/settings.js";
+
+const ROUTES = {
+  dashboard: { factory: createDashboardView, label: "nav.dashboard", icon: "grid" },
+  logs: { factory: createLogsView, label: "nav.logs", icon: "list" },
+  settings: { factory: createSettingsView, label: "nav.settings", icon: "sliders" },
+};
+
+const root = document.getElementById("app");
+let current = { name: null, view: null, params: {} };
+const scrollMemory = {};
+let content; // the scrolling main element
+let navLinks = {};
+
+const app = {
+  navigate(name, params = {}) {
+    if (!ROUTES[name]) name = "dashboard";
+    if (location.hash !== `#/${name}`) {
+      pendingParams = params;
+      location.hash = `#/${name}`;
+    } else showView(name, params);
+  },
+  /** Re-applies the language (after set_language) and re-renders everything. */
+  applyLanguage() {
+    setLocale(resolveLanguage(state.info?.language ?? null));
+    const focusedTid = document.activeElement?.dataset?.testid;
+    renderShell();
+    showView(current.name ?? "dashboard", current.params, true);
+    if (focusedTid) document.querySelector(`[data-testid="${focusedTid}"]`)?.focus();
+  },
+};
+let pendingParams = null;
+
+// ---------- toolbar ----------
+
+function collectAllMenu(anchor, opener) {
+  openMenu(
+    [
+      {
+        label: t("toolbar.collectAll"),
+        icon: "download",
+        testid: "collect-all-menu",
+        onSelect: () => openCollectDialog({ request: { all: true, saveJson: false }, returnFocus: opener }),
+      },
+      { label: t("toolbar.collectOther"), icon: "server", testid: "collect-open", onSelect: () => openCollectDialog({ returnFocus: opener }) },
+    ],
+    anchor,
+    opener,
+    { testid: "collect-menu", label: t("toolbar.collect") },
+  );
+}
+
+function renderShell() {
+  document.title = t("app.name");
+  const collectBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-primary toolbar-collect",
+      "data-testid": "toolbar-collect",
+      title: t("toolbar.collectTip"),
+      "aria-describedby": "toolbar-collect-hint",
+      onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }),
+      onContextmenu: (e) => {
+        e.preventDefault();
+        collectAllMenu({ x: e.clientX, y: e.clientY }, e.currentTarget);
+      },
+      onKeydown: (e) => {
+        if ((e.key === "F10" && e.shiftKey) || e.key === "ContextMenu") {
+          e.preventDefault();
+          collectAllMenu(e.currentTarget, e.currentTarget);
+        }
+      },
+    },
+    icon("download"),
+    h("span", null, t("toolbar.collect")),
+  );
+  const refreshBtn = h(
+    "button",
+    { type: "button", class: "icon-btn toolbar-refresh", "data-testid": "toolbar-refresh", title: t("toolbar.refreshTip"), "aria-label": t("toolbar.refresh"), onClick: refresh },
+    icon("refresh"),
+  );
+  navLinks = {};
+  const nav = h(
+    "nav",
+    { class: "nav", "aria-label": t("nav.label") },
+    Object.entries(ROUTES).map(([name, r]) => {
+      const a = h("a", { href: `#/${name}`, class: "nav-link", "data-testid": `nav-${name}` }, icon(r.icon, 15), h("span", null, t(r.label)));
+      navLinks[name] = a;
+      return a;
+    }),
+  );
+  content = h("main", { id: "content", class: "content", tabindex: "-1" });
+  content.addEventListener("scroll", () => {
+    if (current.name) scrollMemory[current.name] = content.scrollTop;
+  });
+  replaceChildren(
+    root,
+    h(
+      "header",
+      { class: "toolbar" },
+      h("div", { class: "brand" }, icon("logo", 20, "brand-icon"), h("span", { class: "brand-name" }, t("app.name"))),
+      nav,
+      h("div", { class: "toolbar-spacer" }),
+      refreshBtn,
+      collectBtn,
+      h("span", { id: "toolbar-collect-hint", class: "sr-only" }, t("toolbar.collectHint")),
+    ),
+    content,
+  );
+}
+
+// ---------- views ----------
+
+function showView(name, params = {}, force = false) {
+  if (!ROUTES[name]) name = "dashboard";
+  if (!force && current.name === name && current.view) {
+    if (params && (params.server || params.job) && current.view.setFilters) current.view.setFilters(params);
+    return;
+  }
+  current.view?.destroy?.();
+  const view = ROUTES[name].factory(app, params);
+  current = { name, view, params };
+  replaceChildren(content, storeBanner(), view.el);
+  for (const [n, a] of Object.entries(navLinks)) {
+    if (n === name) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  content.scrollTop = scrollMemory[name] ?? 0;
+  if (focusSearchOnShow) {
+    focusSearchOnShow = false;
+    view.focusSearch?.();
+  }
+}
+let focusSearchOnShow = false;
+
+/** app_info().storeError: the local database could not be opened; say so on every page. */
+function storeBanner() {
+  const err = state.info?.storeError;
+  if (!err) return null;
+  return h("div", { class: "view store-banner", "data-testid": "store-error" }, errorBox(err));
+}
+
+function routeFromHash() {
+  const m = /^#\/(\w+)/.exec(location.hash);
+  return m && ROUTES[m[1]] ? m[1] : "dashboard";
+}
+
+function refresh() {
+  const btn = document.querySelector('[data-testid="toolbar-refresh"]');
+  btn?.classList.add("spinning");
+  const done = () => btn?.classList.remove("spinning");
+  const p = current.name === "logs" ? Promise.all([refreshDashboard(), current.view.refresh()]) : refreshDashboard();
+  Promise.resolve(p).finally(() => setTimeout(done, 300));
+}
+
+// ---------- shortcuts ----------
+
+// Capture phase: runs before dialogs' own handlers, so Ctrl+R / F5 never reload the page
+// (which would lose the UI state), even while a dialog is open.
+function onKey(e) {
+  const mod = e.ctrlKey || e.metaKey;
+  const k = (e.key || "").toLowerCase();
+  if ((mod && k === "r" && !e.altKey) || e.key === "F5") {
+    e.preventDefault(); // reload the data, not the page
+    if (!modalOpen()) refresh();
+    return;
+  }
+  if (modalOpen()) return;
+  if (mod && k === "k") {
+    e.preventDefault();
+    if (current.name !== "dashboard") {
+      focusSearchOnShow = true;
+      app.navigate("dashboard");
+    } else current.view?.focusSearch?.();
+  } else if (mod && ["1", "2", "3"].includes(e.key) && !e.shiftKey && !e.altKey) {
+    e.preventDefault();
+    app.navigate(Object.keys(ROUTES)[Number(e.key) - 1]);
+  }
+}
+
+// ---------- start ----------
+
+function notInApp() {
+  setLocale(resolveLanguage(null));
+  root.classList.add("app-standalone");
+  replaceChildren(
+    root,
+    h(
+      "div",
+      { class: "empty-state standalone", "data-testid": "not-in-app" },
+      h("div", { class: "empty-icon" }, icon("logo", 40)),
+      h("h1", { class: "empty-title" }, t("app.notInAppTitle")),
+      h("p", { class: "empty-text" }, t("app.notInAppText")),
+    ),
+  );
+}
+
+let changeTimer = null;
+function onDataChanged() {
+  clearTimeout(changeTimer);
+  changeTimer = setTimeout(() => {
+    refreshDashboard();
+    current.view?.onDataChanged?.();
+  }, 120);
+}
+
+function tickRelativeTimes() {
+  for (const el of document.querySelectorAll("time[data-rel]")) {
+    const text = formatRelative(Number(el.dataset.rel));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
+async function start() {
+  if (!api.inApp()) {
+    notInApp();
+    return;
+  }
+  try {
+    await refreshInfo();
+  } catch (e) {
+    setLocale(resolveLanguage(null));
+    root.classList.add("app-standalone");
+    replaceChildren(root, h("div", { class: "empty-state standalone" }, errorBox(e)));
+    return;
+  }
+  setLocale(resolveLanguage(state.info.language ?? null));
+  renderShell();
+  initToasts();
+  api.on(api.EVENT_DATA_CHANGED, onDataChanged);
+  api.prepare(api.EVENT_PROGRESS, api.EVENT_DATA_CHANGED);
+  window.addEventListener("hashchange", () => {
+    const params = pendingParams ?? {};
+    pendingParams = null;
+    showView(routeFromHash(), params);
+  });
+  window.addEventListener("keydown", onKey, true);
+  // Block the browser's own context menu except in text fields (native feel).
+  document.addEventListener("contextmenu", (e) => {
+    if (!e.target.closest("input, textarea, pre, code, .selectable")) e.preventDefault();
+  });
+  setInterval(tickRelativeTimes, 30_000);
+  showView(routeFromHash());
+  refreshDashboard();
+}
+
+start();

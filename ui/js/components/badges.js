@@ -1,0 +1,137 @@
+// Small presentational pieces: status chips, protocol badges, fingerprints, error boxes.
+// Colour always comes with a text label (never colour alone).
+import { h, copyText } from "../dom.js";
+import { icon } from "../icons.js";
+import { t, has } from "../i18n.js";
+import { toast } from "./toast.js";
+import { formatDateTimeLong, formatRelative } from "../format.js";
+
+export const STATUSES = ["completed", "warning", "error", "stopped", "started", "running", "connection", "info"];
+
+export function statusLabel(status) {
+  return has(`status.${status}`) ? t(`status.${status}`) : String(status ?? "");
+}
+
+/** A chip: coloured dot + localized label. `status` null → "No runs yet". */
+export function statusChip(status, extraClass = "") {
+  if (!status) return h("span", { class: `chip chip-none ${extraClass}` }, h("span", { class: "dot", "aria-hidden": "true" }), t("status.none"));
+  return h(
+    "span",
+    { class: `chip st-${status} ${extraClass}`, "data-status": status },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    statusLabel(status),
+  );
+}
+
+/** The operation type (Backup, Compact, …, System), localized when known. */
+export function opLabel(type) {
+  if (!type) return "—";
+  return has(`op.${type}`) ? t(`op.${type}`) : type;
+}
+
+/** The last runs' statuses (oldest → newest) as small squares; slots reserved so rows align. */
+export function recentStrip(statuses, slots = 10) {
+  const list = statuses ?? [];
+  const strip = h("ol", {
+    class: "strip",
+    "aria-label": list.length ? t("dash.recentAria", { list: list.map(statusLabel).join(", ") }) : t("dash.recentNone"),
+  });
+  for (let i = 0; i < slots - list.length; i++) strip.append(h("li", { class: "sq sq-empty", "aria-hidden": "true" }));
+  list.forEach((st, i) => {
+    const label = `${statusLabel(st)} · ${t("dash.recentNth", { n: list.length - i })}`;
+    strip.append(h("li", { class: `sq st-${st}`, title: label, "aria-label": label }));
+  });
+  return strip;
+}
+
+/** Protocol badge: verified HTTPS (lock), self-signed HTTPS (shield), plain HTTP (warning). */
+export function protocolBadge(protocol) {
+  if (protocol === "https")
+    return h("span", { class: "badge badge-https", title: t("proto.httpsTip"), "data-protocol": protocol }, icon("lock", 12), t("proto.https"));
+  if (protocol === "https-self-signed")
+    return h("span", { class: "badge badge-selfsigned", title: t("proto.selfSignedTip"), "data-protocol": protocol }, icon("shield", 12), t("proto.selfSigned"));
+  if (protocol === "http")
+    return h("span", { class: "badge badge-http", title: t("proto.httpTip"), "data-protocol": protocol }, icon("unlock", 12), t("proto.http"));
+  return null;
+}
+
+export function demoBadge() {
+  return h("span", { class: "badge badge-demo", title: t("demo.badgeTip") }, t("demo.badge"));
+}
+
+/** A SHA-256 fingerprint: monospace, wrapped, with a copy button. */
+export function fingerprint(sha, label = t("proto.fingerprint")) {
+  if (!sha) return null;
+  const copyBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "icon-btn icon-btn-sm",
+      "aria-label": t("common.copyFingerprint"),
+      title: t("common.copy"),
+      "data-testid": "copy-fingerprint",
+      onClick: async () => {
+        const ok = await copyText(sha);
+        toast(ok ? t("common.copied") : t("common.copyFailed"), { kind: ok ? "success" : "error" });
+      },
+    },
+    icon("copy", 14),
+  );
+  return h(
+    "div",
+    { class: "fingerprint" },
+    h("div", { class: "fingerprint-label" }, label),
+    h("div", { class: "fingerprint-row" }, h("code", { class: "mono fingerprint-value", "data-testid": "fingerprint" }, sha), copyBtn),
+  );
+}
+
+/** Localized sentence for an error code, falling back to the engine's message. */
+export function errorSentence(err, host) {
+  if (!err) return "";
+  const key = `err.${err.code}.title`;
+  if (!has(key)) return err.message || t("err.unknown.title");
+  if (host) return t(key, { host });
+  // No host known: "the server refused…" must start with a capital.
+  const s = t(key, { host: t("common.theServer") });
+  return s.charAt(0).toLocaleUpperCase() + s.slice(1);
+}
+
+export function errorHint(err, host) {
+  if (!err) return "";
+  // For invalid input the engine's sentence says exactly what is wrong: more useful than a
+  // generic hint.
+  if (err.code === "invalid_input" && err.message) return err.message;
+  const key = `err.${err.code}.hint`;
+  return has(key) ? t(key, { host: host || t("common.theServer") }) : err.hint || "";
+}
+
+/** Error block: localized sentence + hint, the engine's own words in a "Details" disclosure. */
+export function errorBox(err, host, { compact = false } = {}) {
+  if (!err) return null;
+  const details = [err.message, err.hint].filter(Boolean);
+  return h(
+    "div",
+    { class: `error-box ${compact ? "compact" : ""}`, role: "alert", "data-error-code": err.code },
+    icon("alert", 16, "error-box-icon"),
+    h(
+      "div",
+      { class: "error-box-text" },
+      h("div", { class: "error-sentence" }, errorSentence(err, host)),
+      errorHint(err, host) ? h("div", { class: "error-hint" }, errorHint(err, host)) : null,
+      details.length
+        ? h(
+            "details",
+            { class: "error-details" },
+            h("summary", null, t("common.details")),
+            h("div", { class: "error-details-body" }, ...details.map((d) => h("p", null, d)), h("p", { class: "muted mono" }, err.code)),
+          )
+        : null,
+    ),
+  );
+}
+
+/** <time> kept relative by the app's ticker ("2 hours ago"), the full date in its tooltip. */
+export function relTime(ts, cls = "") {
+  if (ts === null || ts === undefined) return h("span", { class: `muted ${cls}` }, "—");
+  return h("time", { class: cls, "data-rel": String(ts), datetime: new Date(ts * 1000).toISOString(), title: formatDateTimeLong(ts) }, formatRelative(ts));
+}

@@ -1,0 +1,471 @@
+// Dashboard: summary tiles, then every server with its jobs (status of the last run, when, how
+// long, how big, next run, the last runs as squares). Search and status filter only choose what
+// is shown; every figure comes from dashboard().
+import { h, replaceChildren } from "../dom.js";
+import { icon, spinner } from "../icons.js";
+import { t, tn } from "../i18n.js";
+import * as api from "../api.js";
+import { state, refreshDashboard, refreshInfo, subscribe } from "../state.js";
+import { openCollectDialog } from "../components/collect-dialog.js";
+import { openJobHistory } from "../components/log-details.js";
+import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBox, errorSentence, relTime } from "../components/badges.js";
+import { setBusy } from "../components/modal.js";
+import { toast } from "../components/toast.js";
+import { formatDuration, formatBytes, formatNumber } from "../format.js";
+
+const FILTERS = [
+  { id: "all", statuses: null },
+  { id: "errors", statuses: ["error"] },
+  { id: "warnings", statuses: ["warning"] },
+  { id: "ok", statuses: ["completed"] },
+];
+
+export function createDashboardView(app) {
+  let search = "";
+  let filter = "all";
+  let demoStarting = false;
+  let demoProgress = null;
+  let demoError = null;
+
+  // ----- static parts (kept across refreshes so focus and typed text survive) -----
+  const tileValue = (key) => h("div", { class: "tile-value", "data-testid": `summary-${key}` }, "—");
+  const tiles = {
+    servers: tileValue("servers"),
+    jobs: tileValue("jobs"),
+    failed: tileValue("failed"),
+    stale: tileValue("stale"),
+  };
+  const tile = (key, label, hint) =>
+    h("div", { class: "tile", "data-tile": key }, tiles[key], h("div", { class: "tile-label" }, label), hint ? h("div", { class: "tile-hint" }, hint) : null);
+  const tilesEl = h("div", { class: "tiles" });
+
+  const searchInput = h("input", {
+    type: "search",
+    class: "input search-input",
+    "data-testid": "dashboard-search",
+    "aria-label": t("dash.searchAria"),
+    placeholder: t("dash.searchPlaceholder"),
+    value: search,
+    onInput: (e) => {
+      search = e.target.value;
+      renderList();
+    },
+    onKeydown: (e) => {
+      if (e.key === "Escape" && search) {
+        e.preventDefault();
+        e.stopPropagation();
+        searchInput.value = search = "";
+        renderList();
+      }
+    },
+  });
+  const filterButtons = FILTERS.map((f) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "seg-btn",
+        "data-filter": f.id,
+        "aria-pressed": String(f.id === filter),
+        onClick: () => {
+          filter = f.id;
+          filterButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.filter === filter)));
+          renderList();
+        },
+      },
+      t(`dash.filter.${f.id}`),
+    ),
+  );
+  const filterBar = h(
+    "div",
+    { class: "filterbar" },
+    h("div", { class: "search" }, icon("search", 14, "search-icon"), searchInput, h("kbd", { class: "kbd-hint", "aria-hidden": "true" }, "Ctrl K")),
+    h("div", { class: "seg", role: "group", "aria-label": t("dash.filterAria"), "data-testid": "dashboard-filter" }, filterButtons),
+  );
+  const listEl = h("div", { class: "server-list", "data-testid": "server-list" });
+  // A failed reload keeps showing the last data, with the error above it.
+  const refreshErrorEl = h("div", { class: "refresh-error" });
+  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, tilesEl, filterBar, listEl);
+  const emptyEl = h("div", { class: "empty-wrap" });
+  const el = h("section", { class: "view view-dashboard", "aria-label": t("nav.dashboard") }, mainEl, emptyEl);
+
+  function renderTiles(sum) {
+    tiles.servers.textContent = formatNumber(sum.servers);
+    tiles.jobs.textContent = formatNumber(sum.jobs);
+    tiles.failed.textContent = formatNumber(sum.failedLastRuns);
+    tiles.stale.textContent = formatNumber(sum.notCollectedLately);
+    replaceChildren(
+      tilesEl,
+      tile("servers", t("dash.tile.servers")),
+      tile("jobs", t("dash.tile.jobs")),
+      tile("failed", t("dash.tile.failed"), t("dash.tile.failedHint")),
+      tile("stale", t("dash.tile.stale"), t("dash.tile.staleHint")),
+    );
+    tilesEl.children[2].classList.toggle("tile-bad", sum.failedLastRuns > 0);
+    tilesEl.children[3].classList.toggle("tile-warn", sum.notCollectedLately > 0);
+  }
+
+  // ----- empty state (first run) -----
+  function renderEmpty() {
+    const collectBtn = h(
+      "button",
+      { type: "button", class: "btn btn-primary btn-lg", "data-testid": "empty-collect", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) },
+      icon("download"),
+      t("empty.collect"),
+    );
+    // While the demo starts the button stays focusable (aria-disabled, not disabled) so keyboard
+    // focus is not lost; its icon becomes a spinner.
+    const demoBtn = h(
+      "button",
+      { type: "button", class: "btn btn-lg", "data-testid": "demo-start", "aria-disabled": demoStarting ? "true" : null, "aria-busy": demoStarting ? "true" : null, onClick: startDemo },
+      demoStarting ? spinner() : icon("play"),
+      t("empty.demo"),
+    );
+    if (demoStarting) collectBtn.disabled = true;
+    const hadFocus = document.activeElement && emptyEl.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    const progress = h(
+      "div",
+      { class: "empty-progress", "aria-live": "polite", "data-testid": "demo-progress" },
+      demoStarting ? [h("span", { class: "progress-indeterminate", "aria-hidden": "true" }), h("span", null, demoProgress ?? t("demo.starting"))] : null,
+    );
+    replaceChildren(
+      emptyEl,
+      h(
+        "div",
+        { class: "empty-state", "data-testid": "empty-state" },
+        h("div", { class: "empty-icon" }, icon("inbox", 40)),
+        h("h1", { class: "empty-title" }, t("empty.title")),
+        h("p", { class: "empty-text" }, t("empty.text")),
+        h("div", { class: "empty-actions" }, collectBtn, demoBtn),
+        progress,
+        demoError ? errorBox(demoError, "127.0.0.1") : null,
+        h("p", { class: "empty-foot muted small" }, t("empty.demoHint")),
+      ),
+    );
+    if (hadFocus) emptyEl.querySelector(`[data-testid="${hadFocus}"]`)?.focus();
+  }
+
+  async function startDemo() {
+    if (demoStarting) return;
+    demoStarting = true;
+    demoError = null;
+    demoProgress = null;
+    renderEmpty();
+    emptyEl.querySelector('[data-testid="demo-start"]')?.focus();
+    const unsub = api.on(api.EVENT_PROGRESS, (p) => {
+      if (!p) return;
+      if (p.kind === "job") demoProgress = t("collect.jobProgress", { job: p.job ?? "", rows: formatNumber(p.rows ?? 0) });
+      else if (p.kind === "connected") demoProgress = t("collect.connected");
+      else return;
+      const line = emptyEl.querySelector(".empty-progress span:last-child");
+      if (line) line.textContent = demoProgress;
+    });
+    try {
+      const summary = await api.startDemo();
+      demoStarting = false;
+      await Promise.all([refreshDashboard(), refreshInfo().catch(() => {})]);
+      toast(summary?.ok === false ? t("demo.startedWithErrors") : tn("demo.started", summary?.new ?? 0), { kind: summary?.ok === false ? "error" : "success" });
+      document.querySelector('[data-testid="server-card"] [data-testid="job-row"]')?.focus();
+    } catch (e) {
+      demoStarting = false;
+      demoError = e;
+      render();
+    } finally {
+      unsub();
+    }
+  }
+
+  async function removeDemo(btn) {
+    setBusy(btn, true);
+    try {
+      await api.removeDemo();
+      toast(t("demo.removed"), { kind: "success" });
+      await Promise.all([refreshDashboard(), refreshInfo().catch(() => {})]);
+      document.querySelector('[data-testid="demo-start"]')?.focus();
+    } catch (e) {
+      setBusy(btn, false);
+      toast(errorSentence(e), { kind: "error" });
+    }
+  }
+
+  // ----- server cards -----
+  function matches(server, job, q) {
+    if (!q) return true;
+    const hay = [server.displayName, server.name, server.alias, server.host, job?.name].filter(Boolean).join("\n").toLowerCase();
+    return hay.includes(q);
+  }
+
+  function visibleJobs(server) {
+    const q = search.trim().toLowerCase();
+    const f = FILTERS.find((x) => x.id === filter);
+    const serverMatches = q && matches(server, null, q);
+    return server.jobs.filter((j) => {
+      if (f.statuses && !(j.last && f.statuses.includes(j.last.status))) return false;
+      return !q || serverMatches || (j.name ?? "").toLowerCase().includes(q);
+    });
+  }
+
+  function collectServer(server, btn) {
+    if (server.hasPassword || server.isDemo) openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus: btn });
+    else openCollectDialog({ serverId: server.id, returnFocus: btn });
+  }
+
+  function lastCollectLine(s) {
+    if (s.lastCollectAt == null) return h("span", { class: "muted" }, t("server.neverCollected"));
+    return h(
+      "span",
+      { class: "last-collect" },
+      s.lastOk === false ? icon("xCircle", 14, "bad-icon") : icon("checkCircle", 14, "ok-icon"),
+      h("span", null, s.lastOk === false ? t("server.lastCollectFailed") : t("server.lastCollectOk"), " "),
+      relTime(s.lastCollectAt),
+    );
+  }
+
+  function serverCard(s, jobs) {
+    const collectBtn = h(
+      "button",
+      {
+        type: "button",
+        class: "btn btn-sm",
+        "data-testid": "server-collect",
+        title: t("server.collectTip", { name: s.displayName }),
+        onClick: (e) => collectServer(s, e.currentTarget),
+      },
+      icon("download", 14),
+      t("server.collect"),
+    );
+    const removeBtn = s.isDemo
+      ? h("button", { type: "button", class: "btn btn-sm", "data-testid": "demo-remove", onClick: (e) => removeDemo(e.currentTarget) }, icon("trash", 14), t("demo.remove"))
+      : null;
+    const headId = `srv-${s.id}-title`;
+    const failed = s.lastOk === false && s.lastErrorCode;
+    return h(
+      "section",
+      { class: `card server-card ${s.isDemo ? "is-demo" : ""}`, "data-testid": "server-card", "data-server-id": String(s.id), "aria-labelledby": headId },
+      h(
+        "header",
+        { class: "card-head" },
+        h(
+          "div",
+          { class: "card-title-block" },
+          h("div", { class: "card-title-line" }, icon("server", 16, "muted-icon"), h("h2", { class: "card-title", id: headId }, s.displayName), s.isDemo ? demoBadge() : null),
+          h(
+            "div",
+            { class: "card-sub" },
+            s.url ? h("span", { class: "url" }, s.url) : h("span", { class: "url" }, `${s.host}:${s.port}`),
+            protocolBadge(s.protocol),
+            s.version ? h("span", { class: "muted" }, t("server.version", { version: s.version })) : null,
+            s.note ? h("span", { class: "note", title: s.note }, s.note) : null,
+          ),
+        ),
+        h("div", { class: "card-actions" }, h("div", { class: "card-last small" }, lastCollectLine(s)), removeBtn, collectBtn),
+      ),
+      failed
+        ? h(
+            "div",
+            { class: "card-error" },
+            errorBox({ code: s.lastErrorCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
+          )
+        : null,
+      jobsTable(s, jobs),
+    );
+  }
+
+  function jobsTable(s, jobs) {
+    if (s.jobs.length === 0) return h("p", { class: "card-empty muted" }, s.lastCollectAt == null ? t("server.noJobsYet") : t("server.noJobs"));
+    if (jobs.length === 0) return h("p", { class: "card-empty muted" }, t("dash.noMatchInServer"));
+    return h(
+      "table",
+      { class: "table jobs-table" },
+      h(
+        "colgroup",
+        null,
+        ["c-name", "c-status", "c-when", "c-dur", "c-size", "c-up", "c-next", "c-recent"].map((c) => h("col", { class: c })),
+      ),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          h("th", { scope: "col" }, t("col.job")),
+          h("th", { scope: "col" }, t("col.lastRun")),
+          h("th", { scope: "col" }, t("col.when")),
+          h("th", { scope: "col", class: "num" }, t("col.duration")),
+          h("th", { scope: "col", class: "num" }, t("col.size")),
+          h("th", { scope: "col", class: "num" }, t("col.uploaded")),
+          h("th", { scope: "col" }, t("col.nextRun")),
+          h("th", { scope: "col" }, t("col.recent")),
+        ),
+      ),
+      h("tbody", null, jobs.map((j) => jobRow(s, j))),
+    );
+  }
+
+  function jobRow(s, j) {
+    const last = j.last;
+    const open = () =>
+      openJobHistory(j, s, {
+        onShowAll: () => app.navigate("logs", { server: s.name, job: j.name }),
+      });
+    const tr = h(
+      "tr",
+      {
+        class: `row-link job-row ${j.present === false ? "is-gone" : ""}`,
+        tabindex: "0",
+        "data-testid": "job-row",
+        "data-job-id": String(j.id),
+        "aria-label": t("dash.jobAria", { job: j.name, status: last ? statusLabel(last.status) : t("status.none") }),
+        onClick: open,
+        onKeydown: (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            open();
+          } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+            e.preventDefault();
+            const rows = Array.from(el.querySelectorAll('[data-testid="job-row"]'));
+            const i = rows.indexOf(tr);
+            rows[i + (e.key === "ArrowDown" ? 1 : -1)]?.focus();
+          }
+        },
+      },
+      h(
+        "td",
+        { class: "c-name" },
+        h("div", { class: "job-name ellipsis", title: j.description ? `${j.name} — ${j.description}` : j.name }, j.name),
+        j.present === false ? h("span", { class: "tag", title: t("dash.goneTip") }, t("dash.gone")) : null,
+      ),
+      h("td", null, statusChip(last?.status)),
+      h("td", { class: "nowrap" }, last ? relTime(last.date) : h("span", { class: "muted" }, "—")),
+      h("td", { class: "num nowrap" }, formatDuration(last?.duration_s)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.size_bytes)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.uploaded_bytes)),
+      h("td", { class: "nowrap" }, j.nextRun != null ? relTime(j.nextRun) : h("span", { class: "muted", title: t("dash.noScheduleTip") }, t("dash.noSchedule"))),
+      h("td", null, recentStrip(j.recent)),
+    );
+    return tr;
+  }
+
+  function renderList() {
+    const d = state.dashboard;
+    if (!d) return;
+    // Remember focus to restore it on the equivalent element after the swap.
+    const active = document.activeElement;
+    let focusKey = null;
+    if (active && listEl.contains(active)) {
+      const card = active.closest('[data-testid="server-card"]');
+      focusKey = { tid: active.dataset.testid, job: active.dataset.jobId, server: card?.dataset.serverId };
+    }
+    const q = search.trim().toLowerCase();
+    const cards = [];
+    for (const s of d.servers) {
+      const jobs = visibleJobs(s);
+      const filtering = q || filter !== "all";
+      const serverHit = q && matches(s, null, q);
+      const showFailedServer = filter === "errors" && s.lastOk === false && (!q || serverHit);
+      if (filtering && jobs.length === 0 && !showFailedServer) continue;
+      cards.push(serverCard(s, jobs));
+    }
+    if (cards.length === 0) {
+      cards.push(
+        h(
+          "div",
+          { class: "no-match", "data-testid": "no-match" },
+          h("p", null, t("dash.noMatch")),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-sm",
+              onClick: () => {
+                search = "";
+                searchInput.value = "";
+                filter = "all";
+                filterButtons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.filter === "all")));
+                renderList();
+                searchInput.focus();
+              },
+            },
+            t("dash.clearFilters"),
+          ),
+        ),
+      );
+    }
+    replaceChildren(listEl, cards);
+    if (focusKey) {
+      let target = null;
+      if (focusKey.job) target = listEl.querySelector(`[data-testid="job-row"][data-job-id="${focusKey.job}"]`);
+      else if (focusKey.tid && focusKey.server)
+        target = listEl.querySelector(`[data-testid="server-card"][data-server-id="${focusKey.server}"] [data-testid="${focusKey.tid}"]`);
+      target?.focus({ preventScroll: true });
+    }
+  }
+
+  function renderSkeleton() {
+    mainEl.hidden = false;
+    emptyEl.hidden = true;
+    replaceChildren(
+      tilesEl,
+      ["servers", "jobs", "failed", "stale"].map(() => h("div", { class: "tile" }, h("div", { class: "skeleton skel-num" }), h("div", { class: "skeleton skel-line" }))),
+    );
+    replaceChildren(
+      listEl,
+      [0, 1].map(() =>
+        h(
+          "div",
+          { class: "card server-card", "aria-hidden": "true" },
+          h("div", { class: "card-head" }, h("div", { class: "skeleton skel-title" })),
+          h("div", { class: "skel-rows" }, [0, 1, 2].map(() => h("div", { class: "skeleton skel-line wide" }))),
+        ),
+      ),
+    );
+  }
+
+  function render() {
+    const d = state.dashboard;
+    el.setAttribute("aria-busy", state.loading ? "true" : "false");
+    if (!d) {
+      if (state.dashboardError) {
+        mainEl.hidden = true;
+        emptyEl.hidden = false;
+        replaceChildren(
+          emptyEl,
+          h(
+            "div",
+            { class: "empty-state" },
+            errorBox(state.dashboardError),
+            h("button", { type: "button", class: "btn", onClick: () => refreshDashboard() }, icon("refresh"), t("common.retry")),
+          ),
+        );
+      } else renderSkeleton();
+      return;
+    }
+    if (d.servers.length === 0) {
+      mainEl.hidden = true;
+      emptyEl.hidden = false;
+      renderEmpty();
+      return;
+    }
+    mainEl.hidden = false;
+    emptyEl.hidden = true;
+    if (state.dashboardError) replaceChildren(refreshErrorEl, errorBox(state.dashboardError, null, { compact: true }));
+    else refreshErrorEl.replaceChildren();
+    renderTiles(d.summary);
+    renderList();
+  }
+
+  const unsub = subscribe(() => render());
+  render();
+
+  return {
+    el,
+    refresh: () => refreshDashboard(),
+    focusSearch() {
+      if (mainEl.hidden) return false;
+      searchInput.focus();
+      searchInput.select();
+      return true;
+    },
+    destroy: unsub,
+  };
+}

@@ -1,0 +1,81 @@
+//! Driving what is outside the web view, as a desktop would: the tray menu over D-Bus
+//! (com.canonical.dbusmenu, exported by libayatana-appindicator) and the native GTK save
+//! dialog with xdotool.
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn output(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The bus name and object path of the app's tray menu.
+fn tray_menu() -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let names = output(Command::new("gdbus").args(["call", "--session", "-d", "org.freedesktop.DBus", "-o", "/org/freedesktop/DBus", "-m", "org.freedesktop.DBus.ListNames"]));
+        for name in names.split(|c: char| c == '\'' ).filter(|n| n.starts_with(':')) {
+            let tree = output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
+            if let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) {
+                return (name.to_owned(), path.to_owned());
+            }
+        }
+        assert!(Instant::now() < deadline, "no tray menu on the session bus");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Clicks the tray menu item labelled `label`.
+pub fn click_menu_item(label: &str) {
+    let (name, path) = tray_menu();
+    let layout = output(Command::new("gdbus").args(["call", "--session", "-d", &name, "-o", &path, "-m", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"]));
+    // Items look like `<(2, {'label': <'Quick collect'>}, @av [])>`.
+    let marker = format!("'label': <'{label}'>");
+    let at = layout.find(&marker).unwrap_or_else(|| panic!("no tray item {label}: {layout}"));
+    let id: String = layout[..at].rsplit("<(").next().unwrap().chars().take_while(|c| c.is_ascii_digit()).collect();
+    let out = Command::new("gdbus")
+        .args(["call", "--session", "-d", &name, "-o", &path, "-m", "com.canonical.dbusmenu.Event", "--", &id, "clicked", "<int32 0>", "0"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "tray click: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn visible_windows() -> Vec<String> {
+    output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "."])).split_whitespace().map(str::to_owned).collect()
+}
+
+/// Waits for the native save dialog and saves into `dir` under the file name the dialog
+/// proposes (its name field starts with the proposed name selected: Home, then the folder
+/// typed in front of it). Returns the file written.
+pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let dialog = loop {
+        let found = visible_windows().into_iter().find(|w| {
+            let title = output(Command::new("xdotool").args(["getwindowname", w]));
+            title.contains("Save") || title.contains("Guardar")
+        });
+        if let Some(w) = found {
+            break w;
+        }
+        assert!(Instant::now() < deadline, "the save dialog did not open");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("xdotool").args(["windowfocus", "--sync", &dialog]).status();
+    let prefix = format!("{}/", dir.display());
+    for args in [vec!["key", "--clearmodifiers", "Home"], vec!["type", "--delay", "5", prefix.as_str()], vec!["key", "Return"]] {
+        let ok = Command::new("xdotool").args(&args).status().unwrap();
+        assert!(ok.success(), "xdotool {args:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        if let [file] = files.as_slice() {
+            return file.clone();
+        }
+        assert!(Instant::now() < deadline, "nothing was written to {}", dir.display());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -1,0 +1,226 @@
+//! A minimal W3C WebDriver client over plain HTTP, enough to drive the app through
+//! tauri-driver (which forwards to WebKitWebDriver on Linux).
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A running tauri-driver; the app it starts inherits this process's environment plus `env`.
+pub struct Driver {
+    child: Child,
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Driver {
+    pub fn start(env: &[(&str, String)]) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("tauri-driver is installed by scripts/install-deps.sh --test");
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/status")).send().is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, base, http }
+    }
+
+    /// Starts the app and returns its session.
+    pub fn session(&self, app: &str) -> Session<'_> {
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let v = self.call("POST", "/session", Some(caps)).unwrap_or_else(|e| panic!("new session: {e}"));
+        let id = v["sessionId"].as_str().expect("session id").to_owned();
+        Session { driver: self, id }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{}", self.base, path);
+        let req = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body.unwrap_or(json!({}))),
+        };
+        let resp = req.send().map_err(|e| e.to_string())?;
+        let v: Value = resp.json().map_err(|e| e.to_string())?;
+        if v["value"].get("error").is_some() {
+            return Err(format!("{} {}: {}", v["value"]["error"], v["value"]["message"], path));
+        }
+        Ok(v["value"].clone())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Session<'a> {
+    driver: &'a Driver,
+    id: String,
+}
+
+#[derive(Clone)]
+pub struct Element(String);
+
+impl Element {
+    pub fn id(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Session<'_> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        self.driver.call(method, &format!("/session/{}{}", self.id, path), body)
+    }
+
+    pub fn find_all(&self, css: &str) -> Vec<Element> {
+        self.call("POST", "/elements", Some(json!({"using": "css selector", "value": css})))
+            .map(|v| v.as_array().cloned().unwrap_or_default().iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned()))).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until `css` matches a displayed element.
+    pub fn wait(&self, css: &str, secs: u64) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            for e in self.find_all(css) {
+                if self.displayed(&e) {
+                    return e;
+                }
+            }
+            if Instant::now() > deadline {
+                self.screenshot(&format!("failure-{}", css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")));
+                panic!("timed out waiting for {css}; page text: {}", self.text_of("body"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the text of `css` contains `needle` (elements fade in, and WebDriver reads
+    /// no text from a transparent element).
+    pub fn wait_text(&self, css: &str, needle: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let text = self.text_of(css);
+            if text.contains(needle) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                self.screenshot(&format!("failure-text-{}", css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")));
+                panic!("timed out waiting for {needle:?} in {css}: {text:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until `css` matches no displayed element.
+    pub fn wait_gone(&self, css: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.find_all(css).iter().any(|e| self.displayed(e)) {
+            assert!(Instant::now() < deadline, "{css} did not go away");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn displayed(&self, e: &Element) -> bool {
+        self.call("GET", &format!("/element/{}/displayed", e.0), None).map(|v| v == json!(true)).unwrap_or(false)
+    }
+
+    pub fn click(&self, e: &Element) {
+        // Retry briefly: an element may be covered while a dialog animates in.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.call("POST", &format!("/element/{}/click", e.0), Some(json!({}))) {
+                Ok(_) => return,
+                Err(err) if Instant::now() > deadline => {
+                    self.screenshot("failure-click");
+                    panic!("click: {err}");
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(150)),
+            }
+        }
+    }
+
+    pub fn click_on(&self, css: &str) {
+        let e = self.wait(css, 15);
+        self.click(&e);
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let e = self.wait(css, 10);
+        self.call("POST", &format!("/element/{}/clear", e.0), Some(json!({}))).unwrap();
+        self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": text}))).unwrap();
+    }
+
+    pub fn text(&self, e: &Element) -> String {
+        self.call("GET", &format!("/element/{}/text", e.0), None).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
+    pub fn text_of(&self, css: &str) -> String {
+        self.find_all(css).first().map(|e| self.text(e)).unwrap_or_default()
+    }
+
+    /// The text content of the first match, hidden or clipped parts included (WebKitWebDriver
+    /// treats text in `overflow: hidden` ellipsis cells as not displayed).
+    pub fn content(&self, css: &str) -> String {
+        self.exec("const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", vec![json!(css)])
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn attr(&self, e: &Element, name: &str) -> Option<String> {
+        self.call("GET", &format!("/element/{}/attribute/{name}", e.0), None).ok().and_then(|v| v.as_str().map(str::to_owned))
+    }
+
+    pub fn exec(&self, script: &str, args: Vec<Value>) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": args}))).unwrap_or_else(|e| panic!("script: {e}"))
+    }
+
+    /// Saves a PNG screenshot under docs/screenshots/.
+    pub fn screenshot(&self, name: &str) {
+        use base64::Engine as _;
+        let started = Instant::now();
+        // WebKitGTK's snapshot waits for the next rendered frame, which an idle page never
+        // produces: keep an invisible pixel changing for a moment so one comes.
+        const KEEP_PAINTING: &str = "const d = document.createElement('div'); \
+            d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;opacity:0.01'; \
+            document.body.appendChild(d); let n = 0; const end = Date.now() + 3000; \
+            (function f() { d.style.opacity = (n++ % 2) ? '0.01' : '0.02'; \
+              if (Date.now() < end) requestAnimationFrame(f); else d.remove(); })();";
+        let _ = self.call("POST", "/execute/sync", Some(json!({"script": KEEP_PAINTING, "args": []})));
+        let v = self.call("GET", "/screenshot", None).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+        eprintln!("screenshot {name}: {:.1} s", started.elapsed().as_secs_f64());
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Ends the session, which closes the app.
+    pub fn quit(self) {}
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        // Also on a failed test: a surviving app would make the next launch a second
+        // instance, which only focuses the first and exits.
+        let _ = self.call("DELETE", "", None);
+    }
+}

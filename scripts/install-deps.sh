@@ -29,7 +29,7 @@ BUILD_PKGS=(
   libdbus-1-dev libsecret-1-dev build-essential pkg-config file curl
 )
 TEST_PKGS=(
-  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool imagemagick openssl
+  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool imagemagick openssl libglib2.0-bin
 )
 
 pkgs=("${BUILD_PKGS[@]}")

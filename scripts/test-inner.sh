@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs inside `dbus-run-session` (started by test.sh): a throw-away HOME and XDG directories,
-# an unlocked gnome-keyring, a virtual X display, then `cargo test --workspace`.
-# Arguments replace the default `--workspace` (e.g. `-p duplidesk-core -- store`).
+# Runs inside `dbus-run-session` (started by test.sh and bench-app.sh): a throw-away HOME and
+# XDG directories, an unlocked gnome-keyring, a virtual X display, then `cargo test --workspace`.
+# Arguments replace the default `--workspace` (e.g. `-p duplidesk-core -- store`);
+# `--run CMD…` runs CMD instead of cargo test.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
@@ -46,6 +47,11 @@ export WEBKIT_DISABLE_DMABUF_RENDERER=1
 export NO_AT_BRIDGE=1
 
 echo "test-inner: HOME=$HOME CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+if [ "${1:-}" = "--run" ]; then
+  shift
+  xvfb-run -a -s "-screen 0 1280x860x24" "$@"
+  exit
+fi
 if [ "$#" -eq 0 ]; then
   set -- --workspace
 fi

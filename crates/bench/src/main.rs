@@ -4,6 +4,7 @@
 //!     cargo run --release -p duplidesk-bench -- collect # first collect, re-collect, peak RSS
 //!     cargo run --release -p duplidesk-bench -- parallel
 //!     cargo run --release -p duplidesk-bench -- query   # 1,000,000-entry store
+//!     bash scripts/bench-app.sh                          # the desktop app (see app.rs)
 //!
 //! The Duplicati test servers run in a child process (this same program with `serve`), so the
 //! peak RSS measured is the collector's own.
@@ -18,6 +19,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod app;
+
 const PASSWORD: &str = "duplicati";
 
 fn main() {
@@ -27,6 +30,7 @@ fn main() {
         Some("collect") => bench_collect(),
         Some("parallel") => bench_parallel(),
         Some("query") => bench_query(),
+        Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
         None | Some("all") => {
             bench_collect();
             bench_parallel();

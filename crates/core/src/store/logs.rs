@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::model::Status;
 use crate::monitor::NewEntry;
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -102,6 +102,29 @@ fn decompress(blob: &[u8]) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| crate::Error::store(format!("damaged entry details: {e}")))
 }
 
+/// The columns `entry_from_row` reads, for queries over `log_entries e`.
+pub(super) const ENTRY_COLUMNS: &str =
+    "e.id, e.date, e.status, e.type, e.server_name, e.job_name, e.message, e.duration_s, e.size_bytes, e.uploaded_bytes, e.warnings, e.errors, e.server_id, e.job_id";
+
+pub(super) fn entry_from_row(r: &Row) -> rusqlite::Result<LogEntryRow> {
+    Ok(LogEntryRow {
+        id: r.get(0)?,
+        date: r.get(1)?,
+        status: r.get::<_, String>(2)?.parse().unwrap_or(Status::Info),
+        op_type: r.get(3)?,
+        server: r.get(4)?,
+        job: r.get(5)?,
+        message: r.get(6)?,
+        duration_s: r.get(7)?,
+        size_bytes: r.get(8)?,
+        uploaded_bytes: r.get(9)?,
+        warnings: r.get(10)?,
+        errors: r.get(11)?,
+        server_id: r.get(12)?,
+        job_id: r.get(13)?,
+    })
+}
+
 impl Store {
     /// Stores one page of a job's log and the job's cursor after it, in one transaction.
     pub fn store_page(&mut self, job: &JobRow, server_name: &str, entries: &[NewEntry], cursor: &JobCursor) -> Result<PageOutcome> {
@@ -180,33 +203,9 @@ impl Store {
         args.push(limit.into());
         args.push((q.offset as i64).into());
         let n = args.len();
-        let sql = format!(
-            "SELECT id, date, status, type, server_name, job_name, message, duration_s, size_bytes, uploaded_bytes, warnings, errors, server_id, job_id \
-             FROM log_entries {clause} ORDER BY date DESC, id DESC LIMIT ?{} OFFSET ?{}",
-            n - 1,
-            n
-        );
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
         let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st
-            .query_map(params_from_iter(args), |r| {
-                Ok(LogEntryRow {
-                    id: r.get(0)?,
-                    date: r.get(1)?,
-                    status: r.get::<_, String>(2)?.parse().unwrap_or(Status::Info),
-                    op_type: r.get(3)?,
-                    server: r.get(4)?,
-                    job: r.get(5)?,
-                    message: r.get(6)?,
-                    duration_s: r.get(7)?,
-                    size_bytes: r.get(8)?,
-                    uploaded_bytes: r.get(9)?,
-                    warnings: r.get(10)?,
-                    errors: r.get(11)?,
-                    server_id: r.get(12)?,
-                    job_id: r.get(13)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st.query_map(params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 

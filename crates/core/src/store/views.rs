@@ -1,10 +1,11 @@
 //! Read models for the app's screens (dashboard, job history) and log housekeeping.
 //! A handful of set-based queries: the dashboard costs the same few statements for 1 or 500 jobs.
+use super::logs::{entry_from_row, ENTRY_COLUMNS};
 use super::{LogEntryRow, Store};
 use crate::error::Result;
 use crate::model::Status;
 use crate::monitor::NewEntry;
-use rusqlite::{params, Row};
+use rusqlite::params;
 
 /// A job as the dashboard lists it (no cursor, no paths).
 #[derive(Debug, Clone, PartialEq)]
@@ -16,28 +17,6 @@ pub struct JobSummaryRow {
     pub description: Option<String>,
     pub present: bool,
     pub schedule_json: Option<String>,
-}
-
-const ENTRY_COLUMNS: &str =
-    "e.id, e.date, e.status, e.type, e.server_name, e.job_name, e.message, e.duration_s, e.size_bytes, e.uploaded_bytes, e.warnings, e.errors, e.server_id, e.job_id";
-
-fn entry_from_row(r: &Row) -> rusqlite::Result<LogEntryRow> {
-    Ok(LogEntryRow {
-        id: r.get(0)?,
-        date: r.get(1)?,
-        status: r.get::<_, String>(2)?.parse().unwrap_or(Status::Info),
-        op_type: r.get(3)?,
-        server: r.get(4)?,
-        job: r.get(5)?,
-        message: r.get(6)?,
-        duration_s: r.get(7)?,
-        size_bytes: r.get(8)?,
-        uploaded_bytes: r.get(9)?,
-        warnings: r.get(10)?,
-        errors: r.get(11)?,
-        server_id: r.get(12)?,
-        job_id: r.get(13)?,
-    })
 }
 
 impl Store {

@@ -87,10 +87,13 @@ fn empty_store_dashboard_and_app_info() {
     assert_eq!(info["storeError"], Value::Null);
     assert!(info["dataDir"].as_str().unwrap().ends_with("data"));
     assert_eq!(t.ok("logs", json!({"query": {}}))["total"], 0);
-    t.ok("set_language", json!({"language": "es"}));
-    assert_eq!(t.ok("app_info", json!({}))["language"], "es");
-    t.ok("set_language", json!({"language": null}));
-    assert_eq!(t.ok("app_info", json!({}))["language"], Value::Null);
+    assert_eq!(t.ok("set_language", json!({"language": "es"})), "es");
+    let info = t.ok("app_info", json!({}));
+    assert_eq!((&info["language"], &info["uiLanguage"]), (&json!("es"), &json!("es")));
+    let os = crate::lang::Lang::from_tag(&sys_locale::get_locale().unwrap_or_default()).code();
+    assert_eq!(t.ok("set_language", json!({"language": null})), os, "null follows the OS");
+    let info = t.ok("app_info", json!({}));
+    assert_eq!((&info["language"], &info["uiLanguage"]), (&Value::Null, &json!(os)));
     assert_eq!(t.err_code("set_language", json!({"language": "fr"})), "invalid_input");
 }
 

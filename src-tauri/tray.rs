@@ -1,6 +1,6 @@
 //! The tray icon: status dot (ok / warning / error), and a menu with Quick collect, Open, Quit
 //! in English or Spanish. On Linux tray clicks are not delivered, so every action is in the menu.
-use duplidesk_core::dashboard::{self, Health, SETTING_LANGUAGE};
+use duplidesk_core::dashboard::{self, Health};
 use duplidesk_core::store::now_ts;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -8,6 +8,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::commands::collect::{run_collection, CollectRequest};
+use crate::lang::{current_lang, Lang};
 use crate::state::AppState;
 
 /// Id of the tray icon, for `AppHandle::tray_by_id`.
@@ -66,77 +67,6 @@ pub fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
         }
         Err(e) => eprintln!("duplidesk: tray status unknown: {e}"),
     }
-}
-
-/// The languages of the tray menu and notifications.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Es,
-}
-
-pub struct Texts {
-    pub quick_collect: &'static str,
-    pub open: &'static str,
-    pub quit: &'static str,
-    pub collected_title: &'static str,
-    pub failed_title: &'static str,
-}
-
-impl Lang {
-    /// "es", "es-ES", "es_AR.UTF-8" → Spanish; anything else English.
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.to_ascii_lowercase().starts_with("es") {
-            Lang::Es
-        } else {
-            Lang::En
-        }
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Lang::En => &Texts {
-                quick_collect: "Quick collect",
-                open: "Open Duplidesk",
-                quit: "Quit",
-                collected_title: "Duplidesk: collection finished",
-                failed_title: "Duplidesk: collection failed",
-            },
-            Lang::Es => &Texts {
-                quick_collect: "Recolección rápida",
-                open: "Abrir Duplidesk",
-                quit: "Salir",
-                collected_title: "Duplidesk: recolección terminada",
-                failed_title: "Duplidesk: la recolección falló",
-            },
-        }
-    }
-
-    /// "N servers collected, M new entries, K failed".
-    pub fn summary(self, servers: usize, new: u64, failed: usize) -> String {
-        match self {
-            Lang::En => format!(
-                "{servers} server{} collected, {new} new entr{}, {failed} failed",
-                if servers == 1 { "" } else { "s" },
-                if new == 1 { "y" } else { "ies" }
-            ),
-            Lang::Es => format!(
-                "{servers} servidor{} recogido{}, {new} entrada{} nueva{}, {failed} con error",
-                if servers == 1 { "" } else { "es" },
-                if servers == 1 { "" } else { "s" },
-                if new == 1 { "" } else { "s" },
-                if new == 1 { "" } else { "s" }
-            ),
-        }
-    }
-}
-
-/// The stored `language` setting, else the OS locale.
-pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
-    if let Ok(Some(l)) = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)) {
-        return Lang::from_tag(&l);
-    }
-    Lang::from_tag(&sys_locale::get_locale().unwrap_or_default())
 }
 
 fn build_menu<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> tauri::Result<Menu<R>> {
@@ -211,16 +141,5 @@ mod tests {
             assert_eq!((image.width(), image.height()), (32, 32), "{status:?}");
             assert_eq!(image.rgba().len(), 32 * 32 * 4, "{status:?}");
         }
-    }
-
-    #[test]
-    fn languages() {
-        assert_eq!(Lang::from_tag("es-ES"), Lang::Es);
-        assert_eq!(Lang::from_tag("es_AR.UTF-8"), Lang::Es);
-        assert_eq!(Lang::from_tag("en-US"), Lang::En);
-        assert_eq!(Lang::from_tag(""), Lang::En);
-        assert_eq!(Lang::En.summary(2, 10, 1), "2 servers collected, 10 new entries, 1 failed");
-        assert_eq!(Lang::En.summary(1, 1, 0), "1 server collected, 1 new entry, 0 failed");
-        assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recogidos, 0 entradas nuevas, 0 con error");
     }
 }

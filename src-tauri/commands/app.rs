@@ -4,6 +4,7 @@ use duplidesk_core::{Error, Result};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::lang::current_lang;
 use crate::state::{lock, AppState};
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,7 +27,10 @@ pub struct AppInfo {
     pub version: &'static str,
     pub data_dir: String,
     pub keychain: KeychainInfo,
+    /// The stored choice: "en", "es", or null to follow the OS.
     pub language: Option<String>,
+    /// The language to show now: the stored choice, else the OS language.
+    pub ui_language: &'static str,
     pub demo: DemoInfo,
     /// Why the local database could not be opened (then every data command fails with it).
     pub store_error: Option<Error>,
@@ -45,14 +49,16 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
         data_dir: state.data_dir.display().to_string(),
         keychain: KeychainInfo { available: state.secrets.is_some(), message: state.keychain_message.clone() },
         language,
+        ui_language: current_lang(&app).code(),
         demo: DemoInfo { running: url.is_some(), server_id, url },
         store_error,
     })
 }
 
-/// `"en"`, `"es"`, or null to follow the OS. Also relabels the tray menu.
+/// `"en"`, `"es"`, or null to follow the OS. Also relabels the tray menu. Returns the language
+/// to show now (as `app_info().uiLanguage`).
 #[tauri::command]
-pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: Option<String>) -> Result<()> {
+pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: Option<String>) -> Result<&'static str> {
     let state = app.state::<AppState>();
     match language.as_deref() {
         Some(l @ ("en" | "es")) => state.with_store(|s| s.set_setting(SETTING_LANGUAGE, l))?,
@@ -60,5 +66,5 @@ pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: Option<String
         Some(other) => return Err(Error::invalid_input(format!("\"{other}\" is not a supported language."), "Use \"en\", \"es\" or null (follow the system).")),
     }
     crate::tray::relabel(&app);
-    Ok(())
+    Ok(current_lang(&app).code())
 }

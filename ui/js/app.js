@@ -37,7 +37,7 @@ const app = {
   },
   /** Re-applies the language (after set_language) and re-renders everything. */
   applyLanguage() {
-    setLocale(resolveLanguage(state.info?.language ?? null));
+    setLocale(resolveLanguage(state.info?.uiLanguage));
     const focusedTid = document.activeElement?.dataset?.testid;
     renderShell();
     showView(current.name ?? "dashboard", current.params, true);
@@ -240,7 +240,7 @@ async function start() {
     replaceChildren(root, h("div", { class: "empty-state standalone" }, errorBox(e)));
     return;
   }
-  setLocale(resolveLanguage(state.info.language ?? null));
+  setLocale(resolveLanguage(state.info.uiLanguage));
   renderShell();
   initToasts();
   api.on(api.EVENT_DATA_CHANGED, onDataChanged);

@@ -626,9 +626,10 @@ export const LANGUAGES = ["en", "es"];
 
 let current = "en";
 
-/** The language to use: the saved choice, else the OS/browser language (es* → Spanish). */
-export function resolveLanguage(saved) {
-  if (saved && DICTIONARIES[saved]) return saved;
+/** The language to show: the app's (app_info().uiLanguage: the setting, else the OS language);
+ * the web view's language only when the app cannot be asked. */
+export function resolveLanguage(uiLanguage) {
+  if (uiLanguage && DICTIONARIES[uiLanguage]) return uiLanguage;
   const nav = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
   return nav.toLowerCase().startsWith("es") ? "es" : "en";
 }

@@ -87,8 +87,8 @@ export function createSettingsView(app) {
     const value = select.value || null;
     select.setAttribute("aria-busy", "true");
     try {
-      await api.setLanguage(value);
-      state.info = { ...state.info, language: value };
+      const uiLanguage = await api.setLanguage(value);
+      state.info = { ...state.info, language: value, uiLanguage };
       app.applyLanguage();
     } catch (e) {
       select.removeAttribute("aria-busy");

@@ -1,0 +1,102 @@
+//! Which language the app speaks (English or Spanish) and the strings shown outside the web
+//! view: the tray menu and desktop notifications. The web view's strings live in ui/js/i18n.js.
+use duplidesk_core::dashboard::SETTING_LANGUAGE;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::state::AppState;
+
+/// The languages of the UI, the tray menu and notifications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+pub struct Texts {
+    pub quick_collect: &'static str,
+    pub open: &'static str,
+    pub quit: &'static str,
+    pub collected_title: &'static str,
+    pub failed_title: &'static str,
+}
+
+impl Lang {
+    /// "es", "es-ES", "es_AR.UTF-8" → Spanish; anything else English.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("es") {
+            Lang::Es
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The code the UI's dictionaries use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &Texts {
+                quick_collect: "Quick collect",
+                open: "Open Duplidesk",
+                quit: "Quit",
+                collected_title: "Duplidesk: collection finished",
+                failed_title: "Duplidesk: collection failed",
+            },
+            Lang::Es => &Texts {
+                quick_collect: "Recolección rápida",
+                open: "Abrir Duplidesk",
+                quit: "Salir",
+                collected_title: "Duplidesk: recolección terminada",
+                failed_title: "Duplidesk: la recolección falló",
+            },
+        }
+    }
+
+    /// "N servers collected, M new entries, K failed".
+    pub fn summary(self, servers: usize, new: u64, failed: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "{servers} server{} collected, {new} new entr{}, {failed} failed",
+                if servers == 1 { "" } else { "s" },
+                if new == 1 { "y" } else { "ies" }
+            ),
+            Lang::Es => format!(
+                "{servers} servidor{} recogido{}, {new} entrada{} nueva{}, {failed} con error",
+                if servers == 1 { "" } else { "es" },
+                if servers == 1 { "" } else { "s" },
+                if new == 1 { "" } else { "s" },
+                if new == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+/// The language to show: the stored `language` setting, else the OS locale (the app asks the
+/// OS itself, since the web view's `navigator.language` does not follow it everywhere).
+pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
+    if let Ok(Some(l)) = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)) {
+        return Lang::from_tag(&l);
+    }
+    Lang::from_tag(&sys_locale::get_locale().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages() {
+        assert_eq!(Lang::from_tag("es-ES"), Lang::Es);
+        assert_eq!(Lang::from_tag("es_AR.UTF-8"), Lang::Es);
+        assert_eq!(Lang::from_tag("en-US"), Lang::En);
+        assert_eq!(Lang::from_tag(""), Lang::En);
+        assert_eq!(Lang::En.summary(2, 10, 1), "2 servers collected, 10 new entries, 1 failed");
+        assert_eq!(Lang::En.summary(1, 1, 0), "1 server collected, 1 new entry, 0 failed");
+        assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recogidos, 0 entradas nuevas, 0 con error");
+    }
+}

@@ -270,6 +270,44 @@ fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::
     file
 }
 
+#[test]
+fn the_os_language_closing_to_the_tray_and_a_second_launch() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    // A Spanish desktop: no language setting stored, so the app follows the OS.
+    let env = env_for(data.path(), &[("LANG", "es_ES.UTF-8"), ("LANGUAGE", "es")]);
+    let driver = Driver::start(&env);
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    s.wait_text("[data-testid=nav-logs]", "Registros", 10);
+    assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
+    assert_eq!(tray::menu_labels(), ["Recolección rápida", "Abrir Duplidesk", "Salir"]);
+
+    // The close button hides the window; the app keeps running in the tray.
+    let window = tray::shown_main_window().expect("the main window is shown");
+    tray::request_close(window);
+    wait_for(|| tray::shown_main_window().is_none(), 10, "the window hides on close");
+    assert_eq!(s.exec("return document.title;", vec![]), json!("Duplidesk"), "the app still runs");
+    tray::click_menu_item("Abrir Duplidesk");
+    wait_for(|| tray::shown_main_window().is_some(), 10, "the tray's Open shows the window");
+
+    // A second launch hands over to the running instance, which shows its window, and exits.
+    tray::request_close(tray::shown_main_window().unwrap());
+    wait_for(|| tray::shown_main_window().is_none(), 10, "hidden again");
+    let mut second = std::process::Command::new(APP).envs(env.iter().map(|(k, v)| (*k, v))).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the second launch did not exit");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "second launch: {status}");
+    wait_for(|| tray::shown_main_window().is_some(), 10, "the running instance shows its window");
+    s.quit();
+}
+
 fn wait_for(mut f: impl FnMut() -> bool, secs: u64, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !f() {

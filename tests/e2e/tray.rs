@@ -1,6 +1,6 @@
 //! Driving what is outside the web view, as a desktop would: the tray menu over D-Bus
-//! (com.canonical.dbusmenu, exported by libayatana-appindicator) and the native GTK save
-//! dialog with xdotool.
+//! (com.canonical.dbusmenu, exported by libayatana-appindicator), the native GTK save dialog
+//! with xdotool, and the window's close button as a window manager presses it.
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -26,10 +26,21 @@ fn tray_menu() -> (String, String) {
     }
 }
 
-/// Clicks the tray menu item labelled `label`.
-pub fn click_menu_item(label: &str) {
+fn menu_layout() -> (String, String, String) {
     let (name, path) = tray_menu();
     let layout = output(Command::new("gdbus").args(["call", "--session", "-d", &name, "-o", &path, "-m", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"]));
+    (name, path, layout)
+}
+
+/// The labels of the tray menu's items, in order.
+pub fn menu_labels() -> Vec<String> {
+    let (_, _, layout) = menu_layout();
+    layout.split("'label': <'").skip(1).filter_map(|rest| rest.split("'>").next()).map(str::to_owned).collect()
+}
+
+/// Clicks the tray menu item labelled `label`.
+pub fn click_menu_item(label: &str) {
+    let (name, path, layout) = menu_layout();
     // Items look like `<(2, {'label': <'Quick collect'>}, @av [])>`.
     let marker = format!("'label': <'{label}'>");
     let at = layout.find(&marker).unwrap_or_else(|| panic!("no tray item {label}: {layout}"));
@@ -43,6 +54,45 @@ pub fn click_menu_item(label: &str) {
 
 fn visible_windows() -> Vec<String> {
     output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "."])).split_whitespace().map(str::to_owned).collect()
+}
+
+/// The app's main window if it is shown (mapped), as an X11 window id.
+pub fn shown_main_window() -> Option<u64> {
+    output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "^Duplidesk$"])).split_whitespace().find_map(|w| w.parse().ok())
+}
+
+/// Presses the window's close button the way a window manager does: a WM_DELETE_WINDOW
+/// message to the window (Xvfb runs no window manager that would send it).
+pub fn request_close(window: u64) {
+    use std::ffi::CString;
+    use std::os::raw::c_long;
+    use x11_dl::xlib;
+    let x = xlib::Xlib::open().expect("libX11");
+    // SAFETY: plain Xlib calls on a display this function opens and closes; the event is a
+    // fully initialised client message.
+    unsafe {
+        let display = (x.XOpenDisplay)(std::ptr::null());
+        assert!(!display.is_null(), "cannot open the X display");
+        let protocols = CString::new("WM_PROTOCOLS").unwrap();
+        let delete = CString::new("WM_DELETE_WINDOW").unwrap();
+        let mut data = xlib::ClientMessageData::new();
+        data.set_long(0, (x.XInternAtom)(display, delete.as_ptr(), xlib::False) as c_long);
+        data.set_long(1, xlib::CurrentTime as c_long);
+        let message = xlib::XClientMessageEvent {
+            type_: xlib::ClientMessage,
+            serial: 0,
+            send_event: xlib::True,
+            display,
+            window,
+            message_type: (x.XInternAtom)(display, protocols.as_ptr(), xlib::False),
+            format: 32,
+            data,
+        };
+        let mut event = xlib::XEvent::from(message);
+        assert_ne!((x.XSendEvent)(display, window, xlib::False, xlib::NoEventMask, &mut event), 0, "XSendEvent");
+        (x.XFlush)(display);
+        (x.XCloseDisplay)(display);
+    }
 }
 
 /// Waits for the native save dialog and saves into `dir` under the file name the dialog

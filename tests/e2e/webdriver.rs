@@ -205,6 +205,10 @@ impl Session<'_> {
             (function f() { d.style.opacity = (n++ % 2) ? '0.01' : '0.02'; \
               if (Date.now() < end) requestAnimationFrame(f); else d.remove(); })();";
         let _ = self.call("POST", "/execute/sync", Some(json!({"script": KEEP_PAINTING, "args": []})));
+        // The snapshot may reuse the last frame composited; let a few fresh ones through first.
+        const NEXT_FRAMES: &str = "const done = arguments[arguments.length - 1]; let n = 3; \
+            (function f() { if (n-- > 0) requestAnimationFrame(f); else done(); })();";
+        let _ = self.call("POST", "/execute/async", Some(json!({"script": NEXT_FRAMES, "args": []})));
         let v = self.call("GET", "/screenshot", None).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
         eprintln!("screenshot {name}: {:.1} s", started.elapsed().as_secs_f64());
         let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default();

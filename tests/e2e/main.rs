@@ -252,6 +252,51 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.quit();
 }
 
+#[test]
+fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let (jobs, rows) = (4u32, 5000u32);
+    // Slow enough to watch: 500-row pages at 300 ms each.
+    let server = TestServer::start(ServerConfig {
+        data: DataSet::Generated { jobs, rows_per_job: rows, seed: 9 },
+        password: "pw-slow".into(),
+        latency: Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+
+    collect_manually(&s, "127.0.0.1", server.port(), "pw-slow", false);
+    // Per-host progress: the job being read and the entries read so far.
+    wait_for(|| s.content("[data-testid=collect-progress]").contains("entries read"), 30, "progress with an entry count");
+    s.screenshot("collect-progress");
+    assert!(s.content("[data-testid=collect-progress]").contains("HTTP"), "the protocol found is shown while collecting");
+    s.click_on("[data-testid=collect-cancel]");
+    let r = results(&s, 1);
+    assert!(!r[0].1 && r[0].2.contains("cancelled"), "{r:?}");
+    let partial = count(data.path());
+    assert!(partial < u64::from(jobs * rows), "cancelled before the end: {partial}");
+    close_dialog(&s);
+
+    // The host became a configured server with its password saved: collect all finishes the
+    // job, every row once.
+    let button = s.wait("[data-testid=toolbar-collect]", 5);
+    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&button)})]);
+    s.click_on("[data-testid=collect-all-menu]");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while s.find_all("[data-testid=collect-result]").is_empty() {
+        assert!(Instant::now() < deadline, "the second collection did not finish");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let r = results(&s, 1);
+    assert!(r[0].1, "{r:?}");
+    assert_eq!(count(data.path()), u64::from(jobs * rows), "the rest was collected, nothing twice");
+    s.quit();
+}
+
 fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::path::PathBuf {
     open_collect_dialog(s);
     let select = s.find_all("[data-testid=collect-server-select]");

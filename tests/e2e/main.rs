@@ -111,6 +111,19 @@ fn first_run_demo_dashboard_logs_and_settings() {
     assert_eq!(s.text_of("[data-testid=summary-jobs]").split_whitespace().find_map(|w| w.parse::<u32>().ok()), Some(4));
     s.screenshot("dashboard");
 
+    // Search and the status filter choose which jobs are shown.
+    s.type_into("[data-testid=dashboard-search]", "photo");
+    wait_for(|| s.find_all("[data-testid=job-row]").len() == 1, 10, "search narrows to one job");
+    assert!(s.content("[data-testid=job-row]").contains("Photos"));
+    s.press("[data-testid=dashboard-search]", "\u{E00C}");
+    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "Escape clears the search");
+    s.click_on("[data-testid=dashboard-filter] [data-filter=errors]");
+    s.wait("[data-testid=no-match]", 10);
+    assert!(s.find_all("[data-testid=job-row]").is_empty(), "no demo job's last run failed");
+    s.click_on("[data-testid=dashboard-filter] [data-filter=ok]");
+    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "every last run completed");
+    s.click_on("[data-testid=dashboard-filter] [data-filter=all]");
+
     // WebKitWebDriver cannot hit-test table rows ("not interactable"): click it from the page.
     s.exec("document.querySelector('[data-testid=job-row]').click();", vec![]);
     s.wait("[data-testid=job-history]", 10);

@@ -168,6 +168,12 @@ impl Session<'_> {
         self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": text}))).unwrap();
     }
 
+    /// Presses `keys` in the element (WebDriver key codes, e.g. "\u{E00C}" for Escape).
+    pub fn press(&self, css: &str, keys: &str) {
+        let e = self.wait(css, 10);
+        self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": keys}))).unwrap();
+    }
+
     pub fn text(&self, e: &Element) -> String {
         self.call("GET", &format!("/element/{}/text", e.0), None).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::{DialogExt, FilePath};
+
+use crate::lang::current_lang;
 use tokio::sync::oneshot;
 
 fn into_path(p: FilePath) -> Option<PathBuf> {
@@ -15,7 +17,7 @@ pub async fn save_json<R: Runtime>(app: &AppHandle<R>, default_name: &str) -> Op
     let (tx, rx) = oneshot::channel();
     app.dialog()
         .file()
-        .set_title("Save collected data")
+        .set_title(current_lang(app).texts().save_dialog_title)
         .set_file_name(default_name)
         .add_filter("JSON", &["json"])
         .save_file(move |path| {
@@ -29,7 +31,7 @@ pub async fn pick_json_files<R: Runtime>(app: &AppHandle<R>) -> Option<Vec<PathB
     let (tx, rx) = oneshot::channel();
     app.dialog()
         .file()
-        .set_title("Import collected JSON files")
+        .set_title(current_lang(app).texts().import_dialog_title)
         .add_filter("JSON", &["json"])
         .pick_files(move |paths| {
             let _ = tx.send(paths.map(|ps| ps.into_iter().filter_map(into_path).collect::<Vec<_>>()));

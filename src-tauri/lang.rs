@@ -1,5 +1,5 @@
 //! Which language the app speaks (English or Spanish) and the strings shown outside the web
-//! view: the tray menu and desktop notifications. The web view's strings live in ui/js/i18n.js.
+//! view: the tray menu, desktop notifications and the titles of native file dialogs. The web view's strings live in ui/js/i18n.js.
 use duplidesk_core::dashboard::SETTING_LANGUAGE;
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -18,6 +18,8 @@ pub struct Texts {
     pub quit: &'static str,
     pub collected_title: &'static str,
     pub failed_title: &'static str,
+    pub save_dialog_title: &'static str,
+    pub import_dialog_title: &'static str,
 }
 
 impl Lang {
@@ -46,6 +48,8 @@ impl Lang {
                 quit: "Quit",
                 collected_title: "Duplidesk: collection finished",
                 failed_title: "Duplidesk: collection failed",
+                save_dialog_title: "Save collected data",
+                import_dialog_title: "Import collected JSON files",
             },
             Lang::Es => &Texts {
                 quick_collect: "Recolección rápida",
@@ -53,6 +57,8 @@ impl Lang {
                 quit: "Salir",
                 collected_title: "Duplidesk: recolección terminada",
                 failed_title: "Duplidesk: la recolección falló",
+                save_dialog_title: "Guardar los datos recogidos",
+                import_dialog_title: "Importar archivos JSON recogidos",
             },
         }
     }

@@ -310,6 +310,45 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
     s.quit();
 }
 
+#[test]
+fn import_collected_json_through_the_open_dialog() {
+    let _one = setup();
+    let server = TestServer::start(ServerConfig::default()).unwrap();
+    // A file saved elsewhere by the command line (`collect --save-json`).
+    let (elsewhere, files) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut cli = std::process::Command::new(APP)
+        .args(["collect", &format!("127.0.0.1:{}", server.port()), "--password-stdin", "--no-save-password", "--save-json"])
+        .arg(files.path())
+        .env("DUPLIDESK_DATA_DIR", elsewhere.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(cli.stdin.as_mut().unwrap(), b"duplicati\n").unwrap();
+    assert!(cli.wait().unwrap().success(), "the CLI collected");
+    let file = std::fs::read_dir(files.path()).unwrap().next().expect("a saved file").unwrap().path();
+
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    s.click_on("[data-testid=nav-settings]");
+    s.click_on("[data-testid=import-files]");
+    tray::answer_open_dialog("Import collected JSON files", &file);
+    s.wait("[data-testid=import-row]", 30);
+    let row = s.content("[data-testid=import-row]");
+    assert!(row.contains("fileserver01") && row.contains("6 new"), "{row}");
+    // The six runs, and the audit trail's own entry for the import.
+    let entries = Store::open_in(data.path()).unwrap().query_logs(&LogQuery::default()).unwrap();
+    assert_eq!(entries.len(), 7);
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(entries.iter().any(|e| e.message == format!("Imported 6 new entries from {name}")), "{entries:?}");
+    s.click_on("[data-testid=import-close]");
+    s.click_on("[data-testid=nav-dashboard]");
+    s.wait_text("[data-testid=server-card]", "fileserver01", 10);
+    s.quit();
+}
+
 fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::path::PathBuf {
     open_collect_dialog(s);
     let select = s.find_all("[data-testid=collect-server-select]");

@@ -95,30 +95,44 @@ pub fn request_close(window: u64) {
     }
 }
 
-/// Waits for the native save dialog and saves into `dir` under the file name the dialog
-/// proposes (its name field starts with the proposed name selected: Home, then the folder
-/// typed in front of it). Returns the file written.
-pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
+/// Waits for a shown window whose title contains `title`, and focuses it.
+fn focus_dialog(title: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let dialog = loop {
-        let found = visible_windows().into_iter().find(|w| {
-            let title = output(Command::new("xdotool").args(["getwindowname", w]));
-            title.contains("Save") || title.contains("Guardar")
-        });
+        let found = visible_windows().into_iter().find(|w| output(Command::new("xdotool").args(["getwindowname", w])).contains(title));
         if let Some(w) = found {
             break w;
         }
-        assert!(Instant::now() < deadline, "the save dialog did not open");
+        assert!(Instant::now() < deadline, "the dialog \"{title}\" did not open");
         std::thread::sleep(Duration::from_millis(200));
     };
     std::thread::sleep(Duration::from_millis(500));
     let _ = Command::new("xdotool").args(["windowfocus", "--sync", &dialog]).status();
-    let prefix = format!("{}/", dir.display());
-    for args in [vec!["key", "--clearmodifiers", "Home"], vec!["type", "--delay", "5", prefix.as_str()], vec!["key", "Return"]] {
-        let ok = Command::new("xdotool").args(&args).status().unwrap();
+}
+
+fn keys(steps: &[&[&str]]) {
+    for args in steps {
+        let ok = Command::new("xdotool").args(*args).status().unwrap();
         assert!(ok.success(), "xdotool {args:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Waits for the native open dialog titled `title` and opens `file` (typed into its location
+/// field, as Ctrl+L offers).
+pub fn answer_open_dialog(title: &str, file: &Path) {
+    focus_dialog(title);
+    let path = file.display().to_string();
+    keys(&[&["key", "--clearmodifiers", "ctrl+l"], &["type", "--delay", "5", path.as_str()], &["key", "Return"]]);
+}
+
+/// Waits for the native save dialog and saves into `dir` under the file name the dialog
+/// proposes (its name field starts with the proposed name selected: Home, then the folder
+/// typed in front of it). Returns the file written.
+pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
+    focus_dialog("Save collected data");
+    let prefix = format!("{}/", dir.display());
+    keys(&[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", prefix.as_str()], &["key", "Return"]]);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let files: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();

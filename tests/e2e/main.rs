@@ -4,7 +4,7 @@
 //!
 //! Run through `bash scripts/test.sh` (it provides the D-Bus session, the unlocked keyring and
 //! the virtual display).
-mod tray;
+mod desktop;
 mod webdriver;
 
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
@@ -243,7 +243,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let before = count(data.path());
     let card = format!("[data-testid=server-card][data-server-id='{}']", server.id);
     let shown = s.content(&card);
-    tray::click_menu_item("Quick collect");
+    desktop::click_menu_item("Quick collect");
     wait_for(|| count(data.path()) >= before + 3, 60, "quick collect stored new rows");
     // The dashboard updates by itself: the job's last run is a newer one now.
     wait_for(|| s.content(&card) != shown, 20, "the dashboard shows the new run");
@@ -334,7 +334,7 @@ fn import_collected_json_through_the_open_dialog() {
     s.wait("[data-testid=empty-state]", 30);
     s.click_on("[data-testid=nav-settings]");
     s.click_on("[data-testid=import-files]");
-    tray::answer_open_dialog("Import collected JSON files", &file);
+    desktop::answer_open_dialog("Import collected JSON files", &file);
     s.wait("[data-testid=import-row]", 30);
     let row = s.content("[data-testid=import-row]");
     assert!(row.contains("fileserver01") && row.contains("6 new"), "{row}");
@@ -360,7 +360,7 @@ fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::
     let save = s.wait("[data-testid=collect-savejson]", 5);
     s.click(&save);
     s.click_on("[data-testid=collect-submit]");
-    let file = tray::answer_save_dialog(dir);
+    let file = desktop::answer_save_dialog(dir);
     let r = results(s, 1);
     assert!(r[0].1, "{r:?}");
     close_dialog(s);
@@ -378,19 +378,19 @@ fn the_os_language_closing_to_the_tray_and_a_second_launch() {
     s.wait("[data-testid=empty-state]", 30);
     s.wait_text("[data-testid=nav-logs]", "Registros", 10);
     assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
-    assert_eq!(tray::menu_labels(), ["Recolección rápida", "Abrir Duplidesk", "Salir"]);
+    assert_eq!(desktop::menu_labels(), ["Recolección rápida", "Abrir Duplidesk", "Salir"]);
 
     // The close button hides the window; the app keeps running in the tray.
-    let window = tray::shown_main_window().expect("the main window is shown");
-    tray::request_close(window);
-    wait_for(|| tray::shown_main_window().is_none(), 10, "the window hides on close");
+    let window = desktop::shown_main_window().expect("the main window is shown");
+    desktop::request_close(window);
+    wait_for(|| desktop::shown_main_window().is_none(), 10, "the window hides on close");
     assert_eq!(s.exec("return document.title;", vec![]), json!("Duplidesk"), "the app still runs");
-    tray::click_menu_item("Abrir Duplidesk");
-    wait_for(|| tray::shown_main_window().is_some(), 10, "the tray's Open shows the window");
+    desktop::click_menu_item("Abrir Duplidesk");
+    wait_for(|| desktop::shown_main_window().is_some(), 10, "the tray's Open shows the window");
 
     // A second launch hands over to the running instance, which shows its window, and exits.
-    tray::request_close(tray::shown_main_window().unwrap());
-    wait_for(|| tray::shown_main_window().is_none(), 10, "hidden again");
+    desktop::request_close(desktop::shown_main_window().unwrap());
+    wait_for(|| desktop::shown_main_window().is_none(), 10, "hidden again");
     let mut second = std::process::Command::new(APP).envs(env.iter().map(|(k, v)| (*k, v))).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
@@ -401,7 +401,7 @@ fn the_os_language_closing_to_the_tray_and_a_second_launch() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "second launch: {status}");
-    wait_for(|| tray::shown_main_window().is_some(), 10, "the running instance shows its window");
+    wait_for(|| desktop::shown_main_window().is_some(), 10, "the running instance shows its window");
     s.quit();
 }
 

@@ -311,7 +311,7 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
 }
 
 #[test]
-fn import_collected_json_through_the_open_dialog() {
+fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     let _one = setup();
     let server = TestServer::start(ServerConfig::default()).unwrap();
     // A file saved elsewhere by the command line (`collect --save-json`).
@@ -344,6 +344,24 @@ fn import_collected_json_through_the_open_dialog() {
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     assert!(entries.iter().any(|e| e.message == format!("Imported 6 new entries from {name}")), "{entries:?}");
     s.click_on("[data-testid=import-close]");
+
+    // An imported server has no password yet: set it, then clear it (keychain only).
+    let server = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
+    let keychain = OsKeychain::new();
+    assert_eq!(keychain.get(&server.secret_ref).unwrap(), None);
+    s.click_on("[data-testid=server-set-password]");
+    s.type_into("[data-testid=password-input]", "from-settings");
+    s.click_on("[data-testid=password-save]");
+    wait_for(|| keychain.get(&server.secret_ref).ok().flatten().as_deref() == Some("from-settings"), 10, "the password is in the keychain");
+    s.click_on("[data-testid=server-clear-password]");
+    s.click_on("[data-testid=confirm-ok]");
+    wait_for(|| matches!(keychain.get(&server.secret_ref), Ok(None)), 10, "the password is cleared");
+    s.wait_gone("[data-testid=server-clear-password]", 10);
+    for f in std::fs::read_dir(data.path()).unwrap() {
+        let raw = std::fs::read(f.unwrap().path()).unwrap_or_default();
+        assert!(!raw.windows(b"from-settings".len()).any(|w| w == b"from-settings"), "no password in the data folder");
+    }
+
     s.click_on("[data-testid=nav-dashboard]");
     s.wait_text("[data-testid=server-card]", "fileserver01", 10);
     s.quit();

@@ -52,6 +52,28 @@ pub fn click_menu_item(label: &str) {
     assert!(out.status.success(), "tray click: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The tray icon's picture as RGBA pixels: the indicator publishes it as a PNG file whose
+/// path is the item's `IconName`.
+pub fn tray_icon_rgba() -> Vec<u8> {
+    let (name, menu) = tray_menu();
+    let item = menu.trim_end_matches("/Menu");
+    let out = output(Command::new("gdbus").args(["call", "--session", "-d", &name, "-o", item, "-m", "org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", "IconName"]));
+    // `(<'/run/…/tray-icon-main-2.png'>,)`
+    let path = out.split('\'').nth(1).unwrap_or_else(|| panic!("no IconName: {out}"));
+    rgba_of_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+pub fn rgba_of_png(bytes: &[u8]) -> Vec<u8> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgba, "an RGBA icon");
+    buf.truncate(info.buffer_size());
+    buf
+}
+
 fn visible_windows() -> Vec<String> {
     output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "."])).split_whitespace().map(str::to_owned).collect()
 }

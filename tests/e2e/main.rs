@@ -386,7 +386,7 @@ fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::
 }
 
 #[test]
-fn the_os_language_closing_to_the_tray_and_a_second_launch() {
+fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     let _one = setup();
     let data = tempfile::tempdir().unwrap();
     // A Spanish desktop: no language setting stored, so the app follows the OS.
@@ -420,6 +420,19 @@ fn the_os_language_closing_to_the_tray_and_a_second_launch() {
     };
     assert!(status.success(), "second launch: {status}");
     wait_for(|| desktop::shown_main_window().is_some(), 10, "the running instance shows its window");
+
+    // The tray icon shows the worst state: all good after a collection, red once the server
+    // cannot be reached by the tray's quick collect.
+    let icon = |status: &str| desktop::rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap());
+    assert_ne!(icon("ok"), icon("error"));
+    let server = TestServer::start(ServerConfig::default()).unwrap();
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].1);
+    close_dialog(&s);
+    wait_for(|| desktop::tray_icon_rgba() == icon("ok"), 10, "the tray icon is the all-good one");
+    drop(server);
+    desktop::click_menu_item("Recolección rápida");
+    wait_for(|| desktop::tray_icon_rgba() == icon("error"), 30, "the tray icon turns to the error one");
     s.quit();
 }
 

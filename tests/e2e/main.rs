@@ -311,6 +311,35 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
 }
 
 #[test]
+fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_settings() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerConfig { tls: TlsMode::SelfSigned, ..ServerConfig::default() }).unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].1);
+    close_dialog(&s);
+    let old = server.cert_sha256().unwrap();
+    server.rotate_certificate();
+    let new = server.cert_sha256().unwrap();
+    assert_ne!(old, new);
+
+    s.click_on("[data-testid=nav-settings]");
+    s.click_on("[data-testid=server-test]");
+    let result = s.wait("[data-testid=server-test-result][data-ok=false]", 30);
+    let text = s.text(&result);
+    assert!(text.contains(&old) && text.contains(&new), "both fingerprints shown: {text}");
+    s.screenshot("certificate-changed");
+    s.click_on("[data-testid=server-retrust]");
+    s.wait("[data-testid=server-test-result][data-ok=true]", 30);
+    let pinned = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0).cert_sha256;
+    assert_eq!(pinned.as_deref(), Some(new.as_str()), "the new certificate is pinned");
+    s.quit();
+}
+
+#[test]
 fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     let _one = setup();
     let server = TestServer::start(ServerConfig::default()).unwrap();

@@ -165,3 +165,53 @@ pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// A session bus of its own with nothing on it and nothing it can start: a desktop without a
+/// Secret Service. Stopped on drop.
+pub struct BareSessionBus {
+    daemon: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl BareSessionBus {
+    pub fn start() -> BareSessionBus {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("session.conf");
+        // Like the standard session bus, but without service directories (no activation).
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>"#,
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut daemon = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(daemon.stdout.take().unwrap()), &mut line).unwrap();
+        BareSessionBus { daemon, address: line.trim().to_owned(), _dir: dir }
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl Drop for BareSessionBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}

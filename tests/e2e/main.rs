@@ -340,6 +340,48 @@ fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_sett
 }
 
 #[test]
+fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
+    let _one = setup();
+    let bus = desktop::BareSessionBus::start();
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerConfig::default()).unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[("DBUS_SESSION_BUS_ADDRESS", bus.address())]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+
+    open_collect_dialog(&s);
+    assert!(s.content("[data-testid=collect-dialog]").contains("No keychain is available"), "the form says the password is not kept");
+    close_dialog_with_escape(&s);
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].1);
+    close_dialog(&s);
+    let configured = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
+    assert_eq!(OsKeychain::new().get(&configured.secret_ref).unwrap(), None, "nothing reached the test session's keychain either");
+
+    s.click_on("[data-testid=nav-settings]");
+    s.wait("[data-testid=keychain-warning]", 10);
+    s.screenshot("no-keychain");
+
+    // Collecting the configured server again asks for its password, for this collection only.
+    server.add_rows("1", 2);
+    open_collect_dialog(&s);
+    s.exec(
+        "const sel = document.querySelector('[data-testid=collect-server-select]'); sel.value = sel.options[0].value; sel.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![],
+    );
+    s.type_into("[data-testid=collect-password]", "duplicati");
+    s.click_on("[data-testid=collect-submit]");
+    let r = results(&s, 1);
+    assert!(r[0].1 && r[0].2.contains("2 new"), "{r:?}");
+    s.quit();
+}
+
+fn close_dialog_with_escape(s: &Session) {
+    s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);
+    s.wait_gone("[data-testid=collect-dialog]", 10);
+}
+
+#[test]
 fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     let _one = setup();
     let server = TestServer::start(ServerConfig::default()).unwrap();

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::{DialogExt, FilePath};
+use tokio::sync::oneshot;
 
 use crate::lang::current_lang;
-use tokio::sync::oneshot;
 
 fn into_path(p: FilePath) -> Option<PathBuf> {
     p.into_path().ok()

@@ -1,5 +1,6 @@
 //! Which language the app speaks (English or Spanish) and the strings shown outside the web
-//! view: the tray menu, desktop notifications and the titles of native file dialogs. The web view's strings live in ui/js/i18n.js.
+//! view: the tray menu, desktop notifications and the titles of native file dialogs. The web
+//! view's own strings live in ui/js/i18n.js.
 use duplidesk_core::dashboard::SETTING_LANGUAGE;
 use tauri::{AppHandle, Manager, Runtime};
 

@@ -165,7 +165,7 @@ impl Session<'_> {
     pub fn type_into(&self, css: &str, text: &str) {
         let e = self.wait(css, 10);
         self.call("POST", &format!("/element/{}/clear", e.0), Some(json!({}))).unwrap();
-        self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": text}))).unwrap();
+        self.press(css, text);
     }
 
     /// Presses `keys` in the element (WebDriver key codes, e.g. "\u{E00C}" for Escape).

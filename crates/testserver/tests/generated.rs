@@ -3,7 +3,6 @@
 mod common;
 
 use std::collections::{BTreeSet, HashSet};
-use std::time::Instant;
 
 use common::Client;
 use duplicati_testserver::{DataSet, ServerConfig, TestServer};
@@ -278,16 +277,4 @@ fn add_rows_and_recreate_job_db() {
             .len(),
         2
     );
-}
-
-/// Prints how long a 500-row page takes (run with `--ignored --nocapture`, ideally `--release`).
-#[test]
-#[ignore]
-fn print_page_timing() {
-    let (_s, c) = generated(10, 5000, 1);
-    for _ in 0..3 {
-        let t = Instant::now();
-        let r = c.get("/api/v1/backup/3/log?pagesize=500&offset=2500");
-        println!("500-row page: {:?}, {} bytes", t.elapsed(), r.body.len());
-    }
 }

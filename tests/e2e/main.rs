@@ -382,6 +382,61 @@ fn close_dialog_with_escape(s: &Session) {
 }
 
 #[test]
+fn everything_through_the_keyboard() {
+    use webdriver::{CONTROL, ENTER, ESCAPE, F10, SHIFT, TAB};
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerConfig::default()).unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+
+    // Tab walks the toolbar and the first-run actions.
+    let mut seen = Vec::new();
+    for _ in 0..12 {
+        s.keys(&[&[TAB]]);
+        seen.push(s.focused());
+    }
+    for testid in ["nav-dashboard", "nav-logs", "nav-settings", "toolbar-collect", "demo-start"] {
+        assert!(seen.iter().any(|f| f == testid), "Tab reaches {testid}: {seen:?}");
+    }
+
+    // Ctrl+1/2/3 switch pages.
+    s.keys(&[&[CONTROL, "2"]]);
+    s.wait("[data-testid=logs-table], [data-testid=logs-empty]", 10);
+    s.keys(&[&[CONTROL, "3"]]);
+    s.wait("[data-testid=lang-select]", 10);
+    s.keys(&[&[CONTROL, "1"]]);
+    s.wait("[data-testid=empty-state]", 10);
+
+    // The collect dialog: opened with Enter, filled and submitted from the keyboard; Escape
+    // closes it and gives the focus back to the toolbar button.
+    s.exec("document.querySelector('[data-testid=toolbar-collect]').focus();", vec![]);
+    s.keys(&[&[ENTER]]);
+    s.wait("[data-testid=collect-dialog]", 10);
+    assert_eq!(s.focused(), "collect-host", "the first field has the focus");
+    s.keys(&[&["127.0.0.1"], &[TAB]]);
+    assert_eq!(s.focused(), "collect-port");
+    s.keys(&[&[CONTROL, "a"], &[&server.port().to_string()], &[TAB], &["duplicati"], &[ENTER]]);
+    let r = results(&s, 1);
+    assert!(r[0].1, "{r:?}");
+    s.keys(&[&[ESCAPE]]);
+    s.wait_gone("[data-testid=collect-dialog]", 10);
+    assert_eq!(s.focused(), "toolbar-collect");
+
+    // Shift+F10 on the toolbar button opens its menu (the keyboard's right-click).
+    s.keys(&[&[SHIFT, F10]]);
+    s.wait("[data-testid=collect-all-menu]", 10);
+    s.keys(&[&[ESCAPE]]);
+    s.wait_gone("[data-testid=collect-all-menu]", 10);
+
+    // Ctrl+K jumps to the dashboard search.
+    s.keys(&[&[CONTROL, "k"]]);
+    assert_eq!(s.focused(), "dashboard-search");
+    s.quit();
+}
+
+#[test]
 fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     let _one = setup();
     let server = TestServer::start(ServerConfig::default()).unwrap();

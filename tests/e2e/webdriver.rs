@@ -6,6 +6,14 @@ use std::time::{Duration, Instant};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// WebDriver codes of special keys.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SHIFT: &str = "\u{E008}";
+pub const CONTROL: &str = "\u{E009}";
+pub const ESCAPE: &str = "\u{E00C}";
+pub const F10: &str = "\u{E03A}";
+
 /// A running tauri-driver; the app it starts inherits this process's environment plus `env`.
 pub struct Driver {
     child: Child,
@@ -172,6 +180,30 @@ impl Session<'_> {
     pub fn press(&self, css: &str, keys: &str) {
         let e = self.wait(css, 10);
         self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": keys}))).unwrap();
+    }
+
+    /// Types on the keyboard, to whatever has the focus: each chord's keys are pressed in order
+    /// and released in reverse (`&[&[CONTROL, "2"]]`, `&[&[TAB]]`); a chord of one longer text
+    /// types it (`&[&["127.0.0.1"]]`).
+    pub fn keys(&self, chords: &[&[&str]]) {
+        let mut actions = Vec::new();
+        let mut press = |keys: &[&str]| {
+            actions.extend(keys.iter().map(|k| json!({"type": "keyDown", "value": k})));
+            actions.extend(keys.iter().rev().map(|k| json!({"type": "keyUp", "value": k})));
+        };
+        for chord in chords {
+            match chord {
+                [text] if text.chars().count() > 1 => text.chars().for_each(|c| press(&[c.encode_utf8(&mut [0; 4])])),
+                _ => press(chord),
+            }
+        }
+        self.call("POST", "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}))).unwrap();
+        let _ = self.call("DELETE", "/actions", None);
+    }
+
+    /// The `data-testid` of the focused element (or of its closest marked ancestor).
+    pub fn focused(&self) -> String {
+        self.exec("const a = document.activeElement; return a && (a.closest('[data-testid]')?.dataset.testid ?? a.tagName);", vec![]).as_str().unwrap_or_default().to_owned()
     }
 
     pub fn text(&self, e: &Element) -> String {

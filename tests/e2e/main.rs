@@ -598,6 +598,12 @@ fn dark_mode_and_spanish() {
         s.wait("[data-testid=server-card]", 60);
         s.wait_text("[data-testid=server-card]", "Demo", 10);
         s.screenshot(&format!("dashboard-{name}"));
+        if name == "es" {
+            // Dates and numbers in Spanish: "hace 9 horas", "34,7 MB".
+            let text = s.content("main");
+            let decimal_comma = text.as_bytes().windows(3).any(|w| w[0].is_ascii_digit() && w[1] == b',' && w[2].is_ascii_digit());
+            assert!(text.contains("hace ") && decimal_comma && !text.contains(" ago"), "{text}");
+        }
         open_collect_dialog(&s);
         s.screenshot(&format!("collect-dialog-{name}"));
         s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);

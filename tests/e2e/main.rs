@@ -46,33 +46,48 @@ fn open_collect_dialog(s: &Session) {
     s.wait("[data-testid=collect-dialog]", 10);
 }
 
+/// Chooses in the collect dialog's server picker the option whose value is `which` ("other"
+/// for manual entry) or whose label contains it.
+fn pick_server(s: &Session, which: &str) {
+    s.exec(
+        "const sel = document.querySelector('[data-testid=collect-server-select]'); \
+         sel.value = [...sel.options].find(o => o.value === arguments[0] || o.textContent.includes(arguments[0])).value; \
+         sel.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(which)],
+    );
+}
+
+/// Right-clicks the toolbar's Collect button and chooses "Collect from all configured servers".
+fn collect_all_from_toolbar_menu(s: &Session) {
+    let button = s.wait("[data-testid=toolbar-collect]", 5);
+    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![button.arg()]);
+    s.click_on("[data-testid=collect-all-menu]");
+}
+
 /// Fills the manual form (choosing "Other…" when servers exist) and starts the collection.
 fn collect_manually(s: &Session, hosts: &str, port: u16, password: &str, save_json: bool) {
     open_collect_dialog(s);
-    if !s.find_all("[data-testid=collect-server-select]").is_empty() && !s.displayed(&s.find_all("[data-testid=collect-host]").first().cloned().unwrap_or_else(|| s.wait("[data-testid=collect-server-select]", 5))) {
-        s.exec(
-            "const sel = document.querySelector('[data-testid=collect-server-select]'); sel.value = 'other'; sel.dispatchEvent(new Event('change', {bubbles: true}));",
-            vec![],
-        );
+    if !s.find_all("[data-testid=collect-server-select]").is_empty() {
+        pick_server(s, "other");
     }
     s.type_into("[data-testid=collect-host]", hosts);
     s.type_into("[data-testid=collect-port]", &port.to_string());
     s.type_into("[data-testid=collect-password]", password);
     let save = s.wait("[data-testid=collect-savejson]", 5);
-    let checked = s.exec("return arguments[0].checked;", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&save)})]);
+    let checked = s.exec("return arguments[0].checked;", vec![save.arg()]);
     if checked.as_bool() != Some(save_json) {
         s.click(&save);
     }
     s.click_on("[data-testid=collect-submit]");
 }
 
-fn element_id(e: &webdriver::Element) -> String {
-    e.id().to_owned()
-}
-
 /// Waits for the per-host results and returns (host, ok, text) of each.
 fn results(s: &Session, n: usize) -> Vec<(String, bool, String)> {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    results_within(s, n, 60)
+}
+
+fn results_within(s: &Session, n: usize, secs: u64) -> Vec<(String, bool, String)> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         let rows = s.find_all("[data-testid=collect-result]");
         if rows.len() >= n {
@@ -91,6 +106,11 @@ fn results(s: &Session, n: usize) -> Vec<(String, bool, String)> {
 
 fn close_dialog(s: &Session) {
     s.click_on("[data-testid=collect-close]");
+    s.wait_gone("[data-testid=collect-dialog]", 10);
+}
+
+fn close_dialog_with_escape(s: &Session) {
+    s.keys(&[&[webdriver::ESCAPE]]);
     s.wait_gone("[data-testid=collect-dialog]", 10);
 }
 
@@ -128,7 +148,7 @@ fn first_run_demo_dashboard_logs_and_settings() {
     s.exec("document.querySelector('[data-testid=job-row]').click();", vec![]);
     s.wait("[data-testid=job-history]", 10);
     s.screenshot("job-history");
-    s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);
+    s.keys(&[&[webdriver::ESCAPE]]);
     s.wait_gone("[data-testid=job-history]", 10);
 
     s.click_on("[data-testid=nav-logs]");
@@ -197,9 +217,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // Right-click the toolbar button: collect from all configured servers.
     second.add_rows("1", 4);
     let before = count(data.path());
-    let button = s.wait("[data-testid=toolbar-collect]", 5);
-    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&button)})]);
-    s.click_on("[data-testid=collect-all-menu]");
+    collect_all_from_toolbar_menu(&s);
     let r = results(&s, 2);
     assert!(r.iter().all(|x| x.1), "{r:?}");
     assert_eq!(count(data.path()), before + 4, "collect all stored the new rows");
@@ -256,9 +274,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
     s.wait("[data-testid=server-card]", 30);
-    let button = s.wait("[data-testid=toolbar-collect]", 5);
-    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&button)})]);
-    s.click_on("[data-testid=collect-all-menu]");
+    collect_all_from_toolbar_menu(&s);
     let r = results(&s, 1);
     assert!(r[0].1, "collect all after a restart, password from the keychain: {r:?}");
     assert_eq!(count(data.path()), before + 2);
@@ -296,15 +312,8 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
 
     // The host became a configured server with its password saved: collect all finishes the
     // job, every row once.
-    let button = s.wait("[data-testid=toolbar-collect]", 5);
-    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&button)})]);
-    s.click_on("[data-testid=collect-all-menu]");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while s.find_all("[data-testid=collect-result]").is_empty() {
-        assert!(Instant::now() < deadline, "the second collection did not finish");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    let r = results(&s, 1);
+    collect_all_from_toolbar_menu(&s);
+    let r = results_within(&s, 1, 120);
     assert!(r[0].1, "{r:?}");
     assert_eq!(count(data.path()), u64::from(jobs * rows), "the rest was collected, nothing twice");
     s.quit();
@@ -365,20 +374,12 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     // Collecting the configured server again asks for its password, for this collection only.
     server.add_rows("1", 2);
     open_collect_dialog(&s);
-    s.exec(
-        "const sel = document.querySelector('[data-testid=collect-server-select]'); sel.value = sel.options[0].value; sel.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![],
-    );
+    pick_server(&s, "fileserver01");
     s.type_into("[data-testid=collect-password]", "duplicati");
     s.click_on("[data-testid=collect-submit]");
     let r = results(&s, 1);
     assert!(r[0].1 && r[0].2.contains("2 new"), "{r:?}");
     s.quit();
-}
-
-fn close_dialog_with_escape(s: &Session) {
-    s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);
-    s.wait_gone("[data-testid=collect-dialog]", 10);
 }
 
 #[test]
@@ -497,10 +498,7 @@ fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::
     open_collect_dialog(s);
     let select = s.find_all("[data-testid=collect-server-select]");
     assert!(!select.is_empty(), "configured servers are offered");
-    s.exec(
-        "const sel = document.querySelector('[data-testid=collect-server-select]'); const o = [...sel.options].find(o => o.textContent.includes(arguments[0])); sel.value = o.value; sel.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![json!(server_name)],
-    );
+    pick_server(s, server_name);
     let save = s.wait("[data-testid=collect-savejson]", 5);
     s.click(&save);
     s.click_on("[data-testid=collect-submit]");
@@ -583,7 +581,7 @@ fn dark_mode_and_spanish() {
             // The language setting (Settings → General); "System" follows the OS language.
             s.click_on("[data-testid=nav-settings]");
             let select = s.wait("[data-testid=lang-select]", 10);
-            s.exec("arguments[0].value = 'es'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![json!({"element-6066-11e4-a52e-4f735466cecf": element_id(&select)})]);
+            s.exec("arguments[0].value = 'es'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![select.arg()]);
             s.wait_text("[data-testid=nav-logs]", "Registros", 10);
             assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
             s.screenshot("settings-es");
@@ -606,8 +604,7 @@ fn dark_mode_and_spanish() {
         }
         open_collect_dialog(&s);
         s.screenshot(&format!("collect-dialog-{name}"));
-        s.exec("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]);
-        s.wait_gone("[data-testid=collect-dialog]", 10);
+        close_dialog_with_escape(&s);
         s.click_on("[data-testid=nav-logs]");
         s.wait("[data-testid=logs-table]", 10);
         s.screenshot(&format!("backup-logs-{name}"));

@@ -87,8 +87,9 @@ pub struct Session<'a> {
 pub struct Element(String);
 
 impl Element {
-    pub fn id(&self) -> &str {
-        &self.0
+    /// The element as a script argument (`arguments[i]` in `Session::exec`).
+    pub fn arg(&self) -> Value {
+        json!({ ELEMENT_KEY: self.0 })
     }
 }
 

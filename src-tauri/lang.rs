@@ -86,10 +86,16 @@ impl Lang {
 /// The language to show: the stored `language` setting, else the OS locale (the app asks the
 /// OS itself, since the web view's `navigator.language` does not follow it everywhere).
 pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
-    if let Ok(Some(l)) = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)) {
-        return Lang::from_tag(&l);
+    let setting = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)).ok().flatten();
+    resolve(setting.as_deref())
+}
+
+/// The language for a stored `language` setting (`None`: follow the OS locale).
+pub fn resolve(setting: Option<&str>) -> Lang {
+    match setting {
+        Some(tag) => Lang::from_tag(tag),
+        None => Lang::from_tag(&sys_locale::get_locale().unwrap_or_default()),
     }
-    Lang::from_tag(&sys_locale::get_locale().unwrap_or_default())
 }
 
 #[cfg(test)]

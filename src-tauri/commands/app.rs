@@ -4,7 +4,7 @@ use duplidesk_core::{Error, Result};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::lang::current_lang;
+use crate::lang;
 use crate::state::{lock, AppState};
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,8 +48,8 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
         version: env!("CARGO_PKG_VERSION"),
         data_dir: state.data_dir.display().to_string(),
         keychain: KeychainInfo { available: state.secrets.is_some(), message: state.keychain_message.clone() },
+        ui_language: lang::resolve(language.as_deref()).code(),
         language,
-        ui_language: current_lang(&app).code(),
         demo: DemoInfo { running: url.is_some(), server_id, url },
         store_error,
     })
@@ -66,5 +66,5 @@ pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: Option<String
         Some(other) => return Err(Error::invalid_input(format!("\"{other}\" is not a supported language."), "Use \"en\", \"es\" or null (follow the system).")),
     }
     crate::tray::relabel(&app);
-    Ok(current_lang(&app).code())
+    Ok(lang::resolve(language.as_deref()).code())
 }

@@ -162,7 +162,11 @@ fn a_wrong_password_is_auth_failed() {
     assert_eq!(test["name"], "fileserver01");
     assert_eq!(test["version"], "2.1.0.5");
     assert_eq!(test["protocol"], "http");
-    assert_eq!(t.ok("dashboard", json!({}))["summary"]["servers"], 0, "a host never reached is not configured; test_connection stores nothing");
+    assert_eq!(
+        t.ok("dashboard", json!({}))["summary"]["servers"],
+        0,
+        "a host never reached is not configured; test_connection stores nothing"
+    );
 }
 
 #[test]
@@ -178,7 +182,10 @@ fn update_and_delete_a_server_then_clear_its_orphaned_logs() {
     assert_eq!(updated["note"], "rack 2");
     assert_eq!(updated["jobs"].as_array().unwrap().len(), 3);
     assert_eq!(t.ok("dashboard", json!({}))["servers"][0]["alias"], "Office NAS");
-    assert_eq!(t.err_code("update_server", json!({"id": id, "settings": {"alias": null, "note": null, "host": " ", "port": 8200}})), "invalid_input");
+    assert_eq!(
+        t.err_code("update_server", json!({"id": id, "settings": {"alias": null, "note": null, "host": " ", "port": 8200}})),
+        "invalid_input"
+    );
 
     assert_eq!(t.err_code("set_password", json!({"id": id, "password": "x"})), "keychain_unavailable");
     assert_eq!(t.err_code("clear_password", json!({"id": id})), "keychain_unavailable");
@@ -197,7 +204,10 @@ fn a_second_collection_is_refused_while_one_runs() {
     let t = app();
     let state = t.window.state::<AppState>();
     let guard = state.begin_collection().unwrap();
-    let e = t.invoke("collect", json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": false}}));
+    let e = t.invoke(
+        "collect",
+        json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": false}}),
+    );
     let e = e.expect_err("second collection");
     assert_eq!(e["code"], "invalid_input");
     assert!(e["message"].as_str().unwrap().contains("already running"));
@@ -215,7 +225,8 @@ fn save_json_writes_one_file_per_server_into_the_test_folder() {
         std::fs::create_dir_all(&out).unwrap();
         state.save_dir = Some(out);
     });
-    let r = t.ok("collect", json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": true}}));
+    let r =
+        t.ok("collect", json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": true}}));
     let saved = r["saved"].as_array().unwrap();
     assert_eq!(saved.len(), 1, "{r}");
     let path = std::path::PathBuf::from(saved[0].as_str().unwrap());

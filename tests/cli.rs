@@ -48,7 +48,8 @@ fn collect_prints_the_documented_json_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let port = server.port().to_string();
     let hosts = "127.0.0.1,no-such-host.invalid";
-    let out = run(dir.path(), &["collect", hosts, "--port", &port, "--password-stdin", "--json", "--no-save-password"], Some("duplicati\n"));
+    let out =
+        run(dir.path(), &["collect", hosts, "--port", &port, "--password-stdin", "--json", "--no-save-password"], Some("duplicati\n"));
     assert_eq!(out.status.code(), Some(1), "one host failed → 1");
     let doc = json(&out);
     let hosts = doc["hosts"].as_array().unwrap();
@@ -72,7 +73,11 @@ fn collect_prints_the_documented_json_and_exit_codes() {
     assert!(bad["error"]["message"].as_str().unwrap().contains("no-such-host.invalid"));
     assert!(!bad["error"]["hint"].as_str().unwrap().is_empty());
 
-    let again = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--json", "--no-save-password"], Some("duplicati\n"));
+    let again = run(
+        dir.path(),
+        &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--json", "--no-save-password"],
+        Some("duplicati\n"),
+    );
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(json(&again)["hosts"][0]["new"], 0);
 
@@ -152,14 +157,25 @@ fn save_json_writes_redacted_files_that_import_back() {
     let port = server.port().to_string();
     let out = run(
         dir.path(),
-        &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password", "--save-json", out_dir.path().to_str().unwrap()],
+        &[
+            "collect",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--password-stdin",
+            "--no-save-password",
+            "--save-json",
+            out_dir.path().to_str().unwrap(),
+        ],
         Some("s3cret-pw\n"),
     );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let files: Vec<_> = std::fs::read_dir(out_dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1);
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    let re_ok = name.starts_with("fileserver01_collected_") && name.ends_with(".json") && name.len() == "fileserver01_collected_2025-05-04T09:15:02.json".len();
+    let re_ok = name.starts_with("fileserver01_collected_")
+        && name.ends_with(".json")
+        && name.len() == "fileserver01_collected_2025-05-04T09:15:02.json".len();
     assert!(re_ok, "{name}");
     let text = std::fs::read_to_string(&files[0]).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();

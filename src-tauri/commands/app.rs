@@ -63,7 +63,12 @@ pub async fn set_language<R: Runtime>(app: AppHandle<R>, language: Option<String
     match language.as_deref() {
         Some(l @ ("en" | "es")) => state.with_store(|s| s.set_setting(SETTING_LANGUAGE, l))?,
         None => state.with_store(|s| s.delete_setting(SETTING_LANGUAGE))?,
-        Some(other) => return Err(Error::invalid_input(format!("\"{other}\" is not a supported language."), "Use \"en\", \"es\" or null (follow the system).")),
+        Some(other) => {
+            return Err(Error::invalid_input(
+                format!("\"{other}\" is not a supported language."),
+                "Use \"en\", \"es\" or null (follow the system).",
+            ))
+        }
     }
     crate::tray::relabel(&app);
     Ok(lang::resolve(language.as_deref()).code())

@@ -69,7 +69,10 @@ pub fn targets(state: &AppState, request: &CollectRequest) -> Result<Vec<Target>
         _ => servers,
     };
     if chosen.is_empty() {
-        return Err(Error::invalid_input("No server is configured yet.", "Collect from a host first (or start the demo); it then becomes a configured server."));
+        return Err(Error::invalid_input(
+            "No server is configured yet.",
+            "Collect from a host first (or start the demo); it then becomes a configured server.",
+        ));
     }
     Ok(chosen
         .into_iter()

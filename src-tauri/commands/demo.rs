@@ -55,11 +55,8 @@ fn ensure_running(state: &AppState) -> Result<u16> {
 pub async fn start_demo<R: Runtime>(app: AppHandle<R>) -> Result<HostSummary> {
     let state = app.state::<AppState>();
     let port = ensure_running(&state)?;
-    let request = CollectRequest {
-        hosts: Some(format!("127.0.0.1:{port}")),
-        password: Some(DEMO_PASSWORD.to_owned()),
-        ..CollectRequest::default()
-    };
+    let request =
+        CollectRequest { hosts: Some(format!("127.0.0.1:{port}")), password: Some(DEMO_PASSWORD.to_owned()), ..CollectRequest::default() };
     let mut result = run_collection(&app, request, false).await?;
     let summary = result.hosts.pop().ok_or_else(|| Error::invalid_input("The demo could not be collected.", "Try again."))?;
     if let Some(server) = &summary.server {

@@ -14,9 +14,19 @@ fn output(cmd: &mut Command) -> String {
 fn tray_menu() -> (String, String) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let names = output(Command::new("gdbus").args(["call", "--session", "-d", "org.freedesktop.DBus", "-o", "/org/freedesktop/DBus", "-m", "org.freedesktop.DBus.ListNames"]));
-        for name in names.split(|c: char| c == '\'' ).filter(|n| n.starts_with(':')) {
-            let tree = output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
+        let names = output(Command::new("gdbus").args([
+            "call",
+            "--session",
+            "-d",
+            "org.freedesktop.DBus",
+            "-o",
+            "/org/freedesktop/DBus",
+            "-m",
+            "org.freedesktop.DBus.ListNames",
+        ]));
+        for name in names.split(|c: char| c == '\'').filter(|n| n.starts_with(':')) {
+            let tree =
+                output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
             if let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) {
                 return (name.to_owned(), path.to_owned());
             }
@@ -28,7 +38,20 @@ fn tray_menu() -> (String, String) {
 
 fn menu_layout() -> (String, String, String) {
     let (name, path) = tray_menu();
-    let layout = output(Command::new("gdbus").args(["call", "--session", "-d", &name, "-o", &path, "-m", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"]));
+    let layout = output(Command::new("gdbus").args([
+        "call",
+        "--session",
+        "-d",
+        &name,
+        "-o",
+        &path,
+        "-m",
+        "com.canonical.dbusmenu.GetLayout",
+        "--",
+        "0",
+        "-1",
+        "[]",
+    ]));
     (name, path, layout)
 }
 
@@ -57,7 +80,18 @@ pub fn click_menu_item(label: &str) {
 pub fn tray_icon_rgba() -> Vec<u8> {
     let (name, menu) = tray_menu();
     let item = menu.trim_end_matches("/Menu");
-    let out = output(Command::new("gdbus").args(["call", "--session", "-d", &name, "-o", item, "-m", "org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", "IconName"]));
+    let out = output(Command::new("gdbus").args([
+        "call",
+        "--session",
+        "-d",
+        &name,
+        "-o",
+        item,
+        "-m",
+        "org.freedesktop.DBus.Properties.Get",
+        "org.kde.StatusNotifierItem",
+        "IconName",
+    ]));
     // `(<'/run/…/tray-icon-main-2.png'>,)`
     let path = out.split('\'').nth(1).unwrap_or_else(|| panic!("no IconName: {out}"));
     rgba_of_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}")))
@@ -80,7 +114,9 @@ fn visible_windows() -> Vec<String> {
 
 /// The app's main window if it is shown (mapped), as an X11 window id.
 pub fn shown_main_window() -> Option<u64> {
-    output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "^Duplidesk$"])).split_whitespace().find_map(|w| w.parse().ok())
+    output(Command::new("xdotool").args(["search", "--onlyvisible", "--name", "^Duplidesk$"]))
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
 }
 
 /// Presses the window's close button the way a window manager does: a WM_DELETE_WINDOW

@@ -173,7 +173,8 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let _one = setup();
     let data = tempfile::tempdir().unwrap();
     let saves = tempfile::tempdir().unwrap();
-    let fixture = TestServer::start(ServerConfig { tls: TlsMode::SelfSigned, password: "pw-one".into(), ..ServerConfig::default() }).unwrap();
+    let fixture =
+        TestServer::start(ServerConfig { tls: TlsMode::SelfSigned, password: "pw-one".into(), ..ServerConfig::default() }).unwrap();
     let second = TestServer::start(ServerConfig {
         data: DataSet::Generated { jobs: 2, rows_per_job: 25, seed: 5 },
         machine_name: "nas02".into(),
@@ -226,8 +227,12 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // The JSON export goes through the native save dialog (GTK, driven with xdotool).
     let target = collect_with_save_dialog(&s, &server.name, saves.path());
     let name = target.file_name().unwrap().to_string_lossy().into_owned();
-    let stamp = name.strip_prefix("fileserver01_collected_").and_then(|n| n.strip_suffix(".json")).unwrap_or_else(|| panic!("file name {name}"));
-    assert!(time::PrimitiveDateTime::parse(stamp, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).is_ok(), "{name}");
+    let stamp =
+        name.strip_prefix("fileserver01_collected_").and_then(|n| n.strip_suffix(".json")).unwrap_or_else(|| panic!("file name {name}"));
+    assert!(
+        time::PrimitiveDateTime::parse(stamp, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).is_ok(),
+        "{name}"
+    );
     let text = std::fs::read_to_string(&target).expect("the save dialog wrote the file");
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["system_info"]["MachineName"], "fileserver01");
@@ -242,7 +247,11 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.click_on(&format!("[data-testid=server-row][data-server-id='{}'] [data-testid=server-edit]", server.id));
     s.type_into("[data-testid=server-alias]", "Office NAS");
     s.click_on("[data-testid=server-save]");
-    wait_for(|| Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS"), 10, "alias saved");
+    wait_for(
+        || Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS"),
+        10,
+        "alias saved",
+    );
     s.wait_gone("[data-testid=server-edit-dialog]", 10);
     let row = format!("[data-testid=server-row][data-server-id='{}']", server.id);
     wait_for(|| s.content(&row).contains("Office NAS"), 10, "the list shows the alias");
@@ -547,7 +556,8 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
 
     // The tray icon shows the worst state: all good after a collection, red once the server
     // cannot be reached by the tray's quick collect.
-    let icon = |status: &str| desktop::rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap());
+    let icon =
+        |status: &str| desktop::rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap());
     assert_ne!(icon("ok"), icon("error"));
     let server = TestServer::start(ServerConfig::default()).unwrap();
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);

@@ -26,9 +26,7 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()]).stdout(Stdio::null()).stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -100,7 +98,14 @@ impl Session<'_> {
 
     pub fn find_all(&self, css: &str) -> Vec<Element> {
         self.call("POST", "/elements", Some(json!({"using": "css selector", "value": css})))
-            .map(|v| v.as_array().cloned().unwrap_or_default().iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned()))).collect())
+            .map(|v| {
+                v.as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str().map(|s| Element(s.to_owned())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -204,7 +209,10 @@ impl Session<'_> {
 
     /// The `data-testid` of the focused element (or of its closest marked ancestor).
     pub fn focused(&self) -> String {
-        self.exec("const a = document.activeElement; return a && (a.closest('[data-testid]')?.dataset.testid ?? a.tagName);", vec![]).as_str().unwrap_or_default().to_owned()
+        self.exec("const a = document.activeElement; return a && (a.closest('[data-testid]')?.dataset.testid ?? a.tagName);", vec![])
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn text(&self, e: &Element) -> String {

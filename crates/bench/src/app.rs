@@ -135,15 +135,53 @@ fn descendants(pid: u32) -> Vec<u32> {
 
 /// Clicks a tray menu item over D-Bus, as a desktop shell does (com.canonical.dbusmenu).
 fn click_tray_item(label: &str) {
-    let names = output(Command::new("gdbus").args(["call", "--session", "-d", "org.freedesktop.DBus", "-o", "/org/freedesktop/DBus", "-m", "org.freedesktop.DBus.ListNames"]));
+    let names = output(Command::new("gdbus").args([
+        "call",
+        "--session",
+        "-d",
+        "org.freedesktop.DBus",
+        "-o",
+        "/org/freedesktop/DBus",
+        "-m",
+        "org.freedesktop.DBus.ListNames",
+    ]));
     for name in names.split('\'').filter(|n| n.starts_with(':')) {
         let tree = output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
-        let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) else { continue };
-        let layout = output(Command::new("gdbus").args(["call", "--session", "-d", name, "-o", path, "-m", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"]));
+        let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) else {
+            continue;
+        };
+        let layout = output(Command::new("gdbus").args([
+            "call",
+            "--session",
+            "-d",
+            name,
+            "-o",
+            path,
+            "-m",
+            "com.canonical.dbusmenu.GetLayout",
+            "--",
+            "0",
+            "-1",
+            "[]",
+        ]));
         let at = layout.find(&format!("'label': <'{label}'>")).expect("tray item");
         let id: String = layout[..at].rsplit("<(").next().unwrap().chars().take_while(|c| c.is_ascii_digit()).collect();
         let ok = Command::new("gdbus")
-            .args(["call", "--session", "-d", name, "-o", path, "-m", "com.canonical.dbusmenu.Event", "--", &id, "clicked", "<int32 0>", "0"])
+            .args([
+                "call",
+                "--session",
+                "-d",
+                name,
+                "-o",
+                path,
+                "-m",
+                "com.canonical.dbusmenu.Event",
+                "--",
+                &id,
+                "clicked",
+                "<int32 0>",
+                "0",
+            ])
             .status()
             .unwrap();
         assert!(ok.success());

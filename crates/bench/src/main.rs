@@ -146,7 +146,9 @@ fn bench_collect() {
 /// Requests an unchanged re-collect makes, counted by an in-process test server (the count
 /// does not depend on how many rows a job has, past one page).
 fn recollect_requests() {
-    let server = TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 10, rows_per_job: 600, seed: 1 }, ..ServerConfig::default() }).unwrap();
+    let server =
+        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 10, rows_per_job: 600, seed: 1 }, ..ServerConfig::default() })
+            .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let c = collector(dir.path());
     let rt = runtime();
@@ -178,10 +180,7 @@ fn bench_parallel() {
     };
     let one = time_of(1);
     let fifty = time_of(50);
-    println!(
-        "50 servers with 100 ms latency each: {fifty:.2} s; one server alone: {one:.2} s; ratio {:.2}× (target ≤ 2×)",
-        fifty / one
-    );
+    println!("50 servers with 100 ms latency each: {fifty:.2} s; one server alone: {one:.2} s; ratio {:.2}× (target ≤ 2×)", fifty / one);
 }
 
 fn bench_query() {
@@ -199,7 +198,14 @@ fn bench_query() {
             let job = store
                 .upsert_job(
                     server.id,
-                    &JobInfo { backup_id: j.to_string(), name: format!("Job {j}"), description: None, db_path: None, schedule_json: None, metadata_json: None },
+                    &JobInfo {
+                        backup_id: j.to_string(),
+                        name: format!("Job {j}"),
+                        description: None,
+                        db_path: None,
+                        schedule_json: None,
+                        metadata_json: None,
+                    },
                 )
                 .unwrap();
             let entries: Vec<NewEntry> = (0..per_job)
@@ -251,7 +257,13 @@ fn bench_query() {
     let unfiltered = median_ms(21, || {
         store.count_logs(&LogQuery::default()).unwrap();
     });
-    let broad = LogQuery { from: Some(now - 365 * 86400), to: Some(now), statuses: vec![Status::Completed], limit: Some(100), ..LogQuery::default() };
+    let broad = LogQuery {
+        from: Some(now - 365 * 86400),
+        to: Some(now),
+        statuses: vec![Status::Completed],
+        limit: Some(100),
+        ..LogQuery::default()
+    };
     let broad_total = store.count_logs(&broad).unwrap();
     let broad_page = median_ms(21, || {
         store.query_logs(&broad).unwrap();
@@ -260,7 +272,9 @@ fn bench_query() {
         store.count_logs(&broad).unwrap();
     });
     println!("logs first page (100 rows, last 90 days, error+warning) on 1,000,000 entries: median {page:.2} ms (target ≤ 25 ms)");
-    println!("total count of that filter ({total} entries): median {count:.2} ms (target ≤ 100 ms); unfiltered count: median {unfiltered:.2} ms");
+    println!(
+        "total count of that filter ({total} entries): median {count:.2} ms (target ≤ 100 ms); unfiltered count: median {unfiltered:.2} ms"
+    );
     println!("broad filter (completed, last 365 days, {broad_total} entries): first page median {broad_page:.2} ms, count median {broad_count:.2} ms");
 }
 

@@ -3,8 +3,12 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "duplidesk", version, about = "Watch your Duplicati backups: collect their logs, list them, export them.",
-          long_about = "Run without arguments to open the desktop app.")]
+#[command(
+    name = "duplidesk",
+    version,
+    about = "Watch your Duplicati backups: collect their logs, list them, export them.",
+    long_about = "Run without arguments to open the desktop app."
+)]
 pub struct Cli {
     /// Folder of the local store (default: the OS's application data folder)
     #[arg(long, global = true, env = "DUPLIDESK_DATA_DIR", value_name = "DIR")]
@@ -16,10 +20,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Collect backup logs from Duplicati servers
-    #[command(after_help = "Examples:\n  echo \"$PW\" | duplidesk collect 192.168.1.23,nas.local,[fd00::5] --password-stdin\n  duplidesk collect --all --json\n  duplidesk collect nas.local --save-json ~/Downloads")]
+    #[command(
+        after_help = "Examples:\n  echo \"$PW\" | duplidesk collect 192.168.1.23,nas.local,[fd00::5] --password-stdin\n  duplidesk collect --all --json\n  duplidesk collect nas.local --save-json ~/Downloads"
+    )]
     Collect(CollectArgs),
     /// List collected log entries, newest first
-    #[command(after_help = "Examples:\n  duplidesk logs --from 2025-05-01 --to 2025-05-31 --status error,warning\n  duplidesk logs --server nas --limit 0 --csv > all.csv")]
+    #[command(
+        after_help = "Examples:\n  duplidesk logs --from 2025-05-01 --to 2025-05-31 --status error,warning\n  duplidesk logs --server nas --limit 0 --csv > all.csv"
+    )]
     Logs(LogsArgs),
     /// List configured servers, or remove one
     Servers(ServersArgs),

@@ -19,7 +19,10 @@ pub fn run(a: CollectArgs, data_dir: &Path) -> Result<i32, Error> {
         let pem = std::fs::read(path).map_err(|e| Error::io(&format!("Could not read {}", path.display()), e))?;
         extra_roots = tls::parse_pem_certs(&pem);
         if extra_roots.is_empty() {
-            return Err(Error::invalid_input(format!("{} holds no PEM certificate.", path.display()), "Give the CA certificate in PEM form."));
+            return Err(Error::invalid_input(
+                format!("{} holds no PEM certificate.", path.display()),
+                "Give the CA certificate in PEM form.",
+            ));
         }
     }
     let options = CollectOptions {
@@ -36,7 +39,10 @@ pub fn run(a: CollectArgs, data_dir: &Path) -> Result<i32, Error> {
     if let Some(p) = &a.save_json {
         let dir = if p.is_dir() { Some(p.as_path()) } else { p.parent().filter(|d| !d.as_os_str().is_empty()) };
         if let Some(d) = dir.filter(|d| !d.is_dir()) {
-            return Err(Error::invalid_input(format!("The folder {} does not exist.", d.display()), "Create it first or pick another path for --save-json."));
+            return Err(Error::invalid_input(
+                format!("The folder {} does not exist.", d.display()),
+                "Create it first or pick another path for --save-json.",
+            ));
         }
     }
 
@@ -45,7 +51,10 @@ pub fn run(a: CollectArgs, data_dir: &Path) -> Result<i32, Error> {
     let targets: Vec<Target> = if a.all {
         let servers = store.servers()?;
         if servers.is_empty() {
-            return Err(Error::invalid_input("No server is configured yet.", "Collect from a host first: duplidesk collect HOST --password-stdin"));
+            return Err(Error::invalid_input(
+                "No server is configured yet.",
+                "Collect from a host first: duplidesk collect HOST --password-stdin",
+            ));
         }
         servers
             .into_iter()
@@ -71,7 +80,8 @@ pub fn run(a: CollectArgs, data_dir: &Path) -> Result<i32, Error> {
 
     let collector = Collector::new(Arc::new(Mutex::new(store)), Some(secrets), options);
     let progress: ProgressFn = if !a.json && is_terminal_stderr() { Arc::new(progress_printer()) } else { Arc::new(|_| {}) };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| Error::io("Could not start", e))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| Error::io("Could not start", e))?;
     let cancel = CancelFlag::default();
     let mut summaries = runtime.block_on(async {
         let c = cancel.clone();

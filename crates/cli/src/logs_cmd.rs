@@ -119,7 +119,12 @@ fn format_duration(s: f64) -> String {
 /// `YYYY-MM-DD` is a local day (`end`: the start of the next day, so `--to` includes the whole
 /// day); anything else must be RFC 3339.
 fn parse_date(s: &str, end: bool) -> Result<i64, Error> {
-    let bad = || Error::invalid_input(format!("\"{s}\" is not a date."), "Use YYYY-MM-DD (local time) or an RFC 3339 instant such as 2025-05-04T10:00:00+02:00.");
+    let bad = || {
+        Error::invalid_input(
+            format!("\"{s}\" is not a date."),
+            "Use YYYY-MM-DD (local time) or an RFC 3339 instant such as 2025-05-04T10:00:00+02:00.",
+        )
+    };
     if let Ok(day) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         let day = if end { day.succ_opt().ok_or_else(bad)? } else { day };
         let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(bad)?;

@@ -33,9 +33,9 @@ struct LastResult<'a> {
 pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
     let store = open_store(data_dir)?;
     if let Some(key) = &a.remove {
-        let server = store
-            .find_server(key)?
-            .ok_or_else(|| Error::invalid_input(format!("No server is called \"{key}\"."), "See the configured servers with: duplidesk servers"))?;
+        let server = store.find_server(key)?.ok_or_else(|| {
+            Error::invalid_input(format!("No server is called \"{key}\"."), "See the configured servers with: duplidesk servers")
+        })?;
         store.delete_server(server.id)?;
         if let Err(e) = OsKeychain::new().delete(&server.secret_ref) {
             output::print_error(&e);
@@ -59,7 +59,11 @@ pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
                 machine_id: s.machine_id.as_deref(),
                 version: s.version.as_deref(),
                 last_collect_at: s.last_collect_at,
-                last_result: s.last_ok.map(|ok| LastResult { ok, error_code: s.last_error_code.as_deref(), message: s.last_error_message.as_deref() }),
+                last_result: s.last_ok.map(|ok| LastResult {
+                    ok,
+                    error_code: s.last_error_code.as_deref(),
+                    message: s.last_error_message.as_deref(),
+                }),
             })
             .collect();
         output::print_json(&list);

@@ -202,10 +202,7 @@ impl Collector {
             &spec.host,
             spec.port,
             &password,
-            Known {
-                protocol: known.as_ref().and_then(|k| k.protocol),
-                cert_sha256: known.as_ref().and_then(|k| k.cert_sha256.as_deref()),
-            },
+            Known { protocol: known.as_ref().and_then(|k| k.protocol), cert_sha256: known.as_ref().and_then(|k| k.cert_sha256.as_deref()) },
             &self.options.connect,
         )
         .await
@@ -234,9 +231,11 @@ impl Collector {
         {
             let (id, url, cert, mid, name, version) =
                 (server.id, url.clone(), cert_sha256.clone(), machine_id.clone(), machine_name.clone(), info.server_version.clone());
-            with_store(&self.store, move |s| s.update_server_connection(id, &url, protocol, cert.as_deref(), mid.as_deref(), &name, &version))
-                .await
-                .map_err(fail)?;
+            with_store(&self.store, move |s| {
+                s.update_server_connection(id, &url, protocol, cert.as_deref(), mid.as_deref(), &name, &version)
+            })
+            .await
+            .map_err(fail)?;
         }
         progress(Progress::Connected { host: label.clone(), server: machine_name.clone(), protocol });
         if typed && self.options.save_password {
@@ -272,7 +271,17 @@ impl Collector {
             if let Err(e) = cancel.check() {
                 return Err(fail(e));
             }
-            let mut pager = JobPager { collector: self, client: &mut client, job, server_name: machine_name.clone(), host: label.clone(), progress, run, cancel, export: Vec::new() };
+            let mut pager = JobPager {
+                collector: self,
+                client: &mut client,
+                job,
+                server_name: machine_name.clone(),
+                host: label.clone(),
+                progress,
+                run,
+                cancel,
+                export: Vec::new(),
+            };
             match pager.collect().await {
                 Ok(()) => {}
                 Err(e) if matches!(e.code, ErrorCode::Cancelled | ErrorCode::StoreError | ErrorCode::IoError) => return Err(fail(e)),

@@ -168,7 +168,13 @@ fn transport_error(label: &str, t: Transport) -> Error {
 }
 
 /// Completes the login and, for a certificate trusted on first use, pins the session to it.
-async fn finish(mut client: Client, reply: Reply, protocol: Protocol, fingerprint: Option<String>, opts: &ConnectOptions) -> Result<Connection> {
+async fn finish(
+    mut client: Client,
+    reply: Reply,
+    protocol: Protocol,
+    fingerprint: Option<String>,
+    opts: &ConnectOptions,
+) -> Result<Connection> {
     client.accept_login(reply)?;
     let url = client.base_url().to_owned();
     if protocol == Protocol::HttpsSelfSigned {

@@ -172,8 +172,7 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
             recent: statuses,
         });
     }
-    summary.not_collected_lately =
-        servers.iter().filter(|s| s.last_collect_at.is_none_or(|t| now - t > STALE_AFTER_S)).count() as u64;
+    summary.not_collected_lately = servers.iter().filter(|s| s.last_collect_at.is_none_or(|t| now - t > STALE_AFTER_S)).count() as u64;
     Ok(Dashboard { summary, servers })
 }
 

@@ -78,11 +78,7 @@ impl Error {
     }
 
     pub fn io(what: &str, detail: impl fmt::Display) -> Self {
-        Error::new(
-            ErrorCode::IoError,
-            format!("{what}: {detail}."),
-            "Check the path, its permissions and the free disk space.",
-        )
+        Error::new(ErrorCode::IoError, format!("{what}: {detail}."), "Check the path, its permissions and the free disk space.")
     }
 
     pub fn invalid_response(host: &str, detail: impl fmt::Display) -> Self {
@@ -94,7 +90,11 @@ impl Error {
     }
 
     pub fn cancelled() -> Self {
-        Error::new(ErrorCode::Cancelled, "The collection was cancelled.", "Everything collected before the cancel is kept; collect again to continue.")
+        Error::new(
+            ErrorCode::Cancelled,
+            "The collection was cancelled.",
+            "Everything collected before the cancel is kept; collect again to continue.",
+        )
     }
 
     pub fn invalid_input(message: impl Into<String>, hint: impl Into<String>) -> Self {

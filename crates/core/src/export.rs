@@ -46,15 +46,7 @@ impl CollectedData {
 /// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time;
 /// where the OS forbids `:` in file names (Windows) `-` replaces it.
 pub fn file_name(server_name: &str, at: OffsetDateTime) -> String {
-    let stamp = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        at.month() as u8,
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
+    let stamp = format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", at.year(), at.month() as u8, at.day(), at.hour(), at.minute(), at.second());
     let stamp = if cfg!(windows) { stamp.replace(':', "-") } else { stamp };
     let safe: String = server_name
         .chars()
@@ -107,9 +99,10 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
         )
     };
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
-    let info: SystemInfo = serde_json::from_value(doc.get("system_info").cloned().unwrap_or(Value::Null)).map_err(|e| bad(format!("system_info: {e}")))?;
-    let backups: Vec<BackupItem> =
-        serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new()))).map_err(|e| bad(format!("backups: {e}")))?;
+    let info: SystemInfo =
+        serde_json::from_value(doc.get("system_info").cloned().unwrap_or(Value::Null)).map_err(|e| bad(format!("system_info: {e}")))?;
+    let backups: Vec<BackupItem> = serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new())))
+        .map_err(|e| bad(format!("backups: {e}")))?;
     let logs = doc.get("backup_logs").and_then(Value::as_object).cloned().unwrap_or_default();
     if info.machine_name.is_empty() {
         return Err(bad("system_info has no MachineName".into()));
@@ -157,7 +150,11 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
             summary.skipped += out.skipped;
         }
     }
-    let note = format!("Imported {} new entries from {}", summary.new, path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+    let note = format!(
+        "Imported {} new entries from {}",
+        summary.new,
+        path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+    );
     store.insert_system_entry(Some(server.id), &info.machine_name, &NewEntry::system(Status::Info, now_ts(), note))?;
     Ok(summary)
 }

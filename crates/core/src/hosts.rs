@@ -33,7 +33,10 @@ pub fn parse_hosts(list: &str, port: u16) -> Result<Vec<HostSpec>> {
         }
     }
     if out.is_empty() {
-        return Err(Error::invalid_input("No host was given.", "Give one host or a comma-separated list, e.g. 192.168.1.23,nas.local,[fd00::5]."));
+        return Err(Error::invalid_input(
+            "No host was given.",
+            "Give one host or a comma-separated list, e.g. 192.168.1.23,nas.local,[fd00::5].",
+        ));
     }
     Ok(out)
 }
@@ -61,9 +64,8 @@ fn parse_one(item: &str, port: u16) -> Result<HostSpec> {
     } else {
         (item.to_owned(), port)
     };
-    let valid = !host.is_empty()
-        && port != 0
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '%'));
+    let valid =
+        !host.is_empty() && port != 0 && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '%'));
     if !valid {
         return Err(bad());
     }

@@ -52,10 +52,9 @@ impl fmt::Display for Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown status '{s}' (expected one of: completed, warning, error, stopped, started, running, connection, info)"))
+        Status::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            format!("unknown status '{s}' (expected one of: completed, warning, error, stopped, started, running, connection, info)")
+        })
     }
 }
 

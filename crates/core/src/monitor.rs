@@ -74,14 +74,10 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     let status = status_of(r);
     let begin = r.begin_time.as_deref().and_then(parse_utc);
     let end = r.end_time.as_deref().and_then(parse_utc);
-    let duration_s = r
-        .duration
-        .as_deref()
-        .and_then(parse_timespan)
-        .or_else(|| match (begin, end) {
-            (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
-            _ => None,
-        });
+    let duration_s = r.duration.as_deref().and_then(parse_timespan).or_else(|| match (begin, end) {
+        (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
+        _ => None,
+    });
     let op_type = r.main_operation.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
     let is_backup = op_type == "Backup";
     let warnings = r.warnings_actual_length.max(r.warnings.len() as i64);
@@ -254,8 +250,7 @@ mod tests {
 
     #[test]
     fn fixture_rows_map_to_the_status_table() {
-        let rows: Vec<LogRow> =
-            serde_json::from_str(include_str!("../../testserver/fixtures/log_backup1.json")).unwrap();
+        let rows: Vec<LogRow> = serde_json::from_str(include_str!("../../testserver/fixtures/log_backup1.json")).unwrap();
         let got: Vec<(i64, Status, String)> =
             rows.iter().map(entry_from_row).map(|e| (e.remote_id.unwrap(), e.status, e.op_type)).collect();
         assert_eq!(
@@ -279,8 +274,10 @@ mod tests {
 
     #[test]
     fn text_message_is_kept() {
-        let row: LogRow =
-            serde_json::from_str(r#"{"ID":9,"OperationID":1,"Timestamp":100,"Type":"Result","Message":"Backup ran ok\nmore","Exception":null}"#).unwrap();
+        let row: LogRow = serde_json::from_str(
+            r#"{"ID":9,"OperationID":1,"Timestamp":100,"Type":"Result","Message":"Backup ran ok\nmore","Exception":null}"#,
+        )
+        .unwrap();
         let e = entry_from_row(&row);
         assert_eq!(e.status, Status::Info);
         assert_eq!(e.message, "Backup ran ok");

@@ -36,16 +36,14 @@ pub fn classify(host: &str, err: &reqwest::Error) -> Transport {
     for e in &chain {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return match tls {
-                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => {
-                    match other.0.downcast_ref::<PinMismatch>() {
-                        Some(m) => Transport::PinChanged { expected: m.expected.clone(), seen: m.seen.clone() },
-                        None => Transport::Certificate(tls.to_string()),
-                    }
-                }
+                rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other)) => match other.0.downcast_ref::<PinMismatch>() {
+                    Some(m) => Transport::PinChanged { expected: m.expected.clone(), seen: m.seen.clone() },
+                    None => Transport::Certificate(tls.to_string()),
+                },
                 rustls::Error::InvalidCertificate(_) => Transport::Certificate(tls.to_string()),
-                rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } | rustls::Error::InappropriateHandshakeMessage { .. } => {
-                    Transport::NotTls(tls.to_string())
-                }
+                rustls::Error::InvalidMessage(_)
+                | rustls::Error::InappropriateMessage { .. }
+                | rustls::Error::InappropriateHandshakeMessage { .. } => Transport::NotTls(tls.to_string()),
                 other => Transport::Other(tls_error(host, other)),
             };
         }
@@ -64,9 +62,7 @@ pub fn classify(host: &str, err: &reqwest::Error) -> Transport {
         if let Some(io) = e.downcast_ref::<io::Error>() {
             match io.kind() {
                 io::ErrorKind::ConnectionRefused => return Transport::Other(refused(host)),
-                io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
-                    if err.is_connect() =>
-                {
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted if err.is_connect() => {
                     // The TCP connection opened but the TLS handshake broke off: not a TLS port.
                     return Transport::NotTls(io.to_string());
                 }

@@ -74,9 +74,12 @@ impl ServerCertVerifier for RecordingVerifier {
             return inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
         }
         match &self.pin {
-            Some(expected) if *expected != fp => Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(
-                Arc::new(PinMismatch { expected: expected.clone(), seen: fp }),
-            )))),
+            Some(expected) if *expected != fp => {
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(PinMismatch {
+                    expected: expected.clone(),
+                    seen: fp,
+                })))))
+            }
             _ => Ok(ServerCertVerified::assertion()),
         }
     }
@@ -130,7 +133,11 @@ pub fn pinned(pin: Option<&str>) -> Result<TlsSetup, rustls::Error> {
     build(None, pin.map(str::to_owned), provider())
 }
 
-fn build(inner: Option<Arc<dyn ServerCertVerifier>>, pin: Option<String>, provider: Arc<CryptoProvider>) -> Result<TlsSetup, rustls::Error> {
+fn build(
+    inner: Option<Arc<dyn ServerCertVerifier>>,
+    pin: Option<String>,
+    provider: Arc<CryptoProvider>,
+) -> Result<TlsSetup, rustls::Error> {
     let seen = Arc::new(Mutex::new(None));
     let verifier = RecordingVerifier { inner, pin, provider: provider.clone(), seen: seen.clone() };
     let config = ClientConfig::builder_with_provider(provider)

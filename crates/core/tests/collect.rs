@@ -112,15 +112,17 @@ async fn one_server_reached_by_two_names_is_one_server() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn many_hosts_in_parallel_and_a_failing_host_does_not_stop_the_others() {
-    let servers: Vec<TestServer> = (0..5).map(|i| {
-        TestServer::start(ServerConfig {
-            data: generated(2, 20),
-            machine_name: format!("host{i}"),
-            machine_id: format!("{i:032x}"),
-            ..ServerConfig::default()
+    let servers: Vec<TestServer> = (0..5)
+        .map(|i| {
+            TestServer::start(ServerConfig {
+                data: generated(2, 20),
+                machine_name: format!("host{i}"),
+                machine_id: format!("{i:032x}"),
+                ..ServerConfig::default()
+            })
+            .unwrap()
         })
-        .unwrap()
-    }).collect();
+        .collect();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let env = Env::new();
     let mut hosts: Vec<(&str, u16)> = servers.iter().map(|s| ("127.0.0.1", s.port())).collect();

@@ -140,9 +140,8 @@ async fn every_failure_has_its_code() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_host_name_says_what_to_do() {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|s| s.trim().to_owned()).unwrap_or_default();
-    let resolves_to_loopback = std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), 1))
-        .map(|mut a| a.any(|a| a.ip().is_loopback()))
-        .unwrap_or(false);
+    let resolves_to_loopback =
+        std::net::ToSocketAddrs::to_socket_addrs(&(name.as_str(), 1)).map(|mut a| a.any(|a| a.ip().is_loopback())).unwrap_or(false);
     assert!(resolves_to_loopback, "this test needs the machine's host name ({name}) to resolve to 127.0.0.1 (/etc/hosts)");
     let server = TestServer::start(ServerConfig { bind: SocketAddr::from(([0, 0, 0, 0], 0)), ..ServerConfig::default() }).unwrap();
     let e = failure(&name, server.port(), PASSWORD).await;

@@ -26,7 +26,17 @@ fn entry(id: i64, ts: i64, status: Status, op: &str) -> NewEntry {
 
 fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_core::store::JobRow {
     store
-        .upsert_job(server, &JobInfo { backup_id: backup_id.into(), name: name.into(), description: None, db_path: None, schedule_json: None, metadata_json: None })
+        .upsert_job(
+            server,
+            &JobInfo {
+                backup_id: backup_id.into(),
+                name: name.into(),
+                description: None,
+                db_path: None,
+                schedule_json: None,
+                metadata_json: None,
+            },
+        )
         .unwrap()
 }
 
@@ -52,7 +62,11 @@ fn rows_are_unique_per_job_id_and_timestamp_and_filters_work() {
     let server = store.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200, machine_id: None }).unwrap();
     let docs = job(&store, server.id, "1", "Documents");
     let photos = job(&store, server.id, "2", "Photos");
-    let page = vec![entry(3, 3000, Status::Completed, "Backup"), entry(2, 2000, Status::Error, "Backup"), entry(1, 1000, Status::Completed, "Compact")];
+    let page = vec![
+        entry(3, 3000, Status::Completed, "Backup"),
+        entry(2, 2000, Status::Error, "Backup"),
+        entry(1, 1000, Status::Completed, "Compact"),
+    ];
     let out = store.store_page(&docs, "nas", &page, &JobCursor::default()).unwrap();
     assert_eq!((out.new, out.skipped), (3, 0));
     let out = store.store_page(&docs, "nas", &page, &JobCursor::default()).unwrap();
@@ -69,11 +83,24 @@ fn rows_are_unique_per_job_id_and_timestamp_and_filters_work() {
         (store.query_logs(&q).unwrap().len(), store.count_logs(&q).unwrap())
     };
     assert_eq!(q(&|q| q.statuses = vec![Status::Error, Status::Warning]), (2, 2));
-    assert_eq!(q(&|q| { q.from = Some(1500); q.to = Some(3000) }), (2, 2), "to is exclusive");
+    assert_eq!(
+        q(&|q| {
+            q.from = Some(1500);
+            q.to = Some(3000)
+        }),
+        (2, 2),
+        "to is exclusive"
+    );
     assert_eq!(q(&|q| q.job = Some("photos".into())), (1, 1));
     assert_eq!(q(&|q| q.op_type = Some("compact".into())), (1, 1));
     assert_eq!(q(&|q| q.server = Some("NAS.local".into())), (5, 5));
-    assert_eq!(q(&|q| { q.limit = Some(2); q.offset = 1 }), (2, 5));
+    assert_eq!(
+        q(&|q| {
+            q.limit = Some(2);
+            q.offset = 1
+        }),
+        (2, 5)
+    );
     assert_eq!(q(&|q| q.limit = Some(0)), (5, 5));
     let id = all[0].id;
     assert_eq!(store.log_details(id).unwrap().as_deref(), Some("{}"));
@@ -144,7 +171,10 @@ async fn a_full_disk_fails_cleanly_and_loses_nothing() {
         std::fs::copy(f.path(), roomy.path().join(f.file_name())).unwrap();
     }
     let store = Store::open_in(roomy.path()).unwrap();
-    let env = Env { dir: roomy, collector: duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options()) };
+    let env = Env {
+        dir: roomy,
+        collector: duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options()),
+    };
     let again = env.collect_one(&server).await;
     assert!(again.ok, "{again:?}");
     assert_eq!(env.count(), 3000);

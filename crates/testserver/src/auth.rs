@@ -32,10 +32,9 @@ impl Rejection {
         match self {
             Rejection::Missing => "Bearer".into(),
             Rejection::Invalid => "Bearer error=\"invalid_token\"".into(),
-            Rejection::Expired(t) => format!(
-                "Bearer error=\"invalid_token\", error_description=\"The token expired at '{}'\"",
-                timefmt::token_expiry(*t)
-            ),
+            Rejection::Expired(t) => {
+                format!("Bearer error=\"invalid_token\", error_description=\"The token expired at '{}'\"", timefmt::token_expiry(*t))
+            }
         }
     }
 }
@@ -51,10 +50,7 @@ fn b64url(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
     for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
         }
@@ -64,11 +60,7 @@ fn b64url(data: &[u8]) -> String {
 
 impl Tokens {
     pub fn new(lifetime: Duration) -> Self {
-        Tokens {
-            lifetime,
-            rng: SystemRandom::new(),
-            issued: HashMap::new(),
-        }
+        Tokens { lifetime, rng: SystemRandom::new(), issued: HashMap::new() }
     }
 
     fn random<const N: usize>(&self) -> [u8; N] {
@@ -82,41 +74,20 @@ impl Tokens {
     /// Issues a new access token valid from `now`.
     pub fn issue(&mut self, now: Ticks) -> String {
         let expires = now + self.lifetime.as_secs() as i64 * TICKS_PER_SEC;
-        let fam: String = self
-            .random::<8>()
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect();
+        let fam: String = self.random::<8>().iter().map(|b| format!("{b:02X}")).collect();
         let (nbf, exp) = (now / TICKS_PER_SEC, expires / TICKS_PER_SEC);
         let payload = format!(
             r#"{{"typ":"AccessToken","sid":"webserver","fam":"{fam}","nbf":{nbf},"exp":{exp},"iss":"https://duplicati","aud":"https://duplicati"}}"#
         );
-        let token = format!(
-            "{}.{}.{}",
-            b64url(br#"{"alg":"HS256","typ":"JWT"}"#),
-            b64url(payload.as_bytes()),
-            b64url(&self.random::<32>())
-        );
-        self.issued.insert(
-            token.clone(),
-            TokenInfo {
-                expires,
-                uses: 0,
-                epoch: 0,
-                revoked_at: None,
-            },
-        );
+        let token =
+            format!("{}.{}.{}", b64url(br#"{"alg":"HS256","typ":"JWT"}"#), b64url(payload.as_bytes()), b64url(&self.random::<32>()));
+        self.issued.insert(token.clone(), TokenInfo { expires, uses: 0, epoch: 0, revoked_at: None });
         token
     }
 
     /// Checks the `Authorization` header value and counts the use.
     /// `limit` is the fault "expire after n uses" with its epoch.
-    pub fn check(
-        &mut self,
-        header: Option<&str>,
-        now: Ticks,
-        limit: (Option<u32>, u64),
-    ) -> Result<(), Rejection> {
+    pub fn check(&mut self, header: Option<&str>, now: Ticks, limit: (Option<u32>, u64)) -> Result<(), Rejection> {
         let token = header
             .and_then(|h| h.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))

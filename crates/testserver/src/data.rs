@@ -3,10 +3,10 @@
 use crate::config::{DataSet, ServerConfig, FIXTURE_MACHINE_ID};
 use crate::generator::{self, JobProfile, Kind, RowFacts, Segment};
 use crate::stj::{self, stj_escape, Escaping, JsonWriter};
+use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
 /// Wire-exact fixture responses of a Duplicati 2.1.0.5 server.
 pub mod fixtures {
@@ -69,9 +69,7 @@ pub(crate) struct Job {
 impl Job {
     /// Highest row ID (0 = no rows).
     pub fn max_id(&self) -> u64 {
-        self.segments
-            .last()
-            .map_or(self.fixture.len() as u64, |s| s.last)
+        self.segments.last().map_or(self.fixture.len() as u64, |s| s.last)
     }
 
     fn segment(&self, id: u64) -> Option<&Segment> {
@@ -79,8 +77,7 @@ impl Job {
     }
 
     fn facts(&self, seed: u64, id: u64) -> Option<RowFacts> {
-        self.segment(id)
-            .map(|s| generator::facts(seed, &self.profile, self.epoch, s, id))
+        self.segment(id).map(|s| generator::facts(seed, &self.profile, self.epoch, s, id))
     }
 
     /// Unix seconds of the newest row (fixture rows count too).
@@ -121,11 +118,7 @@ impl Store {
     pub fn new(cfg: &ServerConfig, start: Ticks) -> Store {
         let (seed, jobs, rows, generated) = match cfg.data {
             DataSet::Fixture => (0, 3, 0, false),
-            DataSet::Generated {
-                jobs,
-                rows_per_job,
-                seed,
-            } => (seed, jobs, rows_per_job, true),
+            DataSet::Generated { jobs, rows_per_job, seed } => (seed, jobs, rows_per_job, true),
             DataSet::Empty => (0, 0, 0, false),
         };
         let tag = version_tag(&cfg.version);
@@ -141,24 +134,13 @@ impl Store {
         };
         for n in 1..=jobs {
             let profile = JobProfile::new(seed, n);
-            let mut job = Job {
-                id: n.to_string(),
-                profile,
-                epoch: 0,
-                fixture: Vec::new(),
-                segments: Vec::new(),
-            };
+            let mut job = Job { id: n.to_string(), profile, epoch: 0, fixture: Vec::new(), segments: Vec::new() };
             if generated && rows > 0 {
                 let mut rng = generator::Rng::from(&[seed, u64::from(n), 0x74696d65]);
                 let interval = rng.range(6 * HOUR, 24 * HOUR);
                 let newest = start - rng.range(2 * HOUR, 6 * HOUR);
                 let start_ts = newest - interval * i64::from(rows - 1) - interval / 4;
-                job.segments.push(Segment {
-                    first: 1,
-                    last: u64::from(rows),
-                    start: start_ts,
-                    interval,
-                });
+                job.segments.push(Segment { first: 1, last: u64::from(rows), start: start_ts, interval });
             } else if !generated && n == 1 {
                 job.fixture = fixture_rows();
             }
@@ -197,9 +179,7 @@ impl Store {
         if n == 0 {
             return true;
         }
-        let after = job
-            .newest_timestamp(seed)
-            .map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
+        let after = job.newest_timestamp(seed).map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
         let first = job.max_id() + 1;
         push_segment(job, first, n, after, now);
         self.data_version += 1;
@@ -212,9 +192,7 @@ impl Store {
         let Some(job) = self.job_mut(id) else {
             return false;
         };
-        let after = job
-            .newest_timestamp(seed)
-            .map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
+        let after = job.newest_timestamp(seed).map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
         job.epoch += 1;
         job.fixture.clear();
         job.segments.clear();
@@ -227,12 +205,7 @@ impl Store {
 
     /// Everything needed to render pages of `job` without holding the store lock.
     pub fn page_builder(&self, job: Job) -> PageBuilder {
-        PageBuilder {
-            job,
-            seed: self.seed,
-            result_version: self.result_version.clone(),
-            rendered: self.rendered.clone(),
-        }
+        PageBuilder { job, seed: self.seed, result_version: self.result_version.clone(), rendered: self.rendered.clone() }
     }
 
     /// `GET /api/v1/systeminfo` body.
@@ -243,36 +216,17 @@ impl Store {
             subst(
                 &mut s,
                 "\"ServerTime\":\"2025-05-04T09:15:02.4483917+02:00\"",
-                &format!(
-                    "\"ServerTime\":\"{}\"",
-                    stj_escape(&timefmt::iso_local(now))
-                ),
+                &format!("\"ServerTime\":\"{}\"", stj_escape(&timefmt::iso_local(now))),
             );
         }
         let name = stj_escape(&cfg.machine_name);
-        subst(
-            &mut s,
-            "\"MachineName\":\"fileserver01\"",
-            &format!("\"MachineName\":\"{name}\""),
-        );
-        subst(
-            &mut s,
-            "\"DefaultValue\":\"fileserver01\"",
-            &format!("\"DefaultValue\":\"{name}\""),
-        );
+        subst(&mut s, "\"MachineName\":\"fileserver01\"", &format!("\"MachineName\":\"{name}\""));
+        subst(&mut s, "\"DefaultValue\":\"fileserver01\"", &format!("\"DefaultValue\":\"{name}\""));
         subst(&mut s, FIXTURE_MACHINE_ID, &stj_escape(&cfg.machine_id));
         if self.version != "2.1.0.5" {
             let v = stj_escape(&self.version);
-            subst(
-                &mut s,
-                "\"ServerVersion\":\"2.1.0.5\"",
-                &format!("\"ServerVersion\":\"{v}\""),
-            );
-            subst(
-                &mut s,
-                "\" - 2.1.0.5_stable_2025-03-04\"",
-                &format!("\" - {}\"", stj_escape(&version_tag(&self.version))),
-            );
+            subst(&mut s, "\"ServerVersion\":\"2.1.0.5\"", &format!("\"ServerVersion\":\"{v}\""));
+            subst(&mut s, "\" - 2.1.0.5_stable_2025-03-04\"", &format!("\" - {}\"", stj_escape(&version_tag(&self.version))));
         }
         s
     }
@@ -280,46 +234,28 @@ impl Store {
     /// `GET /api/v1/backups` body.
     pub fn backups(&self, now: Ticks) -> String {
         if !self.generated {
-            return if self.empty {
-                "[]".into()
-            } else {
-                fixtures::BACKUPS.into()
-            };
+            return if self.empty { "[]".into() } else { fixtures::BACKUPS.into() };
         }
         let mut w = JsonWriter::with_capacity(Escaping::Stj, 2048 * self.jobs.len());
         w.begin_arr();
         for job in &self.jobs {
             let p = &job.profile;
             w.begin_obj().key("Backup").begin_obj();
-            w.kstr("ID", &job.id)
-                .kstr("Name", &p.name)
-                .kstr("Description", &p.description);
+            w.kstr("ID", &job.id).kstr("Name", &p.name).kstr("Description", &p.description);
             w.key("Tags").begin_arr().end_arr();
-            w.kstr("TargetURL", &p.target_url)
-                .kstr("DBPath", &p.db_path);
+            w.kstr("TargetURL", &p.target_url).kstr("DBPath", &p.db_path);
             w.knull("Sources").knull("Settings").knull("Filters");
             w.key("Metadata").begin_obj();
             self.metadata(&mut w, job);
             w.end_obj();
-            w.kbool("IsTemporary", false)
-                .kbool("IsUnencryptedOrPassphraseStored", p.number % 3 == 0)
-                .end_obj();
+            w.kbool("IsTemporary", false).kbool("IsUnencryptedOrPassphraseStored", p.number % 3 == 0).end_obj();
             w.key("Schedule");
             match self.schedule(job, now) {
                 Some(s) => {
                     let n: i64 = job.id.parse().unwrap_or(0);
-                    w.begin_obj()
-                        .kint("ID", n)
-                        .key("Tags")
-                        .begin_arr()
-                        .str(&format!("ID={}", job.id))
-                        .end_arr();
-                    w.kstr("Time", &timefmt::iso_utc(s.next))
-                        .kstr("Repeat", s.repeat);
-                    w.kstr("LastRun", &timefmt::iso_utc(s.last))
-                        .kstr("Rule", &s.rule)
-                        .key("AllowedDays")
-                        .begin_arr();
+                    w.begin_obj().kint("ID", n).key("Tags").begin_arr().str(&format!("ID={}", job.id)).end_arr();
+                    w.kstr("Time", &timefmt::iso_utc(s.next)).kstr("Repeat", s.repeat);
+                    w.kstr("LastRun", &timefmt::iso_utc(s.last)).kstr("Rule", &s.rule).key("AllowedDays").begin_arr();
                     for d in s.days {
                         w.str(&d[..3].to_lowercase()).str(d);
                     }
@@ -336,17 +272,9 @@ impl Store {
     }
 
     /// Newest rows matching `pred`, scanning at most `limit` rows down from the top.
-    fn find_newest(
-        &self,
-        job: &Job,
-        limit: u64,
-        pred: impl Fn(&RowFacts) -> bool,
-    ) -> Option<RowFacts> {
+    fn find_newest(&self, job: &Job, limit: u64, pred: impl Fn(&RowFacts) -> bool) -> Option<RowFacts> {
         let max = job.max_id();
-        (max.saturating_sub(limit) + 1..=max)
-            .rev()
-            .filter_map(|id| job.facts(self.seed, id))
-            .find(|f| pred(f))
+        (max.saturating_sub(limit) + 1..=max).rev().filter_map(|id| job.facts(self.seed, id)).find(|f| pred(f))
     }
 
     fn metadata(&self, w: &mut JsonWriter, job: &Job) {
@@ -357,56 +285,30 @@ impl Store {
         let p = &job.profile;
         let round = |t: Ticks| t - t % TICKS_PER_SEC;
         let count = 10 + last.id % 25;
-        let target =
-            4_000_000_000i64 + (last.id as i64) * 37_000_000 + i64::from(p.number) * 1_000_000_000;
+        let target = 4_000_000_000i64 + (last.id as i64) * 37_000_000 + i64::from(p.number) * 1_000_000_000;
         let source = target * 12;
-        w.kstr("LastBackupDate", &timefmt::metadata_date(last.begin))
-            .kstr("BackupListCount", &count.to_string());
-        w.kstr("TotalQuotaSpace", "0")
-            .kstr("FreeQuotaSpace", "0")
-            .kstr("AssignedQuotaSpace", "-1");
-        w.kstr("TargetFilesSize", &target.to_string())
-            .kstr("TargetFilesCount", &(target / 26_000_000).to_string());
-        w.kstr("TargetSizeString", &size_string(target))
-            .kstr("SourceFilesSize", &source.to_string());
-        w.kstr("SourceFilesCount", &(source / 2_400_000).to_string())
-            .kstr("SourceSizeString", &size_string(source));
+        w.kstr("LastBackupDate", &timefmt::metadata_date(last.begin)).kstr("BackupListCount", &count.to_string());
+        w.kstr("TotalQuotaSpace", "0").kstr("FreeQuotaSpace", "0").kstr("AssignedQuotaSpace", "-1");
+        w.kstr("TargetFilesSize", &target.to_string()).kstr("TargetFilesCount", &(target / 26_000_000).to_string());
+        w.kstr("TargetSizeString", &size_string(target)).kstr("SourceFilesSize", &source.to_string());
+        w.kstr("SourceFilesCount", &(source / 2_400_000).to_string()).kstr("SourceSizeString", &size_string(source));
         w.kstr("LastBackupStarted", &timefmt::metadata_date(last.begin));
         w.kstr("LastBackupFinished", &timefmt::metadata_date(last.end));
-        w.kstr(
-            "LastBackupDuration",
-            &timefmt::timespan(last.end - last.begin),
-        );
+        w.kstr("LastBackupDuration", &timefmt::timespan(last.end - last.begin));
         if let Some(c) = self.find_newest(job, 200, |f| f.kind == Kind::Compact) {
             w.kstr("LastCompactDuration", &timefmt::timespan(c.end - c.begin));
-            w.kstr(
-                "LastCompactStarted",
-                &timefmt::metadata_date(round(c.begin)),
-            );
+            w.kstr("LastCompactStarted", &timefmt::metadata_date(round(c.begin)));
             w.kstr("LastCompactFinished", &timefmt::metadata_date(round(c.end)));
         }
-        if let Some(e) = self.find_newest(job, 200, |f| matches!(f.kind, Kind::Error | Kind::Fatal))
-        {
+        if let Some(e) = self.find_newest(job, 200, |f| matches!(f.kind, Kind::Error | Kind::Fatal)) {
             w.kstr("LastErrorDate", &timefmt::metadata_date(e.end));
-            let msg = if e.kind == Kind::Fatal {
-                "The operation Backup has failed"
-            } else {
-                "Errors occurred during the backup"
-            };
+            let msg = if e.kind == Kind::Fatal { "The operation Backup has failed" } else { "Errors occurred during the backup" };
             w.kstr("LastErrorMessage", msg);
         }
     }
 
     fn schedule(&self, job: &Job, now: Ticks) -> Option<Schedule> {
-        const DAYS: [&str; 7] = [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ];
+        const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
         let last = self.find_newest(job, 50, |f| f.kind.is_backup())?;
         let time_of_day = last.begin.rem_euclid(DAY) / HOUR * HOUR;
         let today = now - now.rem_euclid(DAY);
@@ -417,25 +319,13 @@ impl Store {
             while next <= now || timefmt::weekday_utc(next) as usize != day {
                 next += DAY;
             }
-            Some(Schedule {
-                next,
-                last: last_run,
-                repeat: "1W",
-                rule: format!("AllowedWeekDays={}", DAYS[day]),
-                days: vec![DAYS[day]],
-            })
+            Some(Schedule { next, last: last_run, repeat: "1W", rule: format!("AllowedWeekDays={}", DAYS[day]), days: vec![DAYS[day]] })
         } else {
             let mut next = today + time_of_day;
             if next <= now {
                 next += DAY;
             }
-            Some(Schedule {
-                next,
-                last: last_run,
-                repeat: "1D",
-                rule: format!("AllowedWeekDays={}", DAYS.join(",")),
-                days: DAYS.to_vec(),
-            })
+            Some(Schedule { next, last: last_run, repeat: "1D", rule: format!("AllowedWeekDays={}", DAYS.join(",")), days: DAYS.to_vec() })
         }
     }
 
@@ -449,20 +339,12 @@ impl Store {
             };
         }
         let mut w = JsonWriter::with_capacity(Escaping::Stj, 512);
-        w.begin_obj()
-            .knull("ActiveTask")
-            .kstr("ProgramState", "Running")
-            .key("SchedulerQueueIds")
-            .begin_arr()
-            .end_arr();
+        w.begin_obj().knull("ActiveTask").kstr("ProgramState", "Running").key("SchedulerQueueIds").begin_arr().end_arr();
         w.key("ProposedSchedule").begin_arr();
         let (mut warn, mut err) = (false, false);
         for job in &self.jobs {
             if let Some(s) = self.schedule(job, now) {
-                w.begin_obj()
-                    .kstr("Item1", &job.id)
-                    .kstr("Item2", &timefmt::iso_utc(s.next))
-                    .end_obj();
+                w.begin_obj().kstr("Item1", &job.id).kstr("Item2", &timefmt::iso_utc(s.next)).end_obj();
             }
             if let Some(f) = self.find_newest(job, 50, |f| f.kind.is_backup()) {
                 warn |= matches!(f.kind, Kind::Warning | Kind::UserStop | Kind::Interrupted);
@@ -477,16 +359,10 @@ impl Store {
         } else {
             "Ready"
         };
-        w.kstr("SuggestedStatusIcon", icon)
-            .kstr("EstimatedPauseEnd", "0001-01-01T00:00:00");
+        w.kstr("SuggestedStatusIcon", icon).kstr("EstimatedPauseEnd", "0001-01-01T00:00:00");
         let dv = self.data_version as i64;
-        w.kint("LastEventID", 40 + dv)
-            .kint("LastDataUpdateID", dv)
-            .kint("LastNotificationUpdateID", 0);
-        w.knull("UpdatedVersion")
-            .kstr("UpdaterState", "Waiting")
-            .knull("UpdateDownloadLink")
-            .kint("UpdateDownloadProgress", 0);
+        w.kint("LastEventID", 40 + dv).kint("LastDataUpdateID", dv).kint("LastNotificationUpdateID", 0);
+        w.knull("UpdatedVersion").kstr("UpdaterState", "Waiting").knull("UpdateDownloadLink").kint("UpdateDownloadProgress", 0);
         w.end_obj();
         w.finish()
     }
@@ -570,12 +446,7 @@ struct Schedule {
 fn push_segment(job: &mut Job, first: u64, n: u32, after: Ticks, now: Ticks) {
     let span = (now - 10 * 60 * TICKS_PER_SEC - after).max(i64::from(n) * TICKS_PER_SEC);
     let interval = (span / (i64::from(n) + 1)).max(TICKS_PER_SEC);
-    job.segments.push(Segment {
-        first,
-        last: first + u64::from(n) - 1,
-        start: after + interval,
-        interval,
-    });
+    job.segments.push(Segment { first, last: first + u64::from(n) - 1, start: after + interval, interval });
 }
 
 /// `TargetSizeString`-style size ("4.50 GB").

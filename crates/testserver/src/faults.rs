@@ -52,15 +52,7 @@ pub struct Faults {
 
 impl Faults {
     pub(crate) fn new(base_latency: Duration) -> Self {
-        Faults {
-            base_latency,
-            state: Mutex::new(State {
-                latency: base_latency,
-                rules: Vec::new(),
-                expire_after: None,
-                expire_epoch: 0,
-            }),
-        }
+        Faults { base_latency, state: Mutex::new(State { latency: base_latency, rules: Vec::new(), expire_after: None, expire_epoch: 0 }) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -69,11 +61,7 @@ impl Faults {
 
     fn push(&self, fault: Fault, times: u32, path_contains: Option<&str>) {
         if times > 0 {
-            self.lock().rules.push(Rule {
-                fault,
-                remaining: times,
-                path_contains: path_contains.map(str::to_owned),
-            });
+            self.lock().rules.push(Rule { fault, remaining: times, path_contains: path_contains.map(str::to_owned) });
         }
     }
 
@@ -138,9 +126,7 @@ impl Faults {
     /// Consumes the first pending fault for `path` accepted by `filter`.
     pub(crate) fn take(&self, path: &str, filter: impl Fn(Fault) -> bool) -> Option<Fault> {
         let mut s = self.lock();
-        let idx = s.rules.iter().position(|r| {
-            filter(r.fault) && r.path_contains.as_deref().is_none_or(|p| path.contains(p))
-        })?;
+        let idx = s.rules.iter().position(|r| filter(r.fault) && r.path_contains.as_deref().is_none_or(|p| path.contains(p)))?;
         let rule = &mut s.rules[idx];
         let fault = rule.fault;
         rule.remaining -= 1;

@@ -99,11 +99,7 @@ impl JobProfile {
         let idx = (number as usize - 1) % JOB_NAMES.len();
         let (base_name, source) = JOB_NAMES[idx];
         let round = (number as usize - 1) / JOB_NAMES.len();
-        let name = if round == 0 {
-            base_name.to_string()
-        } else {
-            format!("{base_name} {}", round + 1)
-        };
+        let name = if round == 0 { base_name.to_string() } else { format!("{base_name} {}", round + 1) };
         let slug: String = name.to_lowercase().replace(' ', "-");
         let target_url = match rng.range(0, 4) {
             0 => format!(
@@ -117,16 +113,10 @@ impl JobProfile {
             ),
             _ => format!("b2://acme-b2/{slug}?auth-username=0051234567890{number}&auth-password=K005exampleSecret{number}"),
         };
-        let letters: String = (0..10)
-            .map(|_| char::from(b'A' + rng.range(0, 26) as u8))
-            .collect();
+        let letters: String = (0..10).map(|_| char::from(b'A' + rng.range(0, 26) as u8)).collect();
         JobProfile {
             number,
-            description: if rng.chance(50) {
-                format!("Backup of {source}")
-            } else {
-                String::new()
-            },
+            description: if rng.chance(50) { format!("Backup of {source}") } else { String::new() },
             db_path: format!("/data/Duplicati/{letters}.sqlite"),
             weekly: rng.chance(30),
             base_files: rng.range(2_000, 150_000),
@@ -176,15 +166,7 @@ impl Kind {
 
     /// True for rows of `MainOperation:"Backup"`.
     pub fn is_backup(self) -> bool {
-        matches!(
-            self,
-            Kind::Success
-                | Kind::Warning
-                | Kind::Error
-                | Kind::Fatal
-                | Kind::Interrupted
-                | Kind::UserStop
-        )
+        matches!(self, Kind::Success | Kind::Warning | Kind::Error | Kind::Fatal | Kind::Interrupted | Kind::UserStop)
     }
 }
 
@@ -216,24 +198,12 @@ impl RowFacts {
     }
 
     fn rng(&self, job: u32, salt: u64) -> Rng {
-        Rng::from(&[
-            self.seed,
-            u64::from(job),
-            u64::from(self.epoch),
-            self.id,
-            salt,
-        ])
+        Rng::from(&[self.seed, u64::from(job), u64::from(self.epoch), self.id, salt])
     }
 }
 
 /// Computes the facts of row `id` of a job (which must lie inside `seg`).
-pub(crate) fn facts(
-    seed: u64,
-    profile: &JobProfile,
-    epoch: u32,
-    seg: &Segment,
-    id: u64,
-) -> RowFacts {
+pub(crate) fn facts(seed: u64, profile: &JobProfile, epoch: u32, seg: &Segment, id: u64) -> RowFacts {
     let mut rng = Rng::from(&[seed, u64::from(profile.number), u64::from(epoch), id, 1]);
     let kind = Kind::choose(&mut rng);
     let slot = seg.start + (id - seg.first) as i64 * seg.interval;
@@ -246,15 +216,7 @@ pub(crate) fn facts(
         _ => rng.range(30, 1_800) * TICKS_PER_SEC,
     } + rng.range(0, TICKS_PER_SEC);
     let dur = dur.min((seg.interval / 2).max(TICKS_PER_SEC / 10));
-    RowFacts {
-        id,
-        operation_id: id + id * 3 / 8 + u64::from(epoch) * 7,
-        kind,
-        begin,
-        end: begin + dur,
-        seed,
-        epoch,
-    }
+    RowFacts { id, operation_id: id + id * 3 / 8 + u64::from(epoch) * 7, kind, begin, end: begin + dur, seed, epoch }
 }
 
 /// Duplicati's `Utility.FormatSizeString`.
@@ -282,10 +244,7 @@ struct Lines {
 
 impl Lines {
     fn add(&mut self, t: Ticks, level: &str, tag: &str, text: &str) {
-        self.all.push(format!(
-            "{} - [{level}-{tag}]: {text}",
-            timefmt::log_line_time(t)
-        ));
+        self.all.push(format!("{} - [{level}-{tag}]: {text}", timefmt::log_line_time(t)));
     }
     fn backend(&mut self, t: Ticks, op: &str, file: &str, size: &str) {
         for phase in ["Started", "Completed"] {
@@ -343,25 +302,18 @@ impl<'a> Writer<'a> {
     }
 
     fn tail(&self, w: &mut JsonWriter, t: &Tail, backend: Option<&Backend>) {
-        w.kstr("ParsedResult", t.parsed)
-            .kbool("Interrupted", t.interrupted)
-            .kstr("Version", self.version);
-        w.kstr("EndTime", &timefmt::iso_utc(t.end))
-            .kstr("BeginTime", &timefmt::iso_utc(t.begin));
+        w.kstr("ParsedResult", t.parsed).kbool("Interrupted", t.interrupted).kstr("Version", self.version);
+        w.kstr("EndTime", &timefmt::iso_utc(t.end)).kstr("BeginTime", &timefmt::iso_utc(t.begin));
         w.kstr("Duration", &timefmt::timespan(t.end - t.begin));
         match t.lists {
             Some((m, wa, e)) => {
                 w.kint("MessagesActualLength", m.all.len() as i64)
                     .kint("WarningsActualLength", wa.all.len() as i64)
                     .kint("ErrorsActualLength", e.all.len() as i64);
-                w.kstr_list("Messages", Some(m.stored()))
-                    .kstr_list("Warnings", Some(wa.stored()))
-                    .kstr_list("Errors", Some(e.stored()));
+                w.kstr_list("Messages", Some(m.stored())).kstr_list("Warnings", Some(wa.stored())).kstr_list("Errors", Some(e.stored()));
             }
             None => {
-                w.kint("MessagesActualLength", 0)
-                    .kint("WarningsActualLength", 0)
-                    .kint("ErrorsActualLength", 0);
+                w.kint("MessagesActualLength", 0).kint("WarningsActualLength", 0).kint("ErrorsActualLength", 0);
                 w.knull("Messages").knull("Warnings").knull("Errors");
             }
         }
@@ -373,50 +325,26 @@ impl<'a> Writer<'a> {
 
     fn backend(&self, w: &mut JsonWriter, b: &Backend) {
         w.begin_obj();
-        w.kint("RemoteCalls", b.remote_calls)
-            .kint("BytesUploaded", b.bytes_up)
-            .kint("BytesDownloaded", b.bytes_down);
-        w.kint("FilesUploaded", b.files_up)
-            .kint("FilesDownloaded", b.files_down)
-            .kint("FilesDeleted", b.files_deleted);
-        w.kint("FoldersCreated", 0)
-            .kint("RetryAttempts", 0)
-            .kint("UnknownFileSize", 0)
-            .kint("UnknownFileCount", 0);
-        w.kint("KnownFileCount", b.known_count)
-            .kint("KnownFileSize", b.known_size);
+        w.kint("RemoteCalls", b.remote_calls).kint("BytesUploaded", b.bytes_up).kint("BytesDownloaded", b.bytes_down);
+        w.kint("FilesUploaded", b.files_up).kint("FilesDownloaded", b.files_down).kint("FilesDeleted", b.files_deleted);
+        w.kint("FoldersCreated", 0).kint("RetryAttempts", 0).kint("UnknownFileSize", 0).kint("UnknownFileCount", 0);
+        w.kint("KnownFileCount", b.known_count).kint("KnownFileSize", b.known_size);
         match b.last_backup {
             Some(t) => w.kstr("LastBackupDate", &timefmt::iso_local(t - t % TICKS_PER_SEC)),
             None => w.kstr("LastBackupDate", "0001-01-01T00:00:00"),
         };
-        w.kint("BackupListCount", b.list_count)
-            .kint("TotalQuotaSpace", 0)
-            .kint("FreeQuotaSpace", 0);
-        w.kint("AssignedQuotaSpace", b.quota)
-            .kbool("ReportedQuotaError", b.quota_error)
-            .kbool("ReportedQuotaWarning", false);
-        w.kstr("MainOperation", b.op)
-            .kstr("ParsedResult", "Success")
-            .kbool("Interrupted", false)
-            .kstr("Version", self.version);
-        w.kstr("EndTime", "0001-01-01T00:00:00")
-            .kstr("BeginTime", &timefmt::iso_utc(b.begin))
-            .kstr("Duration", "00:00:00");
-        w.kint("MessagesActualLength", 0)
-            .kint("WarningsActualLength", 0)
-            .kint("ErrorsActualLength", 0);
+        w.kint("BackupListCount", b.list_count).kint("TotalQuotaSpace", 0).kint("FreeQuotaSpace", 0);
+        w.kint("AssignedQuotaSpace", b.quota).kbool("ReportedQuotaError", b.quota_error).kbool("ReportedQuotaWarning", false);
+        w.kstr("MainOperation", b.op).kstr("ParsedResult", "Success").kbool("Interrupted", false).kstr("Version", self.version);
+        w.kstr("EndTime", "0001-01-01T00:00:00").kstr("BeginTime", &timefmt::iso_utc(b.begin)).kstr("Duration", "00:00:00");
+        w.kint("MessagesActualLength", 0).kint("WarningsActualLength", 0).kint("ErrorsActualLength", 0);
         w.knull("Messages").knull("Warnings").knull("Errors");
         w.end_obj();
     }
 
     /// The result JSON (Newtonsoft form) of a row.
     pub fn message(&self, profile: &JobProfile, f: &RowFacts) -> String {
-        let mut g = Gen {
-            rng: f.rng(profile.number, 2),
-            profile,
-            f,
-            w: self,
-        };
+        let mut g = Gen { rng: f.rng(profile.number, 2), profile, f, w: self };
         g.build()
     }
 }
@@ -467,11 +395,7 @@ impl<'a> Gen<'a> {
 
     fn volume(&mut self, full: bool) -> Volume {
         let hex = self.rng.guid_hex();
-        let size = if full {
-            50 * MB - self.rng.range(0, MB / 2)
-        } else {
-            self.rng.range(MB, 45 * MB)
-        };
+        let size = if full { 50 * MB - self.rng.range(0, MB / 2) } else { self.rng.range(MB, 45 * MB) };
         Volume {
             block: format!("duplicati-b{hex}.dblock.zip.aes"),
             index: format!("duplicati-i{hex}.dindex.zip.aes"),
@@ -517,24 +441,14 @@ impl<'a> Gen<'a> {
     }
 
     fn starting(&self, l: &mut Lines, op: &str) {
-        self.line(
-            l,
-            self.f.begin,
-            "Duplicati.Library.Main.Controller-StartingOperation",
-            &format!("The operation {op} has started"),
-        );
+        self.line(l, self.f.begin, "Duplicati.Library.Main.Controller-StartingOperation", &format!("The operation {op} has started"));
     }
 
     fn list_lines(&mut self, l: &mut Lines, t: Ticks) {
         let n = self.known().0 + self.rng.range(-3, 3);
         let tag = "Duplicati.Library.Main.BasicResults-BackendEvent";
         self.line(l, t, tag, "Backend event: List - Started:  ()");
-        self.line(
-            l,
-            t,
-            tag,
-            &format!("Backend event: List - Completed:  ({n} bytes)"),
-        );
+        self.line(l, t, tag, &format!("Backend event: List - Completed:  ({n} bytes)"));
     }
 
     /// Files checked after a run (dlist, dindex, dblock) and their total size.
@@ -558,62 +472,23 @@ impl<'a> Gen<'a> {
         backend: &Backend,
         lists: Option<(&Lines, &Lines, &Lines)>,
     ) {
-        w.begin_obj()
-            .kstr("MainOperation", "Test")
-            .kint("VerificationsActualLength", files.len() as i64);
+        w.begin_obj().kstr("MainOperation", "Test").kint("VerificationsActualLength", files.len() as i64);
         w.key("Verifications").begin_arr();
         for f in files.iter().take(20) {
-            w.begin_obj()
-                .kstr("Key", f)
-                .key("Value")
-                .begin_arr()
-                .end_arr()
-                .end_obj();
+            w.begin_obj().kstr("Key", f).key("Value").begin_arr().end_arr().end_obj();
         }
         w.end_arr();
-        self.w.tail(
-            w,
-            &Tail {
-                parsed: "Success",
-                interrupted: false,
-                begin,
-                end,
-                lists,
-            },
-            Some(backend),
-        );
+        self.w.tail(w, &Tail { parsed: "Success", interrupted: false, begin, end, lists }, Some(backend));
         w.end_obj();
     }
 
-    fn compact_results(
-        &self,
-        w: &mut JsonWriter,
-        c: &Compact,
-        backend: &Backend,
-        parsed: &str,
-        lists: Option<(&Lines, &Lines, &Lines)>,
-    ) {
+    fn compact_results(&self, w: &mut JsonWriter, c: &Compact, backend: &Backend, parsed: &str, lists: Option<(&Lines, &Lines, &Lines)>) {
         w.begin_obj();
-        w.kint("DeletedFileCount", c.deleted_count)
-            .kint("DownloadedFileCount", c.downloaded_count);
-        w.kint("UploadedFileCount", c.uploaded_count)
-            .kint("DeletedFileSize", c.deleted_size);
-        w.kint("DownloadedFileSize", c.downloaded_size)
-            .kint("UploadedFileSize", c.uploaded_size);
-        w.kbool("Dryrun", false)
-            .knull("VacuumResults")
-            .kstr("MainOperation", "Compact");
-        self.w.tail(
-            w,
-            &Tail {
-                parsed,
-                interrupted: false,
-                begin: c.begin,
-                end: c.end,
-                lists,
-            },
-            Some(backend),
-        );
+        w.kint("DeletedFileCount", c.deleted_count).kint("DownloadedFileCount", c.downloaded_count);
+        w.kint("UploadedFileCount", c.uploaded_count).kint("DeletedFileSize", c.deleted_size);
+        w.kint("DownloadedFileSize", c.downloaded_size).kint("UploadedFileSize", c.uploaded_size);
+        w.kbool("Dryrun", false).knull("VacuumResults").kstr("MainOperation", "Compact");
+        self.w.tail(w, &Tail { parsed, interrupted: false, begin: c.begin, end: c.end, lists }, Some(backend));
         w.end_obj();
     }
 
@@ -634,50 +509,23 @@ impl<'a> Gen<'a> {
 
     fn retention(&mut self, l: &mut Lines, t: Ticks, deleted: Option<Ticks>) {
         let tag = "Duplicati.Library.Main.Operation.DeleteHandler:RetentionPolicy";
+        self.line(l, t, &format!("{tag}-StartCheck"), "Start checking if backups can be removed");
         self.line(
             l,
             t,
-            &format!("{tag}-StartCheck"),
-            "Start checking if backups can be removed",
+            &format!("{tag}-FramesAndIntervals"),
+            "Time frames and intervals pairs: 7.00:00:00 / 1.00:00:00, 28.00:00:00 / 7.00:00:00, 365.00:00:00 / 31.00:00:00",
         );
-        self.line(l, t, &format!("{tag}-FramesAndIntervals"), "Time frames and intervals pairs: 7.00:00:00 / 1.00:00:00, 28.00:00:00 / 7.00:00:00, 365.00:00:00 / 31.00:00:00");
         let day = 24 * HOUR;
-        let list: Vec<String> = (1..4)
-            .map(|d| timefmt::us_local(self.f.begin - d * day - self.f.begin % TICKS_PER_SEC))
-            .collect();
-        self.line(
-            l,
-            t,
-            &format!("{tag}-BackupList"),
-            &format!("Backups to consider: {}", list.join(", ")),
-        );
+        let list: Vec<String> = (1..4).map(|d| timefmt::us_local(self.f.begin - d * day - self.f.begin % TICKS_PER_SEC)).collect();
+        self.line(l, t, &format!("{tag}-BackupList"), &format!("Backups to consider: {}", list.join(", ")));
         let del = deleted.map(timefmt::us_local).unwrap_or_default();
-        self.line(
-            l,
-            t,
-            &format!("{tag}-BackupsToDelete"),
-            &format!("Backups outside of all time frames and thus getting deleted: {del}"),
-        );
-        self.line(
-            l,
-            t,
-            &format!("{tag}-AllBackupsToDelete"),
-            &format!("All backups to delete: {del}"),
-        );
+        self.line(l, t, &format!("{tag}-BackupsToDelete"), &format!("Backups outside of all time frames and thus getting deleted: {del}"));
+        self.line(l, t, &format!("{tag}-AllBackupsToDelete"), &format!("All backups to delete: {del}"));
         if deleted.is_some() {
-            self.line(
-                l,
-                t,
-                "Duplicati.Library.Main.Operation.DeleteHandler-DeleteRemoteFileset",
-                "Deleting 1 remote fileset(s) ...",
-            );
+            self.line(l, t, "Duplicati.Library.Main.Operation.DeleteHandler-DeleteRemoteFileset", "Deleting 1 remote fileset(s) ...");
         } else {
-            self.line(
-                l,
-                t,
-                "Duplicati.Library.Main.Operation.DeleteHandler-DeleteResults",
-                "No remote filesets were deleted",
-            );
+            self.line(l, t, "Duplicati.Library.Main.Operation.DeleteHandler-DeleteResults", "No remote filesets were deleted");
         }
     }
 
@@ -685,13 +533,7 @@ impl<'a> Gen<'a> {
         let src = &self.profile.source;
         let file = format!(
             "{src}/{}",
-            self.rng.pick(&[
-                "report-2025.xlsx",
-                "db/current.mdf",
-                "mail/inbox.lock",
-                "tmp/cache.bin",
-                "Übersicht & Notizen.odt"
-            ])
+            self.rng.pick(&["report-2025.xlsx", "db/current.mdf", "mail/inbox.lock", "tmp/cache.bin", "Übersicht & Notizen.odt"])
         );
         match self.rng.range(0, 3) {
             0 => format!("[Warning-Duplicati.Library.Main.Operation.Backup.FileBlockProcessor.FileEntry-PathProcessingFailed]: Failed to process path: {file}\nIOException: Sharing violation on path {file}"),
@@ -702,15 +544,13 @@ impl<'a> Gen<'a> {
 
     /// Adds a warning or error line whose text already holds `[Level-Tag-Id]: …`.
     fn raw_line(l: &mut Lines, t: Ticks, text: &str) {
-        l.all
-            .push(format!("{} - {text}", timefmt::log_line_time(t)));
+        l.all.push(format!("{} - {text}", timefmt::log_line_time(t)));
     }
 
     fn backup(&mut self) -> String {
         let kind = self.f.kind;
         let (b, e) = (self.f.begin, self.f.end);
-        let (mut msgs, mut warns, mut errs) =
-            (Lines::default(), Lines::default(), Lines::default());
+        let (mut msgs, mut warns, mut errs) = (Lines::default(), Lines::default(), Lines::default());
         let mut counters = [0i64; 18];
         let mut partial = false;
         let mut parsed = "Success";
@@ -721,13 +561,7 @@ impl<'a> Gen<'a> {
         let interrupted = kind == Kind::Interrupted;
 
         if interrupted {
-            let script = self
-                .rng
-                .pick(&[
-                    "/config/scripts/check-nas-mounted.sh",
-                    "/usr/local/bin/pre-backup.sh",
-                ])
-                .to_string();
+            let script = self.rng.pick(&["/config/scripts/check-nas-mounted.sh", "/usr/local/bin/pre-backup.sh"]).to_string();
             Self::raw_line(&mut warns, e, &format!("[Warning-Duplicati.Library.Modules.Builtin.RunScript-InvalidExitCode]: The script \"{script}\" returned with exit code 3: /mnt/nas is not mounted"));
             self.line(
                 &mut msgs,
@@ -756,10 +590,7 @@ impl<'a> Gen<'a> {
                         }
                         ("Found 2 files that are missing from the remote storage, please run repair", "RemoteListVerificationException")
                     }
-                    1 => (
-                        "The remote server returned an error: (503) Service Unavailable.",
-                        "WebException",
-                    ),
+                    1 => ("The remote server returned an error: (503) Service Unavailable.", "WebException"),
                     _ => ("Connection refused (nas.example.lan:22)", "SocketException"),
                 };
                 Self::raw_line(&mut errs, e, &format!("[Error-Duplicati.Library.Main.Controller-FailedOperation]: The operation Backup has failed with error: {msg}\n{exc}: {msg}"));
@@ -816,12 +647,7 @@ impl<'a> Gen<'a> {
                     up_bytes += v.size + v.index_size;
                 }
                 let dlist_size = 1_300_000 + self.rng.range(0, 200_000) + examined * 2;
-                msgs.backend(
-                    self.at(82, 100),
-                    "Put",
-                    &Self::dlist_name(b),
-                    &size_str(dlist_size),
-                );
+                msgs.backend(self.at(82, 100), "Put", &Self::dlist_name(b), &size_str(dlist_size));
                 up_bytes += dlist_size;
                 let up = (2 * n + 1, up_bytes);
 
@@ -837,12 +663,7 @@ impl<'a> Gen<'a> {
                     let mut deleted_files = 0;
                     if deleted_set.is_some() {
                         let t = self.at(86, 100);
-                        msgs.backend(
-                            t,
-                            "Delete",
-                            &Self::dlist_name(b - 31 * 24 * HOUR),
-                            &size_str(dlist_size - 20_000),
-                        );
+                        msgs.backend(t, "Delete", &Self::dlist_name(b - 31 * 24 * HOUR), &size_str(dlist_size - 20_000));
                         deleted_files = 1;
                         if self.rng.chance(50) {
                             let c = self.compact_numbers(self.at(87, 100), self.at(90, 100));
@@ -850,10 +671,7 @@ impl<'a> Gen<'a> {
                             compact = Some(c);
                         }
                     }
-                    delete = self
-                        .rng
-                        .chance(70)
-                        .then_some((deleted_set, del_t, self.at(91, 100)));
+                    delete = self.rng.chance(70).then_some((deleted_set, del_t, self.at(91, 100)));
                     if deleted_set.is_some() && delete.is_none() {
                         delete = Some((deleted_set, del_t, self.at(91, 100)));
                     }
@@ -885,8 +703,7 @@ impl<'a> Gen<'a> {
                                 let used = 4 * 1024 * MB + self.rng.range(10 * MB, 900 * MB);
                                 Self::raw_line(&mut errs, vt, &format!("[Error-Duplicati.Library.Main.Operation.FilelistProcessor-AssignedQuotaExceeded]: Assigned quota has been exceeded: Using {} of 4.00 GB", size_str(used)));
                             } else {
-                                let file =
-                                    format!("{}/{}", self.profile.source, "archive/big-export.tar");
+                                let file = format!("{}/{}", self.profile.source, "archive/big-export.tar");
                                 Self::raw_line(&mut errs, self.at(30, 100), &format!("[Error-Duplicati.Library.Main.Operation.Backup.FileBlockProcessor.FileEntry-PathProcessingFailed]: Failed to process path: {file}\nIOException: Input/output error : '{file}'"));
                             }
                             parsed = "Error";
@@ -922,9 +739,7 @@ impl<'a> Gen<'a> {
         for (name, v) in NAMES.iter().zip(counters) {
             w.kint(name, v);
         }
-        w.kbool("PartialBackup", partial)
-            .kbool("Dryrun", false)
-            .kstr("MainOperation", "Backup");
+        w.kbool("PartialBackup", partial).kbool("Dryrun", false).kstr("MainOperation", "Backup");
         w.key("CompactResults");
         match &compact {
             Some(c) => self.compact_results(&mut w, c, &backend, "Success", None),
@@ -935,38 +750,19 @@ impl<'a> Gen<'a> {
         w.knull("VacuumResults").key("DeleteResults");
         match &delete {
             Some((set, db, de)) => {
-                w.begin_obj()
-                    .kint("DeletedSetsActualLength", i64::from(set.is_some()))
-                    .key("DeletedSets")
-                    .begin_arr();
+                w.begin_obj().kint("DeletedSetsActualLength", i64::from(set.is_some())).key("DeletedSets").begin_arr();
                 if let Some(t) = set {
                     let version = self.known().2 + 1;
-                    w.begin_obj()
-                        .kint("Item1", version)
-                        .kstr("Item2", &timefmt::iso_local(*t - t % TICKS_PER_SEC))
-                        .end_obj();
+                    w.begin_obj().kint("Item1", version).kstr("Item2", &timefmt::iso_local(*t - t % TICKS_PER_SEC)).end_obj();
                 }
-                w.end_arr()
-                    .kbool("Dryrun", false)
-                    .kstr("MainOperation", "Delete")
-                    .key("CompactResults");
+                w.end_arr().kbool("Dryrun", false).kstr("MainOperation", "Delete").key("CompactResults");
                 match &compact {
                     Some(c) => self.compact_results(&mut w, c, &backend, "Success", None),
                     None => {
                         w.null();
                     }
                 }
-                self.w.tail(
-                    &mut w,
-                    &Tail {
-                        parsed: "Success",
-                        interrupted: false,
-                        begin: *db,
-                        end: *de,
-                        lists: None,
-                    },
-                    Some(&backend),
-                );
+                self.w.tail(&mut w, &Tail { parsed: "Success", interrupted: false, begin: *db, end: *de, lists: None }, Some(&backend));
                 w.end_obj();
             }
             None => {
@@ -981,17 +777,7 @@ impl<'a> Gen<'a> {
             }
         }
         let lists = (&msgs, &warns, &errs);
-        self.w.tail(
-            &mut w,
-            &Tail {
-                parsed,
-                interrupted,
-                begin: b,
-                end: e,
-                lists: Some(lists),
-            },
-            Some(&backend),
-        );
+        self.w.tail(&mut w, &Tail { parsed, interrupted, begin: b, end: e, lists: Some(lists) }, Some(&backend));
         w.end_obj();
         w.finish()
     }
@@ -1005,65 +791,30 @@ impl<'a> Gen<'a> {
             &mut msgs,
             self.at(1, 100),
             "Duplicati.Library.Main.Database.LocalDeleteDatabase-CompactReason",
-            &format!(
-                "Compacting because there are {} fully deletable volume(s)",
-                c.deleted_count - c.downloaded_count
-            ),
+            &format!("Compacting because there are {} fully deletable volume(s)", c.deleted_count - c.downloaded_count),
         );
         self.list_lines(&mut msgs, self.at(2, 100));
         for i in 0..c.downloaded_count {
             let v = self.volume(false);
-            msgs.backend(
-                self.at(10 + i * 10, 100),
-                "Get",
-                &v.block,
-                &size_str(c.downloaded_size / c.downloaded_count),
-            );
+            msgs.backend(self.at(10 + i * 10, 100), "Get", &v.block, &size_str(c.downloaded_size / c.downloaded_count));
         }
         let v = self.volume(false);
-        msgs.backend(
-            self.at(70, 100),
-            "Put",
-            &v.block,
-            &size_str(c.uploaded_size),
-        );
+        msgs.backend(self.at(70, 100), "Put", &v.block, &size_str(c.uploaded_size));
         msgs.backend(self.at(80, 100), "Put", &v.index, &size_str(v.index_size));
         for i in 0..c.deleted_count {
             let v = self.volume(false);
-            msgs.backend(
-                self.at(85 + i, 100),
-                "Delete",
-                &v.block,
-                &size_str(c.deleted_size / c.deleted_count),
-            );
+            msgs.backend(self.at(85 + i, 100), "Delete", &v.block, &size_str(c.deleted_size / c.deleted_count));
         }
-        let mut backend = self.backend(
-            "Compact",
-            (2, c.uploaded_size + v.index_size),
-            (c.downloaded_count, c.downloaded_size),
-            c.deleted_count,
-        );
+        let mut backend =
+            self.backend("Compact", (2, c.uploaded_size + v.index_size), (c.downloaded_count, c.downloaded_size), c.deleted_count);
         backend.last_backup = Some(b - b % (24 * HOUR));
         let (warns, errs) = (Lines::default(), Lines::default());
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        self.compact_results(
-            &mut w,
-            &c,
-            &backend,
-            "Success",
-            Some((&msgs, &warns, &errs)),
-        );
+        self.compact_results(&mut w, &c, &backend, "Success", Some((&msgs, &warns, &errs)));
         w.finish()
     }
 
-    fn simple_tail(
-        &self,
-        w: &mut JsonWriter,
-        msgs: &Lines,
-        warns: &Lines,
-        errs: &Lines,
-        backend: &Backend,
-    ) {
+    fn simple_tail(&self, w: &mut JsonWriter, msgs: &Lines, warns: &Lines, errs: &Lines, backend: &Backend) {
         let parsed = if !errs.all.is_empty() {
             "Error"
         } else if !warns.all.is_empty() {
@@ -1071,13 +822,7 @@ impl<'a> Gen<'a> {
         } else {
             "Success"
         };
-        let tail = Tail {
-            parsed,
-            interrupted: false,
-            begin: self.f.begin,
-            end: self.f.end,
-            lists: Some((msgs, warns, errs)),
-        };
+        let tail = Tail { parsed, interrupted: false, begin: self.f.begin, end: self.f.end, lists: Some((msgs, warns, errs)) };
         self.w.tail(w, &tail, Some(backend));
     }
 
@@ -1092,21 +837,21 @@ impl<'a> Gen<'a> {
         }
         let mut warns = Lines::default();
         if self.rng.chance(20) {
-            Self::raw_line(&mut warns, self.at(95, 100), &format!("[Warning-Duplicati.Library.Main.Operation.TestHandler-FaultyFile]: Failed to verify file {}: hash mismatch", files[2]));
+            Self::raw_line(
+                &mut warns,
+                self.at(95, 100),
+                &format!(
+                    "[Warning-Duplicati.Library.Main.Operation.TestHandler-FaultyFile]: Failed to verify file {}: hash mismatch",
+                    files[2]
+                ),
+            );
         }
         let backend = self.backend("Test", (0, 0), (3, bytes), 0);
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        w.begin_obj()
-            .kstr("MainOperation", "Test")
-            .kint("VerificationsActualLength", files.len() as i64);
+        w.begin_obj().kstr("MainOperation", "Test").kint("VerificationsActualLength", files.len() as i64);
         w.key("Verifications").begin_arr();
         for f in &files {
-            w.begin_obj()
-                .kstr("Key", f)
-                .key("Value")
-                .begin_arr()
-                .end_arr()
-                .end_obj();
+            w.begin_obj().kstr("Key", f).key("Value").begin_arr().end_arr().end_obj();
         }
         w.end_arr();
         self.simple_tail(&mut w, &msgs, &warns, &Lines::default(), &backend);
@@ -1120,17 +865,10 @@ impl<'a> Gen<'a> {
         self.list_lines(&mut msgs, self.at(2, 100));
         let files = self.rng.range(1, 400);
         let size = files * self.rng.range(10_000, 3_000_000);
-        let vols: Vec<Volume> = (0..(size / (50 * MB) + 1).min(5))
-            .map(|_| self.volume(true))
-            .collect();
+        let vols: Vec<Volume> = (0..(size / (50 * MB) + 1).min(5)).map(|_| self.volume(true)).collect();
         let mut down = 0;
         for (i, v) in vols.iter().enumerate() {
-            msgs.backend(
-                self.at(10 + i as i64 * 10, 100),
-                "Get",
-                &v.block,
-                &size_str(v.size),
-            );
+            msgs.backend(self.at(10 + i as i64 * 10, 100), "Get", &v.block, &size_str(v.size));
             down += v.size;
         }
         self.line(
@@ -1141,24 +879,10 @@ impl<'a> Gen<'a> {
         );
         let backend = self.backend("Restore", (0, 0), (vols.len() as i64, down), 0);
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        w.begin_obj()
-            .kint("RestoredFiles", files)
-            .kint("SizeOfRestoredFiles", size)
-            .kint("RestoredFolders", self.rng.range(0, 20));
-        w.kint("RestoredSymlinks", 0)
-            .kint("PatchedFiles", 0)
-            .kint("DeletedFiles", 0)
-            .kint("DeletedFolders", 0)
-            .kint("DeletedSymlinks", 0);
-        w.kstr("MainOperation", "Restore")
-            .knull("RecreateDatabaseResults");
-        self.simple_tail(
-            &mut w,
-            &msgs,
-            &Lines::default(),
-            &Lines::default(),
-            &backend,
-        );
+        w.begin_obj().kint("RestoredFiles", files).kint("SizeOfRestoredFiles", size).kint("RestoredFolders", self.rng.range(0, 20));
+        w.kint("RestoredSymlinks", 0).kint("PatchedFiles", 0).kint("DeletedFiles", 0).kint("DeletedFolders", 0).kint("DeletedSymlinks", 0);
+        w.kstr("MainOperation", "Restore").knull("RecreateDatabaseResults");
+        self.simple_tail(&mut w, &msgs, &Lines::default(), &Lines::default(), &backend);
         w.end_obj();
         w.finish()
     }
@@ -1171,16 +895,8 @@ impl<'a> Gen<'a> {
         msgs.backend(self.at(50, 100), "Put", &v.index, &size_str(v.index_size));
         let backend = self.backend("Repair", (1, v.index_size), (0, 0), 0);
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        w.begin_obj()
-            .kstr("MainOperation", "Repair")
-            .knull("RecreateDatabaseResults");
-        self.simple_tail(
-            &mut w,
-            &msgs,
-            &Lines::default(),
-            &Lines::default(),
-            &backend,
-        );
+        w.begin_obj().kstr("MainOperation", "Repair").knull("RecreateDatabaseResults");
+        self.simple_tail(&mut w, &msgs, &Lines::default(), &Lines::default(), &backend);
         w.end_obj();
         w.finish()
     }
@@ -1191,33 +907,13 @@ impl<'a> Gen<'a> {
         self.list_lines(&mut msgs, self.at(5, 100));
         let old = self.f.begin - 40 * 24 * HOUR;
         self.retention(&mut msgs, self.at(10, 100), Some(old));
-        msgs.backend(
-            self.at(50, 100),
-            "Delete",
-            &Self::dlist_name(old),
-            &size_str(1_350_000),
-        );
+        msgs.backend(self.at(50, 100), "Delete", &Self::dlist_name(old), &size_str(1_350_000));
         let backend = self.backend("Delete", (0, 0), (0, 0), 1);
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        w.begin_obj()
-            .kint("DeletedSetsActualLength", 1)
-            .key("DeletedSets")
-            .begin_arr();
-        w.begin_obj()
-            .kint("Item1", self.known().2 + 1)
-            .kstr("Item2", &timefmt::iso_local(old - old % TICKS_PER_SEC))
-            .end_obj();
-        w.end_arr()
-            .kbool("Dryrun", false)
-            .kstr("MainOperation", "Delete")
-            .knull("CompactResults");
-        self.simple_tail(
-            &mut w,
-            &msgs,
-            &Lines::default(),
-            &Lines::default(),
-            &backend,
-        );
+        w.begin_obj().kint("DeletedSetsActualLength", 1).key("DeletedSets").begin_arr();
+        w.begin_obj().kint("Item1", self.known().2 + 1).kstr("Item2", &timefmt::iso_local(old - old % TICKS_PER_SEC)).end_obj();
+        w.end_arr().kbool("Dryrun", false).kstr("MainOperation", "Delete").knull("CompactResults");
+        self.simple_tail(&mut w, &msgs, &Lines::default(), &Lines::default(), &backend);
         w.end_obj();
         w.finish()
     }
@@ -1228,32 +924,14 @@ impl<'a> Gen<'a> {
         let (_, _, versions) = self.known();
         let backend = self.backend("List", (0, 0), (0, 0), 0);
         let mut w = JsonWriter::with_capacity(Escaping::Newtonsoft, 4096);
-        w.begin_obj()
-            .kbool("EncryptedFiles", false)
-            .key("Filesets")
-            .begin_arr();
+        w.begin_obj().kbool("EncryptedFiles", false).key("Filesets").begin_arr();
         for v in 0..versions.min(5) {
             let t = self.f.begin - (v + 1) * 24 * HOUR;
-            w.begin_obj()
-                .kint("Version", v)
-                .kbool("IsFullBackup", true)
-                .kstr("Time", &timefmt::iso_local(t - t % TICKS_PER_SEC));
-            w.kint("FileCount", self.profile.base_files - v * 3)
-                .kint("FileSizes", self.profile.base_size - v * MB)
-                .end_obj();
+            w.begin_obj().kint("Version", v).kbool("IsFullBackup", true).kstr("Time", &timefmt::iso_local(t - t % TICKS_PER_SEC));
+            w.kint("FileCount", self.profile.base_files - v * 3).kint("FileSizes", self.profile.base_size - v * MB).end_obj();
         }
-        w.end_arr()
-            .key("Files")
-            .begin_arr()
-            .end_arr()
-            .kstr("MainOperation", "List");
-        self.simple_tail(
-            &mut w,
-            &msgs,
-            &Lines::default(),
-            &Lines::default(),
-            &backend,
-        );
+        w.end_arr().key("Files").begin_arr().end_arr().kstr("MainOperation", "List");
+        self.simple_tail(&mut w, &msgs, &Lines::default(), &Lines::default(), &backend);
         w.end_obj();
         w.finish()
     }

@@ -23,10 +23,7 @@ pub(crate) struct Request {
 impl Request {
     /// First header with this (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Query parameter values for `name` (case-insensitive), percent-decoding not needed for our keys.
@@ -54,9 +51,7 @@ pub(crate) struct RequestReader {
 
 impl RequestReader {
     pub fn new() -> Self {
-        RequestReader {
-            buf: Vec::with_capacity(4096),
-        }
+        RequestReader { buf: Vec::with_capacity(4096) }
     }
 
     /// Reads the next request (pipelined bytes stay buffered).
@@ -66,17 +61,11 @@ impl RequestReader {
                 break pos;
             }
             // Not a request line (e.g. a TLS ClientHello on a plain port): fail fast.
-            if self.buf.len() > MAX_HEAD
-                || self.buf.first().is_some_and(|b| !b.is_ascii_uppercase())
-            {
+            if self.buf.len() > MAX_HEAD || self.buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
                 return Ok(ReadResult::Bad);
             }
             if !self.fill(stream).await? {
-                return Ok(if self.buf.is_empty() {
-                    ReadResult::Closed
-                } else {
-                    ReadResult::Bad
-                });
+                return Ok(if self.buf.is_empty() { ReadResult::Closed } else { ReadResult::Bad });
             }
         };
         let Ok(head) = std::str::from_utf8(&self.buf[..head_end]) else {
@@ -84,9 +73,7 @@ impl RequestReader {
         };
         let mut lines = head.split("\r\n");
         let mut parts = lines.next().unwrap_or("").split(' ');
-        let (Some(method), Some(target), Some(version), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Ok(ReadResult::Bad);
         };
         if !version.starts_with("HTTP/1.") {
@@ -103,14 +90,7 @@ impl RequestReader {
             Some((p, q)) => (p.to_string(), Some(q.to_string())),
             None => (target.to_string(), None),
         };
-        let mut req = Request {
-            method: method.to_string(),
-            path,
-            query,
-            headers,
-            body: Vec::new(),
-            keep_alive: version == "HTTP/1.1",
-        };
+        let mut req = Request { method: method.to_string(), path, query, headers, body: Vec::new(), keep_alive: version == "HTTP/1.1" };
         if let Some(c) = req.header("connection") {
             if c.eq_ignore_ascii_case("close") {
                 req.keep_alive = false;
@@ -165,32 +145,17 @@ pub(crate) struct Response {
 impl Response {
     /// A JSON response.
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Response {
-            status,
-            content_type: Some(JSON),
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        Response { status, content_type: Some(JSON), headers: Vec::new(), body: body.into() }
     }
 
     /// A response without a body (and without Content-Type).
     pub fn empty(status: u16) -> Self {
-        Response {
-            status,
-            content_type: None,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        Response { status, content_type: None, headers: Vec::new(), body: Vec::new() }
     }
 
     /// A response with the given content type.
     pub fn typed(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
-        Response {
-            status,
-            content_type: Some(content_type),
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        Response { status, content_type: Some(content_type), headers: Vec::new(), body: body.into() }
     }
 
     /// Adds a header.

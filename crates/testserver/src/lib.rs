@@ -92,40 +92,28 @@ impl TestServer {
         let task_shared = shared.clone();
         // The runtime is created and dropped on the server thread, so starting and stopping
         // also work from inside another tokio runtime.
-        let thread = std::thread::Builder::new()
-            .name(format!("duplicati-testserver-{}", addr.port()))
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
+        let thread = std::thread::Builder::new().name(format!("duplicati-testserver-{}", addr.port())).spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => {
+                        let _ = ready_tx.send(Ok(()));
+                        server::run(listener, task_shared, stop_rx).await;
+                    }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
-                        return;
                     }
-                };
-                runtime.block_on(async move {
-                    match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => {
-                            let _ = ready_tx.send(Ok(()));
-                            server::run(listener, task_shared, stop_rx).await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        ready_rx
-            .recv()
-            .map_err(|_| io::Error::other("server thread exited during start"))??;
-        Ok(TestServer {
-            addr,
-            shared,
-            stop,
-            thread: Some(thread),
-        })
+                }
+            });
+        })?;
+        ready_rx.recv().map_err(|_| io::Error::other("server thread exited during start"))??;
+        Ok(TestServer { addr, shared, stop, thread: Some(thread) })
     }
 
     /// The bound address.
@@ -140,20 +128,13 @@ impl TestServer {
 
     /// Base URL, e.g. `https://127.0.0.1:8200` (IPv6 addresses in brackets).
     pub fn url(&self) -> String {
-        let scheme = if self.shared.tls.is_some() {
-            "https"
-        } else {
-            "http"
-        };
+        let scheme = if self.shared.tls.is_some() { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
 
     /// DER of the current leaf certificate (`None` for plain HTTP).
     pub fn cert_der(&self) -> Option<Vec<u8>> {
-        self.shared
-            .tls
-            .as_ref()
-            .map(|t| t.current().leaf_der.clone())
+        self.shared.tls.as_ref().map(|t| t.current().leaf_der.clone())
     }
 
     /// SHA-256 of the leaf certificate formatted like
@@ -194,16 +175,12 @@ impl TestServer {
 
     /// Appends `n` newer rows to a job (IDs continue). Unknown jobs are ignored.
     pub fn add_rows(&self, backup_id: &str, n: u32) {
-        self.shared
-            .store()
-            .add_rows(backup_id, n, timefmt::now_ticks());
+        self.shared.store().add_rows(backup_id, n, timefmt::now_ticks());
     }
 
     /// Simulates a recreated job database: `rows` rows with IDs from 1 and newer timestamps.
     pub fn recreate_job_db(&self, backup_id: &str, rows: u32) {
-        self.shared
-            .store()
-            .recreate(backup_id, rows, timefmt::now_ticks());
+        self.shared.store().recreate(backup_id, rows, timefmt::now_ticks());
     }
 
     /// Changes the login password (issued tokens stay valid).

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 
-const USAGE: &str =
-    "usage: duplicati-testserver [--port 8200] [--bind 127.0.0.1] [--password duplicati]
+const USAGE: &str = "usage: duplicati-testserver [--port 8200] [--bind 127.0.0.1] [--password duplicati]
        [--tls plain|self-signed|ca] [--data fixture|generated|empty] [--jobs 5] [--rows 200]
        [--seed 1] [--latency-ms 0] [--machine-name NAME] [--allowed-hostnames a,b]";
 
@@ -21,9 +20,7 @@ fn parse(args: &[String]) -> Result<ServerConfig, String> {
         if flag == "-h" || flag == "--help" {
             return Err(String::new());
         }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("missing value for {flag}"))?;
+        let value = it.next().ok_or_else(|| format!("missing value for {flag}"))?;
         let bad = || format!("invalid value for {flag}: {value}");
         match flag.as_str() {
             "--port" => port = value.parse().map_err(|_| bad())?,
@@ -41,18 +38,11 @@ fn parse(args: &[String]) -> Result<ServerConfig, String> {
             "--jobs" => jobs = value.parse().map_err(|_| bad())?,
             "--rows" => rows = value.parse().map_err(|_| bad())?,
             "--seed" => seed = value.parse().map_err(|_| bad())?,
-            "--latency-ms" => {
-                cfg.latency = Duration::from_millis(value.parse().map_err(|_| bad())?)
-            }
+            "--latency-ms" => cfg.latency = Duration::from_millis(value.parse().map_err(|_| bad())?),
             "--machine-name" => cfg.machine_name = value.clone(),
             "--machine-id" => machine_id = Some(value.clone()),
             "--allowed-hostnames" => {
-                cfg.allowed_hostnames = value
-                    .split([',', ';'])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect()
+                cfg.allowed_hostnames = value.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
             }
             _ => return Err(format!("unknown option {flag}")),
         }
@@ -62,16 +52,8 @@ fn parse(args: &[String]) -> Result<ServerConfig, String> {
         "fixture" => DataSet::Fixture,
         "generated" => {
             // A machine-id that differs per seed, so several demo servers look distinct.
-            cfg.machine_id = format!(
-                "{:016x}{:016x}",
-                seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                seed ^ 0xD1B5_4A32_D192_ED03
-            );
-            DataSet::Generated {
-                jobs,
-                rows_per_job: rows,
-                seed,
-            }
+            cfg.machine_id = format!("{:016x}{:016x}", seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), seed ^ 0xD1B5_4A32_D192_ED03);
+            DataSet::Generated { jobs, rows_per_job: rows, seed }
         }
         "empty" => DataSet::Empty,
         _ => return Err(format!("invalid value for --data: {data}")),
@@ -91,11 +73,7 @@ fn main() -> ExitCode {
                 eprintln!("error: {msg}");
             }
             eprintln!("{USAGE}");
-            return if msg.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            return if msg.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
         }
     };
     let server = match TestServer::start(cfg) {
@@ -109,10 +87,7 @@ fn main() -> ExitCode {
         Some(fp) => println!("{} sha256={fp}", server.url()),
         None => println!("{}", server.url()),
     }
-    let waited = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map(|rt| rt.block_on(tokio::signal::ctrl_c()));
+    let waited = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| rt.block_on(tokio::signal::ctrl_c()));
     if let Err(e) | Ok(Err(e)) = waited {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
         return ExitCode::FAILURE;

@@ -50,14 +50,8 @@ pub(crate) fn host_allowed(allowed: &[String], host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     const BUILTIN: [&str; 4] = ["localhost", "127.0.0.1", "[::1]", "localhost.localdomain"];
     BUILTIN.contains(&host.as_str())
-        || allowed
-            .iter()
-            .any(|a| a == "*" || a.eq_ignore_ascii_case(&host))
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok()
+        || allowed.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(&host))
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok()
 }
 
 fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
@@ -68,20 +62,8 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
     let get = req.method == "GET";
     let post = req.method == "POST";
     let route = match path.as_str() {
-        "" => {
-            return if get {
-                Response::typed(200, HTML, INDEX_HTML)
-            } else {
-                Response::empty(405)
-            }
-        }
-        "/health" => {
-            return if get {
-                Response::typed(200, TEXT, "Healthy")
-            } else {
-                Response::empty(405)
-            }
-        }
+        "" => return if get { Response::typed(200, HTML, INDEX_HTML) } else { Response::empty(405) },
+        "/health" => return if get { Response::typed(200, TEXT, "Healthy") } else { Response::empty(405) },
         "/api/v1/auth/login" | "/api/v1/auth/refresh" => {
             if !post {
                 return Response::empty(405);
@@ -92,10 +74,7 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
             return if path.ends_with("login") {
                 login(shared, req, now)
             } else {
-                Response::json(
-                    401,
-                    error_body("Authorization failed due to missing cookie.", 401),
-                )
+                Response::json(401, error_body("Authorization failed due to missing cookie.", 401))
             };
         }
         "/api/v1/systeminfo" => Protected::SystemInfo,
@@ -103,10 +82,7 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
         "/api/v1/serverstate" => Protected::ServerState,
         "/api/v1/progressstate" => Protected::ProgressState,
         "/api/v1/notifications" => Protected::Notifications,
-        p => match p
-            .strip_prefix("/api/v1/backup/")
-            .and_then(|r| r.strip_suffix("/log"))
-        {
+        p => match p.strip_prefix("/api/v1/backup/").and_then(|r| r.strip_suffix("/log")) {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 // Keep the ID's original spelling.
                 let start = "/api/v1/backup/".len();
@@ -118,11 +94,7 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
     if !get {
         return Response::empty(405);
     }
-    let check = shared.tokens().check(
-        req.header("authorization"),
-        now,
-        shared.faults.token_limit(),
-    );
+    let check = shared.tokens().check(req.header("authorization"), now, shared.faults.token_limit());
     if let Err(rejection) = check {
         shared.stats().unauthorized += 1;
         return Response::empty(401).with("WWW-Authenticate", rejection.www_authenticate());
@@ -157,11 +129,7 @@ fn log(shared: &Shared, req: &Request, id: &str) -> Response {
         return Response::empty(400);
     };
     let pagesize = pagesize.unwrap_or(100).clamp(10, 500) as u32;
-    *shared
-        .stats()
-        .log_requests
-        .entry(id.to_string())
-        .or_default() += 1;
+    *shared.stats().log_requests.entry(id.to_string()).or_default() += 1;
     // Generate outside the store lock: only the job description is copied.
     let page = {
         let store = shared.store();
@@ -174,23 +142,16 @@ fn log(shared: &Shared, req: &Request, id: &str) -> Response {
 }
 
 fn login(shared: &Shared, req: &Request, now: Ticks) -> Response {
-    let json_type = req
-        .header("content-type")
-        .and_then(|ct| ct.split(';').next())
-        .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+    let json_type =
+        req.header("content-type").and_then(|ct| ct.split(';').next()).is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
     if !json_type {
         return Response::empty(415);
     }
-    let Ok(serde_json::Value::Object(body)) =
-        serde_json::from_slice::<serde_json::Value>(&req.body)
-    else {
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
         return Response::empty(400);
     };
     shared.stats().logins += 1;
-    let password = body
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("password"))
-        .and_then(|(_, v)| v.as_str());
+    let password = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("password")).and_then(|(_, v)| v.as_str());
     let expected = shared.password();
     match password {
         Some(pw) if !pw.is_empty() && pw == expected => {
@@ -206,7 +167,8 @@ fn login(shared: &Shared, req: &Request, now: Ticks) -> Response {
     }
 }
 
-const INDEX_HTML: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Duplicati</title></head><body><app-root></app-root></body></html>\n";
+const INDEX_HTML: &str =
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Duplicati</title></head><body><app-root></app-root></body></html>\n";
 
 fn legacy20(shared: &Shared, req: &Request) -> Response {
     let path = req.path.to_ascii_lowercase();
@@ -223,16 +185,11 @@ fn legacy20(shared: &Shared, req: &Request) -> Response {
             _ => Response::typed(404, TEXT, "Not found"),
         }
     };
-    let has_cookie = req
-        .header("cookie")
-        .is_some_and(|c| c.split(';').any(|kv| kv.trim().starts_with("xsrf-token=")));
+    let has_cookie = req.header("cookie").is_some_and(|c| c.split(';').any(|kv| kv.trim().starts_with("xsrf-token=")));
     if has_cookie {
         resp
     } else {
-        resp.with(
-            "Set-Cookie",
-            format!("xsrf-token={}; path=/", shared.random_token()),
-        )
+        resp.with("Set-Cookie", format!("xsrf-token={}; path=/", shared.random_token()))
     }
 }
 
@@ -256,15 +213,7 @@ mod tests {
     #[test]
     fn hostnames() {
         let none: Vec<String> = Vec::new();
-        for ok in [
-            "localhost",
-            "127.0.0.1",
-            "[::1]",
-            "LOCALHOST",
-            "localhost.localdomain",
-            "192.168.1.20",
-            "[fe80::1]",
-        ] {
+        for ok in ["localhost", "127.0.0.1", "[::1]", "LOCALHOST", "localhost.localdomain", "192.168.1.20", "[fe80::1]"] {
             assert!(host_allowed(&none, ok), "{ok}");
         }
         assert!(!host_allowed(&none, "nas.local"));

@@ -42,11 +42,7 @@ impl Shared {
     pub fn new(cfg: ServerConfig, tls: Option<Tls>) -> Shared {
         let now = timefmt::now_ticks();
         Shared {
-            allowed_hosts: cfg
-                .allowed_hostnames
-                .iter()
-                .map(|h| h.to_ascii_lowercase())
-                .collect(),
+            allowed_hosts: cfg.allowed_hostnames.iter().map(|h| h.to_ascii_lowercase()).collect(),
             faults: Faults::new(cfg.latency),
             tls,
             password: Mutex::new(cfg.password.clone()),
@@ -103,11 +99,7 @@ impl Conn for tokio_rustls::server::TlsStream<TcpStream> {
 }
 
 /// Accepts connections until `shutdown` flips to true.
-pub(crate) async fn run(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -132,9 +124,7 @@ async fn connection(tcp: TcpStream, shared: Arc<Shared>, shutdown: watch::Receiv
         Some(tls) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.current().config.clone());
             // Handshake failures are normal (clients rejecting the certificate): just drop.
-            if let Ok(Ok(stream)) =
-                tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-            {
+            if let Ok(Ok(stream)) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 serve(stream, &shared, shutdown).await;
             }
         }
@@ -188,55 +178,27 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
             Some(Fault::Status(code)) => status_response(code),
             _ => routes::handle(shared, &req, now),
         };
-        let late = if early.is_none() {
-            shared.faults.take(&target, |f| !f.before_routing())
-        } else {
-            None
-        };
+        let late = if early.is_none() { shared.faults.take(&target, |f| !f.before_routing()) } else { None };
         let keep_alive = req.keep_alive;
         let ok = match late {
             Some(Fault::Truncate) => {
                 let half = resp.body.len() / 2;
-                let _ = write_all(
-                    &mut stream,
-                    &resp.head(server, &date(), false),
-                    &resp.body[..half],
-                )
-                .await;
+                let _ = write_all(&mut stream, &resp.head(server, &date(), false), &resp.body[..half]).await;
                 let _ = stream.shutdown().await;
                 return;
             }
             Some(Fault::Stall) => {
                 let half = resp.body.len() / 2;
-                if write_all(
-                    &mut stream,
-                    &resp.head(server, &date(), keep_alive),
-                    &resp.body[..half],
-                )
-                .await
-                .is_ok()
-                {
+                if write_all(&mut stream, &resp.head(server, &date(), keep_alive), &resp.body[..half]).await.is_ok() {
                     wait_for_close(&mut stream, &mut shutdown).await;
                 }
                 return;
             }
             Some(Fault::Malformed) => {
                 let resp = malformed(&resp);
-                write_all(
-                    &mut stream,
-                    &resp.head(server, &date(), keep_alive),
-                    &resp.body,
-                )
-                .await
+                write_all(&mut stream, &resp.head(server, &date(), keep_alive), &resp.body).await
             }
-            _ => {
-                write_all(
-                    &mut stream,
-                    &resp.head(server, &date(), keep_alive),
-                    &resp.body,
-                )
-                .await
-            }
+            _ => write_all(&mut stream, &resp.head(server, &date(), keep_alive), &resp.body).await,
         };
         if ok.is_err() || !keep_alive {
             let _ = stream.shutdown().await;
@@ -282,10 +244,6 @@ fn malformed(real: &Response) -> Response {
     if real.body.len() >= 2 && real.content_type == Some(JSON) {
         Response::json(200, real.body[..real.body.len() / 2].to_vec())
     } else {
-        Response::typed(
-            200,
-            HTML,
-            "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>",
-        )
+        Response::typed(200, HTML, "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>")
     }
 }

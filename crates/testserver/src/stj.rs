@@ -60,10 +60,7 @@ pub fn escape_into(out: &mut String, s: &str, esc: Escaping) {
 }
 
 fn ascii_needs_escape(b: u8, esc: Escaping) -> bool {
-    b < 0x20
-        || b == b'\\'
-        || b == b'"'
-        || (esc == Escaping::Stj && matches!(b, b'&' | b'\'' | b'<' | b'>' | b'+' | b'`' | 0x7f))
+    b < 0x20 || b == b'\\' || b == b'"' || (esc == Escaping::Stj && matches!(b, b'&' | b'\'' | b'<' | b'>' | b'+' | b'`' | 0x7f))
 }
 
 fn unicode_escape(out: &mut String, unit: u32, esc: Escaping) {
@@ -100,11 +97,7 @@ impl JsonWriter {
 
     /// Like [`JsonWriter::new`] with a preallocated buffer.
     pub fn with_capacity(esc: Escaping, cap: usize) -> Self {
-        JsonWriter {
-            out: String::with_capacity(cap),
-            esc,
-            fresh: true,
-        }
+        JsonWriter { out: String::with_capacity(cap), esc, fresh: true }
     }
 
     /// The JSON text written so far.
@@ -228,10 +221,7 @@ impl JsonWriter {
 /// `{"Error":"<msg>","Code":<code>}` as ASP.NET's error filter writes it.
 pub fn error_body(msg: &str, code: u16) -> String {
     let mut w = JsonWriter::new(Escaping::Stj);
-    w.begin_obj()
-        .kstr("Error", msg)
-        .kint("Code", i64::from(code))
-        .end_obj();
+    w.begin_obj().kstr("Error", msg).kint("Code", i64::from(code)).end_obj();
     w.finish()
 }
 
@@ -241,10 +231,7 @@ mod tests {
 
     #[test]
     fn stj_escaping_matches_fixture_style() {
-        assert_eq!(
-            stj_escape("a\"b&c+d<e>'`\u{e7}"),
-            "a\\u0022b\\u0026c\\u002Bd\\u003Ce\\u003E\\u0027\\u0060\\u00E7"
-        );
+        assert_eq!(stj_escape("a\"b&c+d<e>'`\u{e7}"), "a\\u0022b\\u0026c\\u002Bd\\u003Ce\\u003E\\u0027\\u0060\\u00E7");
         assert_eq!(stj_escape("x\\n\n\u{1}"), "x\\\\n\\n\\u0001");
         assert_eq!(stj_escape("\u{1F600}"), "\\uD83D\\uDE00");
     }
@@ -259,13 +246,7 @@ mod tests {
     #[test]
     fn writer_commas() {
         let mut w = JsonWriter::new(Escaping::Stj);
-        w.begin_obj()
-            .kint("A", 1)
-            .key("B")
-            .begin_arr()
-            .int(1)
-            .int(2)
-            .end_arr();
+        w.begin_obj().kint("A", 1).key("B").begin_arr().int(1).int(2).end_arr();
         w.key("C").begin_obj().end_obj().knull("D").end_obj();
         assert_eq!(w.finish(), r#"{"A":1,"B":[1,2],"C":{},"D":null}"#);
     }

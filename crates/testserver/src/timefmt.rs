@@ -23,14 +23,7 @@ fn civil(ticks: Ticks) -> OffsetDateTime {
 }
 
 fn ymd_hms(t: &OffsetDateTime) -> (i32, u8, u8, u8, u8, u8) {
-    (
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-    )
+    (t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// `2025-05-04T00:03:27.5170938Z` (fraction trimmed of trailing zeros, omitted when zero).
@@ -70,10 +63,7 @@ pub fn metadata_date(ticks: Ticks) -> String {
 pub fn log_line_time(ticks: Ticks) -> String {
     let (y, mo, d, h, mi, s) = ymd_hms(&civil(ticks + LOCAL_OFFSET_SECS * TICKS_PER_SEC));
     let sign = if LOCAL_OFFSET_SECS < 0 { '-' } else { '+' };
-    format!(
-        "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} {sign}{:02}",
-        LOCAL_OFFSET_SECS.abs() / 3600
-    )
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} {sign}{:02}", LOCAL_OFFSET_SECS.abs() / 3600)
 }
 
 /// Invariant-culture general date in server-local time: `5/3/2025 2:00:00 AM`.
@@ -97,19 +87,9 @@ pub fn token_expiry(ticks: Ticks) -> String {
 /// RFC 7231 date for the `Date` header.
 pub fn http_date(ticks: Ticks) -> String {
     let t = civil(ticks);
-    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        [t.weekday().number_days_from_monday() as usize];
-    let mon = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][usize::from(t.month() as u8 - 1)];
-    format!(
-        "{wd}, {:02} {mon} {:04} {:02}:{:02}:{:02} GMT",
-        t.day(),
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][t.weekday().number_days_from_monday() as usize];
+    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][usize::from(t.month() as u8 - 1)];
+    format!("{wd}, {:02} {mon} {:04} {:02}:{:02}:{:02} GMT", t.day(), t.year(), t.hour(), t.minute(), t.second())
 }
 
 /// Weekday (0 = Monday) of a UTC instant.
@@ -122,12 +102,7 @@ pub fn timespan(ticks: i64) -> String {
     let t = ticks.max(0);
     let frac = t % TICKS_PER_SEC;
     let secs = t / TICKS_PER_SEC;
-    let (d, h, m, s) = (
-        secs / 86_400,
-        (secs / 3600) % 24,
-        (secs / 60) % 60,
-        secs % 60,
-    );
+    let (d, h, m, s) = (secs / 86_400, (secs / 3600) % 24, (secs / 60) % 60, secs % 60);
     let mut out = String::new();
     if d > 0 {
         out.push_str(&format!("{d}."));
@@ -148,21 +123,12 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(iso_utc(T), "2025-05-04T00:03:27.5170938Z");
-        assert_eq!(
-            iso_utc(T - 5_170_938 + 138_820),
-            "2025-05-04T00:03:27.013882Z"
-        );
-        assert_eq!(
-            iso_utc(1_746_403_200 * TICKS_PER_SEC),
-            "2025-05-05T00:00:00Z"
-        );
+        assert_eq!(iso_utc(T - 5_170_938 + 138_820), "2025-05-04T00:03:27.013882Z");
+        assert_eq!(iso_utc(1_746_403_200 * TICKS_PER_SEC), "2025-05-05T00:00:00Z");
         assert_eq!(iso_local(T), "2025-05-04T02:03:27.5170938+02:00");
         assert_eq!(metadata_date(T), "20250504T000327Z");
         assert_eq!(log_line_time(T), "2025-05-04 02:03:27 +02");
-        assert_eq!(
-            us_local(1_746_230_400 * TICKS_PER_SEC),
-            "5/3/2025 2:00:00 AM"
-        );
+        assert_eq!(us_local(1_746_230_400 * TICKS_PER_SEC), "5/3/2025 2:00:00 AM");
         assert_eq!(timespan(2_074_758_593), "00:03:27.4758593");
         assert_eq!(timespan(93_600 * TICKS_PER_SEC), "1.02:00:00");
         assert_eq!(timespan(0), "00:00:00");

@@ -4,8 +4,7 @@ use std::io;
 use std::sync::{Arc, RwLock};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
@@ -45,18 +44,12 @@ impl Tls {
             TlsMode::CaSigned => Some(make_ca()?),
         };
         let state = make_leaf(ca.as_ref())?;
-        Ok(Some(Tls {
-            ca,
-            current: RwLock::new(Arc::new(state)),
-        }))
+        Ok(Some(Tls { ca, current: RwLock::new(Arc::new(state)) }))
     }
 
     /// The state new connections use.
     pub fn current(&self) -> Arc<CertState> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// PEM of the CA certificate (CA-signed mode only).
@@ -79,22 +72,14 @@ fn make_ca() -> io::Result<LocalCa> {
     dn.push(DnType::CommonName, "Duplicati Local CA");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let cert = params.self_signed(&key).map_err(other)?;
-    Ok(LocalCa {
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    })
+    Ok(LocalCa { pem: cert.pem(), issuer: Issuer::new(params, key) })
 }
 
 fn make_leaf(ca: Option<&LocalCa>) -> io::Result<CertState> {
     let key = KeyPair::generate().map_err(other)?;
-    let mut params = CertificateParams::new(SANS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        .map_err(other)?;
+    let mut params = CertificateParams::new(SANS.iter().map(|s| s.to_string()).collect::<Vec<_>>()).map_err(other)?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "localhost");
     params.distinguished_name = dn;
@@ -117,17 +102,10 @@ fn make_leaf(ca: Option<&LocalCa>) -> io::Result<CertState> {
         .with_single_cert(vec![CertificateDer::from(leaf_der.clone())], key_der)
         .map_err(other)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(CertState {
-        leaf_der,
-        config: Arc::new(config),
-    })
+    Ok(CertState { leaf_der, config: Arc::new(config) })
 }
 
 /// SHA-256 of `der` as `openssl x509 -fingerprint -sha256` prints it: `AB:CD:…`.
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }

@@ -13,11 +13,7 @@ use rustls::pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 
 fn server(tls: TlsMode) -> (TestServer, Client) {
-    let s = TestServer::start(ServerConfig {
-        tls,
-        ..ServerConfig::default()
-    })
-    .unwrap();
+    let s = TestServer::start(ServerConfig { tls, ..ServerConfig::default() }).unwrap();
     let mut c = Client::new(&s);
     c.login();
     (s, c)
@@ -37,11 +33,7 @@ fn fail_with_status_is_one_shot_and_filtered() {
     s.faults().fail_with_status(503, 1, None);
     let r = c.get("/api/v1/serverstate");
     assert_eq!((r.status, r.body.len()), (503, 0));
-    assert_eq!(
-        s.stats().log_requests["1"],
-        1,
-        "faulted requests never reach the handler"
-    );
+    assert_eq!(s.stats().log_requests["1"], 1, "faulted requests never reach the handler");
 }
 
 #[test]
@@ -72,24 +64,12 @@ fn stalled_body_until_client_gives_up() {
     let (s, c) = server(TlsMode::Plain);
     s.faults().stall_body(1, Some("/log"));
     let mut conn = Conn::open(s.addr(), None).unwrap();
-    conn.tcp()
-        .set_read_timeout(Some(Duration::from_millis(400)))
-        .unwrap();
+    conn.tcp().set_read_timeout(Some(Duration::from_millis(400))).unwrap();
     let auth = format!("Bearer {}", c.token.as_deref().unwrap());
-    conn.send(&raw_request(
-        "GET",
-        "/api/v1/backup/1/log",
-        "localhost",
-        &[("Authorization", &auth)],
-        None,
-    ))
-    .unwrap();
+    conn.send(&raw_request("GET", "/api/v1/backup/1/log", "localhost", &[("Authorization", &auth)], None)).unwrap();
     let t = Instant::now();
     let err = conn.read_response().unwrap_err();
-    assert!(
-        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
-        "{err:?}"
-    );
+    assert!(matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "{err:?}");
     assert!(t.elapsed() >= Duration::from_millis(350));
     drop(conn);
     assert_eq!(c.get("/api/v1/backup/1/log").status, 200, "one-shot");
@@ -100,13 +80,7 @@ fn reset_connection() {
     let (s, c) = server(TlsMode::Plain);
     s.faults().reset_connection(1, Some("/backups"));
     let err = c.request("GET", "/api/v1/backups", &[], None).unwrap_err();
-    assert!(
-        matches!(
-            err.kind(),
-            ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err.kind(), ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof | ErrorKind::ConnectionAborted), "{err:?}");
     assert_eq!(c.get("/api/v1/backups").status, 200);
 }
 
@@ -132,18 +106,10 @@ fn tokens_expire_after_n_requests() {
     let r = c.get("/api/v1/serverstate");
     assert_eq!((r.status, r.body.len()), (401, 0));
     let h = r.header("WWW-Authenticate").unwrap();
-    assert!(
-        h.starts_with(r#"Bearer error="invalid_token", error_description="The token expired at '"#)
-            && h.ends_with("'\""),
-        "{h}"
-    );
+    assert!(h.starts_with(r#"Bearer error="invalid_token", error_description="The token expired at '"#) && h.ends_with("'\""), "{h}");
     assert_eq!(c.get("/api/v1/serverstate").status, 401, "stays expired");
     c.login();
-    assert_eq!(
-        c.get("/api/v1/serverstate").status,
-        200,
-        "fresh login, fresh token"
-    );
+    assert_eq!(c.get("/api/v1/serverstate").status, 200, "fresh login, fresh token");
     s.faults().clear();
     for _ in 0..5 {
         assert_eq!(c.get("/api/v1/serverstate").status, 200);
@@ -152,14 +118,7 @@ fn tokens_expire_after_n_requests() {
 
 fn openssl_fingerprint(der: &[u8]) -> Option<String> {
     let mut child = Command::new("openssl")
-        .args([
-            "x509",
-            "-inform",
-            "DER",
-            "-noout",
-            "-fingerprint",
-            "-sha256",
-        ])
+        .args(["x509", "-inform", "DER", "-noout", "-fingerprint", "-sha256"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -180,10 +139,7 @@ fn self_signed_fingerprint_and_rotation() {
     let conn = Conn::open(s.addr(), c.tls.clone()).unwrap();
     assert_eq!(conn.peer_cert().unwrap(), der, "served certificate");
     let fp = s.cert_sha256().unwrap();
-    let expected: Vec<String> = Sha256::digest(&der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect();
+    let expected: Vec<String> = Sha256::digest(&der).iter().map(|b| format!("{b:02X}")).collect();
     assert_eq!(fp, expected.join(":"));
     assert_eq!(fp.len(), 32 * 3 - 1);
     match openssl_fingerprint(&der) {
@@ -196,21 +152,13 @@ fn self_signed_fingerprint_and_rotation() {
     let fp2 = s.cert_sha256().unwrap();
     assert_ne!(fp, fp2);
     let conn = Conn::open(s.addr(), c.tls.clone()).unwrap();
-    assert_eq!(
-        conn.peer_cert().unwrap(),
-        s.cert_der().unwrap(),
-        "new connections get the new certificate"
-    );
+    assert_eq!(conn.peer_cert().unwrap(), s.cert_der().unwrap(), "new connections get the new certificate");
     assert_eq!(c.get("/api/v1/serverstate").status, 200);
 }
 
 #[test]
 fn ca_signed_is_trusted_via_the_ca() {
-    let s = TestServer::start(ServerConfig {
-        tls: TlsMode::CaSigned,
-        ..ServerConfig::default()
-    })
-    .unwrap();
+    let s = TestServer::start(ServerConfig { tls: TlsMode::CaSigned, ..ServerConfig::default() }).unwrap();
     let pem = s.ca_pem().unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     let ca = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
@@ -219,18 +167,10 @@ fn ca_signed_is_trusted_via_the_ca() {
     c.login();
     assert_eq!(c.get("/api/v1/backups").status, 200);
     s.rotate_certificate();
-    assert_eq!(
-        c.get("/api/v1/backups").status,
-        200,
-        "rotated leaf is signed by the same CA"
-    );
+    assert_eq!(c.get("/api/v1/backups").status, 200, "rotated leaf is signed by the same CA");
 
     // A self-signed server is not trusted by that CA.
-    let other = TestServer::start(ServerConfig {
-        tls: TlsMode::SelfSigned,
-        ..ServerConfig::default()
-    })
-    .unwrap();
+    let other = TestServer::start(ServerConfig { tls: TlsMode::SelfSigned, ..ServerConfig::default() }).unwrap();
     assert!(Conn::open(other.addr(), Some(tls_trusting(ca))).is_err());
 }
 

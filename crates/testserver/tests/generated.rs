@@ -9,14 +9,7 @@ use duplicati_testserver::{DataSet, ServerConfig, TestServer};
 use serde_json::Value;
 
 fn generated(jobs: u32, rows: u32, seed: u64) -> (TestServer, Client) {
-    let cfg = ServerConfig {
-        data: DataSet::Generated {
-            jobs,
-            rows_per_job: rows,
-            seed,
-        },
-        ..ServerConfig::default()
-    };
+    let cfg = ServerConfig { data: DataSet::Generated { jobs, rows_per_job: rows, seed }, ..ServerConfig::default() };
     let server = TestServer::start(cfg).unwrap();
     let mut client = Client::new(&server);
     client.login();
@@ -72,10 +65,7 @@ fn rows_are_deterministic_and_well_formed() {
     let (_s, c) = generated(3, 400, 42);
     let (_s2, c2) = generated(3, 400, 42);
     let a = c.get("/api/v1/backup/2/log?pagesize=500");
-    assert!(
-        a.body == c.get("/api/v1/backup/2/log?pagesize=500").body,
-        "pages are stable"
-    );
+    assert!(a.body == c.get("/api/v1/backup/2/log?pagesize=500").body, "pages are stable");
     // Timestamps are anchored at server start; everything else depends on the seed only.
     let shape = |v: &Value| -> Vec<(u64, u64, String)> {
         v.as_array()
@@ -83,19 +73,11 @@ fn rows_are_deterministic_and_well_formed() {
             .iter()
             .map(|r| {
                 let m: Value = serde_json::from_str(r["Message"].as_str().unwrap()).unwrap();
-                (
-                    r["ID"].as_u64().unwrap(),
-                    r["OperationID"].as_u64().unwrap(),
-                    format!("{}/{}", m["MainOperation"], m["ParsedResult"]),
-                )
+                (r["ID"].as_u64().unwrap(), r["OperationID"].as_u64().unwrap(), format!("{}/{}", m["MainOperation"], m["ParsedResult"]))
             })
             .collect()
     };
-    assert_eq!(
-        shape(&a.json()),
-        shape(&c2.get("/api/v1/backup/2/log?pagesize=500").json()),
-        "same seed, same rows"
-    );
+    assert_eq!(shape(&a.json()), shape(&c2.get("/api/v1/backup/2/log?pagesize=500").json()), "same seed, same rows");
     let text = a.text();
     assert!(text.is_ascii(), "STJ escapes all non-ASCII");
     assert!(!text.contains("\\\""), "quotes are written as \\u0022");
@@ -105,23 +87,8 @@ fn rows_are_deterministic_and_well_formed() {
     let mut last_ts = i64::MAX;
     let mut last_op = u64::MAX;
     for row in a.json().as_array().unwrap() {
-        let keys: Vec<&str> = row
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "ID",
-                "OperationID",
-                "Timestamp",
-                "Type",
-                "Message",
-                "Exception"
-            ]
-        );
+        let keys: Vec<&str> = row.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["ID", "OperationID", "Timestamp", "Type", "Message", "Exception"]);
         assert_eq!(row["Type"], "Result");
         assert_eq!(row["Exception"], serde_json::json!({}));
         let ts = row["Timestamp"].as_i64().unwrap();
@@ -130,14 +97,9 @@ fn rows_are_deterministic_and_well_formed() {
         let op = row["OperationID"].as_u64().unwrap();
         assert!(op < last_op);
         last_op = op;
-        let msg: Value =
-            serde_json::from_str(row["Message"].as_str().unwrap()).expect("Message is JSON");
+        let msg: Value = serde_json::from_str(row["Message"].as_str().unwrap()).expect("Message is JSON");
         let m = msg.as_object().unwrap();
-        let tail: Vec<&str> = m
-            .keys()
-            .map(String::as_str)
-            .skip_while(|k| *k != "ParsedResult")
-            .collect();
+        let tail: Vec<&str> = m.keys().map(String::as_str).skip_while(|k| *k != "ParsedResult").collect();
         assert_eq!(
             tail,
             [
@@ -158,47 +120,29 @@ fn rows_are_deterministic_and_well_formed() {
         );
         assert_eq!(msg["Version"], "2.1.0.5 (2.1.0.5_stable_2025-03-04)");
         let end = msg["EndTime"].as_str().unwrap();
-        assert!(
-            end.len() >= 20 && end.ends_with('Z') && &end[10..11] == "T",
-            "{end}"
-        );
+        assert!(end.len() >= 20 && end.ends_with('Z') && &end[10..11] == "T", "{end}");
         assert!(msg["Messages"].as_array().unwrap().len() <= 20);
-        assert!(
-            msg["MessagesActualLength"].as_u64().unwrap()
-                >= msg["Messages"].as_array().unwrap().len() as u64
-        );
+        assert!(msg["MessagesActualLength"].as_u64().unwrap() >= msg["Messages"].as_array().unwrap().len() as u64);
         ops.insert(msg["MainOperation"].as_str().unwrap().to_string());
         results.insert(msg["ParsedResult"].as_str().unwrap().to_string());
         interrupted |= msg["Interrupted"] == true;
         if msg["PartialBackup"] == true {
             partial = true;
             let w = msg["Warnings"].as_array().unwrap();
-            assert!(w.iter().any(|l| l
-                .as_str()
-                .unwrap()
-                .ends_with("Cancellation was requested by user.")));
+            assert!(w.iter().any(|l| l.as_str().unwrap().ends_with("Cancellation was requested by user.")));
         }
         if msg["ParsedResult"] == "Fatal" {
-            let last = msg["Errors"]
-                .as_array()
-                .unwrap()
-                .last()
-                .unwrap()
-                .as_str()
-                .unwrap()
-                .to_string();
-            assert!(last.contains("[Error-Duplicati.Library.Main.Controller-FailedOperation]: The operation Backup has failed with error: "));
+            let last = msg["Errors"].as_array().unwrap().last().unwrap().as_str().unwrap().to_string();
+            assert!(
+                last.contains("[Error-Duplicati.Library.Main.Controller-FailedOperation]: The operation Backup has failed with error: ")
+            );
             fatal_line = true;
         }
-        if msg["MainOperation"] == "Backup"
-            && msg["BackendStatistics"]["BytesUploaded"].as_i64().unwrap() > 0
-        {
+        if msg["MainOperation"] == "Backup" && msg["BackendStatistics"]["BytesUploaded"].as_i64().unwrap() > 0 {
             assert!(msg["SizeOfExaminedFiles"].as_i64().unwrap() > 0);
         }
     }
-    for op in [
-        "Backup", "Compact", "Test", "Restore", "Repair", "Delete", "List",
-    ] {
+    for op in ["Backup", "Compact", "Test", "Restore", "Repair", "Delete", "List"] {
         assert!(ops.contains(op), "missing operation {op}: {ops:?}");
     }
     for r in ["Success", "Warning", "Error", "Fatal"] {
@@ -218,10 +162,7 @@ fn backups_list_and_serverstate() {
         assert_eq!(b["ID"], (i + 1).to_string());
         assert!(!b["Name"].as_str().unwrap().is_empty());
         assert!(b["TargetURL"].as_str().unwrap().contains("auth-password="));
-        assert!(b["Metadata"]["LastBackupDate"]
-            .as_str()
-            .unwrap()
-            .ends_with('Z'));
+        assert!(b["Metadata"]["LastBackupDate"].as_str().unwrap().ends_with('Z'));
         let s = &item["Schedule"];
         let days = s["AllowedDays"].as_array().unwrap();
         assert_eq!(days.len() % 2, 0, "doubled day names");
@@ -229,10 +170,7 @@ fn backups_list_and_serverstate() {
         assert!(s["Rule"].as_str().unwrap().starts_with("AllowedWeekDays="));
     }
     let raw = c.get("/api/v1/backups").text();
-    assert!(
-        raw.contains("\\u0026auth-password="),
-        "& is escaped like STJ does"
-    );
+    assert!(raw.contains("\\u0026auth-password="), "& is escaped like STJ does");
     let state = c.get("/api/v1/serverstate").json();
     assert_eq!(state["ProposedSchedule"].as_array().unwrap().len(), 4);
 }
@@ -251,10 +189,7 @@ fn add_rows_and_recreate_job_db() {
     s.recreate_job_db("1", 12);
     let rec = page(&c, "pagesize=500");
     assert_eq!(ids(&rec), (1..=12).rev().collect::<Vec<_>>());
-    assert!(
-        rec[11]["Timestamp"].as_i64().unwrap() >= after[0]["Timestamp"].as_i64().unwrap(),
-        "newer timestamps"
-    );
+    assert!(rec[11]["Timestamp"].as_i64().unwrap() >= after[0]["Timestamp"].as_i64().unwrap(), "newer timestamps");
     s.recreate_job_db("1", 0);
     assert_eq!(c.get("/api/v1/backup/1/log").text(), "[]");
 
@@ -264,17 +199,7 @@ fn add_rows_and_recreate_job_db() {
     fc.login();
     fs.add_rows("1", 3);
     let rows = fc.get("/api/v1/backup/1/log").json();
-    assert_eq!(
-        ids(rows.as_array().unwrap()),
-        vec![9, 8, 7, 6, 5, 4, 3, 2, 1]
-    );
+    assert_eq!(ids(rows.as_array().unwrap()), vec![9, 8, 7, 6, 5, 4, 3, 2, 1]);
     fs.add_rows("3", 2);
-    assert_eq!(
-        fc.get("/api/v1/backup/3/log")
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(fc.get("/api/v1/backup/3/log").json().as_array().unwrap().len(), 2);
 }

@@ -31,38 +31,17 @@ fn fixtures_are_served_byte_identical() {
     ] {
         let r = c.get(path);
         assert_eq!(r.status, 200, "{path}");
-        assert_eq!(
-            r.header("Content-Type"),
-            Some("application/json; charset=utf-8")
-        );
+        assert_eq!(r.header("Content-Type"), Some("application/json; charset=utf-8"));
         assert_eq!(r.header("Server"), Some("Kestrel"));
-        assert!(
-            r.body == expected.as_bytes(),
-            "{path} differs from the fixture"
-        );
+        assert!(r.body == expected.as_bytes(), "{path} differs from the fixture");
     }
-    assert_eq!(
-        std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/log_backup1.json"
-        ))
-        .unwrap(),
-        fixtures::LOG_BACKUP1.as_bytes()
-    );
+    assert_eq!(std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/log_backup1.json")).unwrap(), fixtures::LOG_BACKUP1.as_bytes());
 }
 
 #[test]
 fn fixture_log_paging_and_empty_jobs() {
     let (_s, c) = fixture_server();
-    let ids = |path: &str| -> Vec<u64> {
-        c.get(path)
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["ID"].as_u64().unwrap())
-            .collect()
-    };
+    let ids = |path: &str| -> Vec<u64> { c.get(path).json().as_array().unwrap().iter().map(|r| r["ID"].as_u64().unwrap()).collect() };
     assert_eq!(ids("/api/v1/backup/1/log?offset=4"), vec![3, 2, 1]);
     assert_eq!(ids("/api/v1/backup/1/log?offset=1"), Vec::<u64>::new());
     let row3 = c.get("/api/v1/backup/1/log?offset=4&pagesize=10");
@@ -89,26 +68,12 @@ fn login_ok_wrong_and_content_type() {
     let r = c.login_with("");
     assert_eq!(r.status, 401);
     let body = br#"{"password":"duplicati","rememberme":null}"#;
-    let r = c
-        .request(
-            "POST",
-            "/api/v1/auth/login",
-            &[],
-            Some(("application/json; charset=utf-8", body)),
-        )
-        .unwrap();
+    let r = c.request("POST", "/api/v1/auth/login", &[], Some(("application/json; charset=utf-8", body))).unwrap();
     assert_eq!(r.status, 200);
     let token = r.json()["AccessToken"].as_str().unwrap().to_string();
     assert_eq!(token.split('.').count(), 3);
     assert!(r.text().starts_with(r#"{"AccessToken":"eyJ"#));
-    let r = c
-        .request(
-            "POST",
-            "/api/v1/auth/login",
-            &[],
-            Some(("text/plain", body)),
-        )
-        .unwrap();
+    let r = c.request("POST", "/api/v1/auth/login", &[], Some(("text/plain", body))).unwrap();
     assert_eq!((r.status, r.body.len()), (415, 0));
     let r = c.get("/api/v1/auth/login");
     assert_eq!(r.status, 405);
@@ -117,29 +82,15 @@ fn login_ok_wrong_and_content_type() {
     assert_eq!(c.login_with("duplicati").status, 401);
     assert_eq!(c.login_with("n3w&pw").status, 200);
     c.token = Some(token);
-    assert_eq!(
-        c.get("/api/v1/serverstate").status,
-        200,
-        "old tokens stay valid"
-    );
+    assert_eq!(c.get("/api/v1/serverstate").status, 200, "old tokens stay valid");
     let st = s.stats();
-    assert_eq!(
-        (st.logins, st.failed_logins),
-        (5, 3),
-        "the 415 never reached the handler"
-    );
+    assert_eq!((st.logins, st.failed_logins), (5, 3), "the 415 never reached the handler");
 }
 
 #[test]
 fn protected_routes_need_a_token() {
     let (s, mut c) = start(ServerConfig::default());
-    for path in [
-        "/api/v1/systeminfo",
-        "/api/v1/backups",
-        "/api/v1/backup/1/log",
-        "/api/v1/serverstate",
-        "/api/v1/notifications",
-    ] {
+    for path in ["/api/v1/systeminfo", "/api/v1/backups", "/api/v1/backup/1/log", "/api/v1/serverstate", "/api/v1/notifications"] {
         let r = c.get(path);
         assert_eq!((r.status, r.body.len()), (401, 0), "{path}");
         assert_eq!(r.header("WWW-Authenticate"), Some("Bearer"));
@@ -147,17 +98,11 @@ fn protected_routes_need_a_token() {
     c.token = Some("eyJhbGciOiJIUzI1NiJ9.e30.bogus".into());
     let r = c.get("/api/v1/backups");
     assert_eq!((r.status, r.body.len()), (401, 0));
-    assert_eq!(
-        r.header("WWW-Authenticate"),
-        Some("Bearer error=\"invalid_token\"")
-    );
+    assert_eq!(r.header("WWW-Authenticate"), Some("Bearer error=\"invalid_token\""));
     c.login();
     assert_eq!(c.get("/api/v1/backups").status, 200);
     let r = c.get("/api/v1/progressstate");
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (404, r#"{"Error":"No active backup","Code":404}"#)
-    );
+    assert_eq!((r.status, r.text().as_str()), (404, r#"{"Error":"No active backup","Code":404}"#));
     assert_eq!(c.get("/api/v1/nothing").status, 404);
     assert_eq!(c.get("/api/v1/nothing").body.len(), 0);
     let r = c.get("/health");
@@ -172,20 +117,14 @@ fn protected_routes_need_a_token() {
 
 #[test]
 fn token_lifetime_expiry() {
-    let (_s, mut c) = start(ServerConfig {
-        token_lifetime: Duration::from_secs(1),
-        ..ServerConfig::default()
-    });
+    let (_s, mut c) = start(ServerConfig { token_lifetime: Duration::from_secs(1), ..ServerConfig::default() });
     c.login();
     assert_eq!(c.get("/api/v1/serverstate").status, 200);
     std::thread::sleep(Duration::from_millis(2100));
     let r = c.get("/api/v1/serverstate");
     assert_eq!((r.status, r.body.len()), (401, 0));
     let h = r.header("WWW-Authenticate").unwrap();
-    assert!(
-        h.starts_with("Bearer error=\"invalid_token\", error_description=\"The token expired at '"),
-        "{h}"
-    );
+    assert!(h.starts_with("Bearer error=\"invalid_token\", error_description=\"The token expired at '"), "{h}");
 }
 
 #[test]
@@ -194,44 +133,27 @@ fn hostname_filter() {
     c.host = "nas.local:8200".into();
     let r = c.login_with("duplicati");
     assert_eq!(r.status, 403);
-    assert_eq!(
-        r.text(),
-        r#"{"Error":"Invalid hostname: nas.local","Code":403}"#
-    );
+    assert_eq!(r.text(), r#"{"Error":"Invalid hostname: nas.local","Code":403}"#);
     // Protected routes answer 401 before the host check.
     assert_eq!(c.get("/api/v1/backups").status, 401);
     c.host = "localhost".into();
     c.login();
     c.host = "nas.local".into();
     let r = c.get("/api/v1/backups");
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (403, r#"{"Error":"Invalid hostname: nas.local","Code":403}"#)
-    );
-    for host in [
-        "[::1]:8200",
-        "192.168.1.5",
-        "LOCALHOST",
-        "localhost.localdomain:1",
-    ] {
+    assert_eq!((r.status, r.text().as_str()), (403, r#"{"Error":"Invalid hostname: nas.local","Code":403}"#));
+    for host in ["[::1]:8200", "192.168.1.5", "LOCALHOST", "localhost.localdomain:1"] {
         c.host = host.into();
         assert_eq!(c.get("/api/v1/backups").status, 200, "{host}");
     }
 
-    let (_s, mut c) = start(ServerConfig {
-        allowed_hostnames: vec!["NAS.local".into()],
-        ..ServerConfig::default()
-    });
+    let (_s, mut c) = start(ServerConfig { allowed_hostnames: vec!["NAS.local".into()], ..ServerConfig::default() });
     c.host = "nas.local".into();
     c.login();
     assert_eq!(c.get("/api/v1/backups").status, 200);
     c.host = "other.lan".into();
     assert_eq!(c.get("/api/v1/backups").status, 403);
 
-    let (_s, mut c) = start(ServerConfig {
-        allowed_hostnames: vec!["*".into()],
-        ..ServerConfig::default()
-    });
+    let (_s, mut c) = start(ServerConfig { allowed_hostnames: vec!["*".into()], ..ServerConfig::default() });
     c.host = "anything.example.com".into();
     c.login();
     assert_eq!(c.get("/api/v1/systeminfo").status, 200);
@@ -243,23 +165,12 @@ fn keep_alive_serves_several_requests() {
     let mut conn = Conn::open(s.addr(), None).unwrap();
     let auth = format!("Bearer {}", c.token.as_deref().unwrap());
     for _ in 0..3 {
-        conn.send(&raw_request(
-            "GET",
-            "/api/v1/serverstate",
-            "localhost",
-            &[("Authorization", &auth)],
-            None,
-        ))
-        .unwrap();
+        conn.send(&raw_request("GET", "/api/v1/serverstate", "localhost", &[("Authorization", &auth)], None)).unwrap();
         let r = conn.read_response().unwrap();
         assert_eq!(r.status, 200);
         assert!(r.complete);
     }
-    assert_eq!(
-        s.stats().connections,
-        2,
-        "login, then three requests on one connection"
-    );
+    assert_eq!(s.stats().connections, 2, "login, then three requests on one connection");
 }
 
 #[test]
@@ -276,41 +187,24 @@ fn systeminfo_reflects_config() {
     let info = c.get("/api/v1/systeminfo").json();
     assert_eq!(info["MachineName"], "nas-02");
     assert_eq!(info["ServerVersion"], "2.1.0.4");
-    let opt = |name: &str| {
-        info["Options"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|o| o["Name"] == name)
-            .unwrap()["DefaultValue"]
-            .clone()
-    };
+    let opt = |name: &str| info["Options"].as_array().unwrap().iter().find(|o| o["Name"] == name).unwrap()["DefaultValue"].clone();
     assert_eq!(opt("machine-id"), "0123456789abcdef0123456789abcdef");
     assert_eq!(opt("machine-name"), "nas-02");
     assert_eq!(c.get("/api/v1/backups").text(), "[]");
     assert_eq!(c.get("/api/v1/backup/1/log").status, 404);
     assert_eq!(c.get("/api/v1/notifications").text(), "[]");
-    assert_eq!(
-        c.get("/api/v1/serverstate").json()["ProgramState"],
-        "Running"
-    );
+    assert_eq!(c.get("/api/v1/serverstate").json()["ProgramState"], "Running");
 }
 
 #[test]
 fn legacy20_mode() {
-    let (_s, c) = start(ServerConfig {
-        mode: Mode::Legacy20,
-        ..ServerConfig::default()
-    });
+    let (_s, c) = start(ServerConfig { mode: Mode::Legacy20, ..ServerConfig::default() });
     let r = c.login_with("duplicati");
     assert_eq!(r.status, 400);
     assert_eq!(r.text(), "Missing XSRF Token. Please reload the page");
     assert!(r.header("Content-Type").unwrap().starts_with("text/plain"));
     let cookie = r.header("Set-Cookie").unwrap();
-    assert!(
-        cookie.starts_with("xsrf-token=") && cookie.ends_with("; path=/"),
-        "{cookie}"
-    );
+    assert!(cookie.starts_with("xsrf-token=") && cookie.ends_with("; path=/"), "{cookie}");
     assert_ne!(r.header("Server"), Some("Kestrel"));
     let r = c.get("/");
     assert_eq!(r.status, 302);
@@ -320,10 +214,7 @@ fn legacy20_mode() {
 
 #[test]
 fn not_duplicati_mode() {
-    let (_s, c) = start(ServerConfig {
-        mode: Mode::NotDuplicati,
-        ..ServerConfig::default()
-    });
+    let (_s, c) = start(ServerConfig { mode: Mode::NotDuplicati, ..ServerConfig::default() });
     let r = c.get("/");
     assert_eq!(r.status, 200);
     assert!(r.header("Server").unwrap().starts_with("nginx"));
@@ -340,9 +231,7 @@ fn works_inside_a_tokio_runtime() {
     rt.block_on(async {
         let s = TestServer::start(ServerConfig::default()).unwrap();
         let c = Client::new(&s);
-        let status = tokio::task::spawn_blocking(move || c.login_with("duplicati").status)
-            .await
-            .unwrap();
+        let status = tokio::task::spawn_blocking(move || c.login_with("duplicati").status).await.unwrap();
         assert_eq!(status, 200);
         s.shutdown();
     });
@@ -354,10 +243,6 @@ fn shutdown_frees_the_port() {
     let addr = s.addr();
     drop(s);
     assert!(std::net::TcpStream::connect(addr).is_err());
-    let again = TestServer::start(ServerConfig {
-        bind: addr,
-        ..ServerConfig::default()
-    })
-    .unwrap();
+    let again = TestServer::start(ServerConfig { bind: addr, ..ServerConfig::default() }).unwrap();
     assert_eq!(again.addr(), addr);
 }

@@ -167,7 +167,11 @@ impl Client {
     async fn get_json<T: serde::de::DeserializeOwned>(&mut self, path: &str) -> Result<(T, bytes::Bytes)> {
         let reply = self.get(path).await?;
         if reply.status != StatusCode::OK {
-            return Err(if reply.status == StatusCode::NOT_FOUND { not_duplicati(&self.host) } else { unexpected(&self.host, reply.status) });
+            return Err(if reply.status == StatusCode::NOT_FOUND {
+                not_duplicati(&self.host)
+            } else {
+                unexpected(&self.host, reply.status)
+            });
         }
         match serde_json::from_slice::<T>(&reply.body) {
             Ok(v) => Ok((v, reply.body)),

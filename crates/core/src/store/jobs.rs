@@ -110,7 +110,11 @@ impl Store {
     pub fn job_by_backup_id(&self, server_id: i64, backup_id: &str) -> Result<Option<JobRow>> {
         Ok(self
             .conn
-            .query_row(&format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 AND backup_id = ?2"), params![server_id, backup_id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 AND backup_id = ?2"),
+                params![server_id, backup_id],
+                from_row,
+            )
             .optional()?)
     }
 
@@ -126,7 +130,10 @@ impl Store {
 
     /// Starts the job's log over (its database was recreated on the server).
     pub fn reset_job_cursor(&self, job_id: i64) -> Result<()> {
-        self.conn.execute("UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1", [job_id])?;
+        self.conn.execute(
+            "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1",
+            [job_id],
+        )?;
         Ok(())
     }
 }

@@ -203,7 +203,8 @@ impl Store {
         args.push(limit.into());
         args.push((q.offset as i64).into());
         let n = args.len();
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -218,7 +219,8 @@ impl Store {
 
     /// The full context of an entry: Duplicati's result JSON or the text it sent.
     pub fn log_details(&self, entry_id: i64) -> Result<Option<String>> {
-        let blob: Option<Vec<u8>> = self.conn.query_row("SELECT raw_lz4 FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?;
+        let blob: Option<Vec<u8>> =
+            self.conn.query_row("SELECT raw_lz4 FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?;
         blob.map(|b| decompress(&b)).transpose()
     }
 

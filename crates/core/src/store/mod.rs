@@ -30,8 +30,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store in `data_dir`.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| Error::io(&format!("Could not create the data folder {}", data_dir.display()), e))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::io(&format!("Could not create the data folder {}", data_dir.display()), e))?;
         Store::open(&data_dir.join(DB_FILE_NAME))
     }
 
@@ -58,10 +57,7 @@ impl Store {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {

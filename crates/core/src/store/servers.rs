@@ -85,10 +85,7 @@ impl Store {
     }
 
     pub fn server(&self, id: i64) -> Result<Option<ServerRow>> {
-        Ok(self
-            .conn
-            .query_row(&format!("SELECT {COLUMNS} FROM servers WHERE id = ?1"), [id], from_row)
-            .optional()?)
+        Ok(self.conn.query_row(&format!("SELECT {COLUMNS} FROM servers WHERE id = ?1"), [id], from_row).optional()?)
     }
 
     /// The server last reached at `host:port` (by any of its names).
@@ -96,9 +93,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM servers WHERE id = (SELECT server_id FROM server_addresses WHERE host = ?1 AND port = ?2)"
-                ),
+                &format!("SELECT {COLUMNS} FROM servers WHERE id = (SELECT server_id FROM server_addresses WHERE host = ?1 AND port = ?2)"),
                 params![host, port],
                 from_row,
             )
@@ -109,11 +104,7 @@ impl Store {
     pub fn server_by_identity(&self, machine_id: &str, name: &str) -> Result<Option<ServerRow>> {
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM servers WHERE machine_id = ?1 AND name = ?2"),
-                params![machine_id, name],
-                from_row,
-            )
+            .query_row(&format!("SELECT {COLUMNS} FROM servers WHERE machine_id = ?1 AND name = ?2"), params![machine_id, name], from_row)
             .optional()?)
     }
 
@@ -195,14 +186,25 @@ impl Store {
     pub fn update_server_settings(&self, id: i64, s: &ServerSettings) -> Result<ServerRow> {
         let host = s.host.trim();
         if host.is_empty() || s.port == 0 {
-            return Err(Error::invalid_input("A server needs a host and a port.", "Enter the host name or IP address and the port (8200 by default)."));
+            return Err(Error::invalid_input(
+                "A server needs a host and a port.",
+                "Enter the host name or IP address and the port (8200 by default).",
+            ));
         }
         let tx = self.conn.unchecked_transaction()?;
-        let old = self.server(id)?.ok_or_else(|| Error::new(ErrorCode::InvalidInput, "That server no longer exists.", "Reload the server list."))?;
+        let old = self
+            .server(id)?
+            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "That server no longer exists.", "Reload the server list."))?;
         let moved = !old.host.eq_ignore_ascii_case(host) || old.port != s.port;
         tx.execute(
             "UPDATE servers SET alias = ?2, note = ?3, host = ?4, port = ?5 WHERE id = ?1",
-            params![id, s.alias.as_deref().map(str::trim).filter(|a| !a.is_empty()), s.note.as_deref().filter(|n| !n.is_empty()), host, s.port],
+            params![
+                id,
+                s.alias.as_deref().map(str::trim).filter(|a| !a.is_empty()),
+                s.note.as_deref().filter(|n| !n.is_empty()),
+                host,
+                s.port
+            ],
         )?;
         if moved {
             // A new address may be another machine: detect the protocol again (keeping the pin).

@@ -48,8 +48,10 @@ impl Env {
     }
 
     pub async fn collect(&self, hosts: &[(&str, u16)], password: &str) -> Vec<HostSummary> {
-        let targets =
-            hosts.iter().map(|(h, p)| Target { spec: HostSpec { host: h.to_string(), port: *p }, password: Some(password.to_owned()) }).collect();
+        let targets = hosts
+            .iter()
+            .map(|(h, p)| Target { spec: HostSpec { host: h.to_string(), port: *p }, password: Some(password.to_owned()) })
+            .collect();
         self.collector.collect(targets, Arc::new(|_: Progress| {}), &CancelFlag::default()).await
     }
 

@@ -23,17 +23,13 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 }
 
@@ -138,11 +134,7 @@ impl Conn {
     pub fn peer_cert(&self) -> Option<Vec<u8>> {
         match self {
             Conn::Plain(_) => None,
-            Conn::Tls(s) => s
-                .conn
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map(|c| c.to_vec()),
+            Conn::Tls(s) => s.conn.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec()),
         }
     }
 
@@ -170,31 +162,16 @@ impl Conn {
             }
             let n = self.stream().read(&mut chunk)?;
             if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "closed before headers",
-                ));
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed before headers"));
             }
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
         let mut lines = head.split("\r\n");
-        let status: u16 = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect();
-        let len: Option<usize> = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .map(|(_, v)| v.parse().unwrap());
+        let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers: Vec<(String, String)> =
+            lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+        let len: Option<usize> = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse().unwrap());
         let mut body = buf[head_end + 4..].to_vec();
         loop {
             if len.is_some_and(|l| body.len() >= l) {
@@ -209,12 +186,7 @@ impl Conn {
             }
         }
         let complete = len.is_none_or(|l| body.len() == l);
-        Ok(Resp {
-            status,
-            headers,
-            body,
-            complete,
-        })
+        Ok(Resp { status, headers, body, complete })
     }
 }
 
@@ -222,23 +194,14 @@ trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
 
 /// Builds a raw request.
-pub fn raw_request(
-    method: &str,
-    path: &str,
-    host: &str,
-    headers: &[(&str, &str)],
-    body: Option<(&str, &[u8])>,
-) -> Vec<u8> {
+pub fn raw_request(method: &str, path: &str, host: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Vec<u8> {
     let mut r = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
     for (k, v) in headers {
         r.push_str(&format!("{k}: {v}\r\n"));
     }
     let mut bytes = match body {
         Some((ct, b)) => {
-            r.push_str(&format!(
-                "Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
-                b.len()
-            ));
+            r.push_str(&format!("Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n", b.len()));
             let mut v = r.into_bytes();
             v.extend_from_slice(b);
             v
@@ -263,22 +226,11 @@ pub struct Client {
 impl Client {
     pub fn new(server: &TestServer) -> Client {
         let tls = server.cert_der().map(|_| insecure_tls());
-        Client {
-            addr: server.addr(),
-            tls,
-            host: format!("127.0.0.1:{}", server.port()),
-            token: None,
-        }
+        Client { addr: server.addr(), tls, host: format!("127.0.0.1:{}", server.port()), token: None }
     }
 
     /// One request on a fresh connection.
-    pub fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<(&str, &[u8])>,
-    ) -> io::Result<Resp> {
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> io::Result<Resp> {
         let mut conn = Conn::open(self.addr, self.tls.clone())?;
         let auth;
         let mut all: Vec<(&str, &str)> = headers.to_vec();
@@ -296,13 +248,7 @@ impl Client {
 
     pub fn login_with(&self, password: &str) -> Resp {
         let body = serde_json::json!({"Password": password, "RememberMe": false}).to_string();
-        self.request(
-            "POST",
-            "/api/v1/auth/login",
-            &[],
-            Some(("application/json", body.as_bytes())),
-        )
-        .unwrap()
+        self.request("POST", "/api/v1/auth/login", &[], Some(("application/json", body.as_bytes()))).unwrap()
     }
 
     /// Logs in with "duplicati" and keeps the token.

@@ -1,7 +1,6 @@
 //! Which language the app speaks (English or Spanish) and the strings shown outside the web
 //! view: the tray menu, desktop notifications and the titles of native file dialogs. The web
 //! view's own strings live in ui/js/i18n.js.
-use duplidesk_core::dashboard::SETTING_LANGUAGE;
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
@@ -86,8 +85,7 @@ impl Lang {
 /// The language to show: the stored `language` setting, else the OS locale (the app asks the
 /// OS itself, since the web view's `navigator.language` does not follow it everywhere).
 pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
-    let setting = app.state::<AppState>().with_store(|s| s.setting(SETTING_LANGUAGE)).ok().flatten();
-    resolve(setting.as_deref())
+    resolve(app.state::<AppState>().engine.language().as_deref())
 }
 
 /// The language for a stored `language` setting (`None`: follow the OS locale).

@@ -1,11 +1,14 @@
 //! The Duplidesk desktop shell: window, tray, plugins and the Tauri commands of
-//! docs/commands.md. The engine lives in `duplidesk_core`; commands only translate.
+//! docs/commands.md. The use cases live in `duplidesk_core::Engine`; commands only translate.
 //!
-//! Modules: `state` (store, keychain, running collection, demo server), `commands/*` (one file
-//! per concern), `tray` (icon, menu, Quick collect), `notify`, `dialogs` (native file dialogs).
+//! Modules: `state` (the engine and its events), `commands/*` (one file per concern, listed in
+//! `commands/list.rs`), `tray` (icon, menu, Quick collect), `notify`, `dialogs` (native file
+//! dialogs), `lang` (which language to speak).
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
+use duplidesk_core::ops::Listener;
 use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 
 pub mod commands;
@@ -15,7 +18,7 @@ pub mod notify;
 pub mod state;
 pub mod tray;
 
-pub use state::AppState;
+pub use state::{AppState, ShellEvents};
 pub use tray::{set_tray_status, TrayStatus, TRAY_ID};
 
 /// Label of the one window (tauri.conf.json).
@@ -40,13 +43,26 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 }
 
 /// What every build of the app has, the real one and the `tauri::test` one: the plugins the
-/// commands use, the commands, and the state.
-pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+/// commands use, the commands, and the state (made by `make_state` with a listener that
+/// forwards the engine's events to this app once it is built).
+pub fn with_commands<R: Runtime>(
+    builder: tauri::Builder<R>,
+    make_state: impl FnOnce(Arc<dyn Listener>) -> AppState,
+) -> tauri::Builder<R> {
+    let events = ShellEvents::<R>::new();
+    let state = make_state(events.clone());
+    let attach = tauri::plugin::Builder::<R>::new("duplidesk-events")
+        .setup(move |app, _api| {
+            events.attach(app.clone());
+            Ok(())
+        })
+        .build();
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(attach)
         .manage(state)
-        .invoke_handler(app_invoke_handler!())
+        .invoke_handler(commands::invoke_handler())
 }
 
 /// Runs the desktop app (the binary calls this when started without arguments).
@@ -56,18 +72,21 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             show_main_window(app);
         }));
-    let app = with_commands(builder, AppState::from_env())
+    let app = with_commands(builder, AppState::from_env)
         .manage(TrayAvailable(AtomicBool::new(false)))
         .setup(|app| {
             let handle = app.handle().clone();
             match tray::create(&handle) {
-                Ok(()) => {
-                    app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed);
-                    tray::refresh_status(&handle);
-                }
+                Ok(()) => app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed),
                 Err(e) => eprintln!("duplidesk: no tray icon ({e}); closing the window will quit"),
             }
-            tauri::async_runtime::spawn(commands::demo::restore_on_start(handle));
+            let engine = app.state::<AppState>().engine.clone();
+            tauri::async_runtime::spawn(async move {
+                tray::refresh_status(&handle).await;
+                if let Err(e) = engine.restore_demo().await {
+                    eprintln!("duplidesk: the demo server could not be restored: {e}");
+                }
+            });
             Ok(())
         })
         .on_window_event(|window, event| {

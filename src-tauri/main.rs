@@ -2,14 +2,16 @@
 // in CLI mode it attaches to the console of the shell that started it.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
     if std::env::args_os().len() > 1 {
         #[cfg(windows)]
         attach_parent_console();
-        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-        std::process::exit(duplidesk_cli::run(args));
+        return duplidesk_cli::run(std::env::args_os().collect());
     }
     duplidesk_app::run();
+    ExitCode::SUCCESS
 }
 
 /// Makes `println!`/`eprintln!` reach the terminal the CLI was started from. A no-op when the

@@ -1,9 +1,11 @@
 //! Command tests through `tauri::test`: the real command handler, state, capabilities and ACL
 //! (invoked from `tauri://localhost`, as on Linux), over a temporary data folder, against the
-//! project's Duplicati test server. No keychain here (`secrets: None`); the real keychain is
+//! project's Duplicati test server. No keychain here (`Keychain::none`); the real keychain is
 //! exercised by the end-to-end tests.
 use super::*;
 use duplicati_testserver::{ServerConfig, TestServer, TlsMode};
+use duplidesk_core::ops::Keychain;
+use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
@@ -16,14 +18,26 @@ struct TestApp {
     dir: tempfile::TempDir,
 }
 
-fn app_with(configure: impl FnOnce(&mut AppState, &std::path::Path)) -> TestApp {
+/// How a test app is set up; `configure` may change the defaults.
+struct Setup {
+    data_dir: PathBuf,
+    save_dir: Option<PathBuf>,
+}
+
+fn app_with(configure: impl FnOnce(&mut Setup, &Path)) -> TestApp {
     app_in(tempfile::tempdir().unwrap(), configure)
 }
 
-fn app_in(dir: tempfile::TempDir, configure: impl FnOnce(&mut AppState, &std::path::Path)) -> TestApp {
-    let mut state = AppState::new(dir.path().join("data"), None, Some("no keychain in these tests".into()));
-    configure(&mut state, dir.path());
-    let app = with_commands(mock_builder(), state).build(context()).expect("mock app builds");
+fn app_in(dir: tempfile::TempDir, configure: impl FnOnce(&mut Setup, &Path)) -> TestApp {
+    let mut setup = Setup { data_dir: dir.path().join("data"), save_dir: None };
+    configure(&mut setup, dir.path());
+    let app = with_commands(mock_builder(), |events| {
+        let mut state = AppState::new(setup.data_dir, Keychain::none("no keychain in these tests"), events);
+        state.save_dir = setup.save_dir;
+        state
+    })
+    .build(context())
+    .expect("mock app builds");
     let window = match app.get_webview_window(MAIN_WINDOW) {
         Some(w) => w,
         None => tauri::WebviewWindowBuilder::new(&app, MAIN_WINDOW, Default::default()).build().unwrap(),
@@ -132,11 +146,11 @@ fn collect_fills_the_dashboard_logs_and_history() {
     let row = &errors["rows"][0];
     assert_eq!(row["status"], "error");
     assert_eq!(row["server"], "fileserver01");
-    assert!(row.get("type").is_some() && row.get("duration_s").is_some());
+    assert!(row.get("type").is_some() && row.get("durationS").is_some(), "camelCase like every payload: {row}");
     let details = t.ok("log_details", json!({"id": row["id"]}));
     assert!(details.as_str().unwrap().contains("ParsedResult"), "{details}");
     assert_eq!(t.ok("logs", json!({"query": {"server": "fileserver01", "opType": "Compact"}}))["total"], 1);
-    assert_eq!(t.err_code("logs", json!({"query": {"statuses": ["bogus"]}})), "invalid_input");
+    assert!(t.invoke("logs", json!({"query": {"statuses": ["bogus"]}})).is_err(), "an unknown status is refused");
 
     // Collecting the configured server by id needs its password: none in the keychain here.
     let again = t.ok("collect", json!({"request": {"serverIds": [s["id"]], "saveJson": false}}));
@@ -193,37 +207,50 @@ fn update_and_delete_a_server_then_clear_its_orphaned_logs() {
     t.ok("delete_server", json!({"id": id}));
     assert_eq!(t.ok("dashboard", json!({}))["servers"], json!([]));
     assert_eq!(t.ok("logs", json!({"query": {}}))["total"], 6, "logs stay until cleared");
-    assert_eq!(t.err_code("delete_server", json!({"id": id})), "invalid_input");
+    assert_eq!(t.err_code("delete_server", json!({"id": id})), "not_found");
     assert_eq!(t.ok("clear_logs", json!({"options": {"orphansOnly": true}}))["deleted"], 6);
     assert_eq!(t.ok("clear_logs", json!({"options": {"olderThanDays": 1}}))["deleted"], 0);
 }
 
 #[test]
-fn a_second_collection_is_refused_while_one_runs() {
-    let server = fixture_server();
+fn a_second_collection_is_refused_as_busy_while_one_runs_and_cancel_ends_it() {
+    let slow = TestServer::start(ServerConfig {
+        data: duplicati_testserver::DataSet::Generated { jobs: 2, rows_per_job: 3000, seed: 1 },
+        latency: std::time::Duration::from_millis(200),
+        ..ServerConfig::default()
+    })
+    .unwrap();
     let t = app();
-    let state = t.window.state::<AppState>();
-    let guard = state.begin_collection().unwrap();
-    let e = t.invoke(
-        "collect",
-        json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": false}}),
-    );
-    let e = e.expect_err("second collection");
-    assert_eq!(e["code"], "invalid_input");
+    let engine = t.window.state::<AppState>().engine.clone();
+    let request = duplidesk_core::ops::CollectRequest {
+        hosts: Some(format!("127.0.0.1:{}", slow.port())),
+        password: Some("duplicati".into()),
+        ..Default::default()
+    };
+    let running = std::thread::spawn(move || tauri::async_runtime::block_on(engine.collect(&request, false)));
+    let engine = t.window.state::<AppState>().engine.clone();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !engine.is_collecting() {
+        assert!(std::time::Instant::now() < deadline, "the first collection never started");
+        std::thread::yield_now();
+    }
+    let e = t.invoke("collect", json!({"request": {"all": true, "saveJson": false}})).expect_err("second collection");
+    assert_eq!(e["code"], "busy", "{e}");
     assert!(e["message"].as_str().unwrap().contains("already running"));
     t.ok("cancel_collect", json!({}));
-    assert!(guard.flag.is_cancelled());
-    drop(guard);
-    assert_eq!(t.collect(&server, "duplicati")["hosts"][0]["ok"], true);
+    let first = running.join().unwrap().unwrap();
+    assert_eq!(first[0].error.as_ref().map(|e| e.code), Some(duplidesk_core::ErrorCode::Cancelled), "{first:?}");
+    assert!(!engine.is_collecting());
+    assert_eq!(t.ok("collect", json!({"request": {"all": true, "password": "duplicati", "saveJson": false}}))["hosts"][0]["ok"], true);
 }
 
 #[test]
 fn save_json_writes_one_file_per_server_into_the_test_folder() {
     let server = fixture_server();
-    let t = app_with(|state, dir| {
+    let t = app_with(|setup, dir| {
         let out = dir.join("saved");
         std::fs::create_dir_all(&out).unwrap();
-        state.save_dir = Some(out);
+        setup.save_dir = Some(out);
     });
     let r =
         t.ok("collect", json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": true}}));
@@ -244,7 +271,7 @@ fn a_changed_certificate_is_reported_with_both_fingerprints_and_retrust_pins_the
     let r = t.collect(&server, "duplicati");
     let old = server.cert_sha256().unwrap();
     assert_eq!(r["hosts"][0]["server"]["protocol"], "https-self-signed", "{r}");
-    assert_eq!(r["hosts"][0]["server"]["certificate_sha256"], old.as_str());
+    assert_eq!(r["hosts"][0]["server"]["certificateSha256"], old.as_str());
     let id = r["hosts"][0]["server"]["id"].clone();
 
     server.rotate_certificate();
@@ -258,7 +285,7 @@ fn a_changed_certificate_is_reported_with_both_fingerprints_and_retrust_pins_the
 
     let summary = t.ok("retrust_server", json!({"id": id, "password": "duplicati"}));
     assert_eq!(summary["ok"], true, "{summary}");
-    assert_eq!(summary["server"]["certificate_sha256"], new.as_str());
+    assert_eq!(summary["server"]["certificateSha256"], new.as_str());
     assert_eq!(t.ok("dashboard", json!({}))["servers"][0]["certSha256"], new.as_str());
 }
 
@@ -300,10 +327,10 @@ fn the_acl_allows_the_app_commands_only() {
 
 #[test]
 fn a_store_that_cannot_open_is_reported_and_app_info_still_answers() {
-    let t = app_with(|state, dir| {
+    let t = app_with(|setup, dir| {
         let blocker = dir.join("not-a-folder");
         std::fs::write(&blocker, b"x").unwrap();
-        *state = AppState::new(blocker, None, None);
+        setup.data_dir = blocker;
     });
     let info = t.ok("app_info", json!({}));
     assert_eq!(info["storeError"]["code"], "io_error", "{info}");
@@ -318,14 +345,15 @@ fn the_demo_comes_back_after_a_restart_and_quick_collect_uses_the_collect_path()
     assert_eq!(first["new"], 240, "{first}");
     let port = t.ok("app_info", json!({}))["demo"]["url"].as_str().unwrap().rsplit(':').next().unwrap().to_owned();
     // "Quit": the demo server stops with the app.
-    commands::demo::stop_demo_server(&t.window.state::<AppState>());
+    t.window.state::<AppState>().engine.stop_demo_server();
     let TestApp { _app, dir, .. } = t;
     drop(_app);
 
     let t = app_in(dir, |_, _| {});
     assert_eq!(t.ok("app_info", json!({}))["demo"]["running"], false);
     let handle = t.window.app_handle().clone();
-    tauri::async_runtime::block_on(commands::demo::restore_on_start(handle.clone()));
+    let engine = t.window.state::<AppState>().engine.clone();
+    tauri::async_runtime::block_on(engine.restore_demo()).unwrap();
     let info = t.ok("app_info", json!({}));
     assert_eq!(info["demo"]["running"], true);
     assert!(info["demo"]["url"].as_str().unwrap().ends_with(&format!(":{port}")), "same port again: {info}");
@@ -338,5 +366,5 @@ fn the_demo_comes_back_after_a_restart_and_quick_collect_uses_the_collect_path()
     // Quick collect (tray): every configured server, then a notification (none headless: logged).
     tauri::async_runtime::block_on(tray::quick_collect(&handle));
     assert_eq!(t.ok("logs", json!({"query": {"server": "demo-nas"}}))["total"], 240);
-    assert!(!t.window.state::<AppState>().is_collecting());
+    assert!(!engine.is_collecting());
 }

@@ -1,13 +1,12 @@
 //! The tray icon: status dot (ok / warning / error), and a menu with Quick collect, Open, Quit
 //! in English or Spanish. On Linux tray clicks are not delivered, so every action is in the menu.
-use duplidesk_core::dashboard::{self, Health};
-use duplidesk_core::store::now_ts;
+use duplidesk_core::dashboard::Health;
+use duplidesk_core::ops::CollectRequest;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::commands::collect::{run_collection, CollectRequest};
 use crate::lang::{current_lang, Lang};
 use crate::state::AppState;
 
@@ -55,11 +54,12 @@ pub fn set_tray_status<R: Runtime>(app: &AppHandle<R>, status: TrayStatus) -> ta
 }
 
 /// Sets the tray icon from the stored state (worst of servers and last runs).
-pub fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
+pub async fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
     if app.tray_by_id(TRAY_ID).is_none() {
         return;
     }
-    match app.state::<AppState>().with_store(|s| dashboard::health(s, now_ts())) {
+    let engine = app.state::<AppState>().engine.clone();
+    match engine.health().await {
         Ok(h) => {
             if let Err(e) = set_tray_status(app, h.into()) {
                 eprintln!("duplidesk: tray icon not updated: {e}");
@@ -113,16 +113,17 @@ pub fn relabel<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Quick collect: every configured server, through the same path as the `collect` command,
-/// then a notification with the outcome.
+/// Quick collect: every configured server, as the window's Collect all does (same progress
+/// and change events), then a notification with the outcome.
 pub async fn quick_collect<R: Runtime>(app: &AppHandle<R>) {
     let lang = current_lang(app);
     let texts = lang.texts();
-    match run_collection(app, CollectRequest { all: Some(true), ..CollectRequest::default() }, false).await {
-        Ok(result) => {
-            let failed = result.hosts.iter().filter(|h| !h.ok).count();
-            let new = result.hosts.iter().map(|h| h.new).sum();
-            let body = lang.summary(result.hosts.len() - failed, new, failed);
+    let engine = app.state::<AppState>().engine.clone();
+    match engine.collect(&CollectRequest { all: true, ..CollectRequest::default() }, false).await {
+        Ok(hosts) => {
+            let failed = hosts.iter().filter(|h| !h.ok).count();
+            let new = hosts.iter().map(|h| h.new).sum();
+            let body = lang.summary(hosts.len() - failed, new, failed);
             let title = if failed > 0 { texts.failed_title } else { texts.collected_title };
             crate::notify::notify(app, title, &body);
         }

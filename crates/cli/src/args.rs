@@ -38,7 +38,7 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct CollectArgs {
     /// One host or a comma-separated list (same port and password for all)
-    #[arg(value_name = "HOSTS", required_unless_present = "all", conflicts_with = "all")]
+    #[arg(value_name = "HOSTS", conflicts_with = "all")]
     pub hosts: Option<String>,
     /// Collect from every configured server, with the passwords in the OS keychain
     #[arg(long)]

@@ -1,6 +1,6 @@
 //! Duplidesk's command line, run by the desktop binary when it gets arguments
-//! (`duplidesk collect …`, `duplidesk logs …`). Argument parsing and output only: the work is
-//! the engine's.
+//! (`duplidesk collect …`, `duplidesk logs …`). Argument parsing and output only: every use case
+//! is the engine's (`duplidesk_core::Engine`).
 mod args;
 mod collect_cmd;
 mod logs_cmd;
@@ -9,45 +9,95 @@ mod servers_cmd;
 
 use args::{Cli, Command};
 use clap::Parser;
-use duplidesk_core::store::Store;
-use duplidesk_core::Error;
+use duplidesk_core::collect::CollectOptions;
+use duplidesk_core::ops::{Keychain, Listener, Quiet};
+use duplidesk_core::{Engine, Error, ErrorCode};
 use std::ffi::OsString;
+use std::io;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Exit codes: every host and operation succeeded / something failed / the command line was wrong.
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a command stopped early.
+#[derive(Debug)]
+enum Failure {
+    /// The engine said no (or an argument was wrong): printed with its code and hint.
+    Engine(Error),
+    /// Writing the output failed; a closed pipe (`duplidesk logs | head -1`) ends quietly.
+    Output(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Engine(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+type Outcome = Result<u8, Failure>;
 
 /// Runs the command line and returns the process exit code.
-pub fn run(args: Vec<OsString>) -> i32 {
+pub fn run(args: Vec<OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
             let _ = e.print();
-            return code;
+            return ExitCode::from(code);
         }
     };
     let data_dir = cli.data_dir.clone().unwrap_or_else(duplidesk_core::default_data_dir);
-    let result = match cli.command {
-        Command::Collect(a) => collect_cmd::run(a, &data_dir),
-        Command::Logs(a) => logs_cmd::run(a, &data_dir),
-        Command::Servers(a) => servers_cmd::run(a, &data_dir),
-        Command::Import(a) => servers_cmd::import(a, &data_dir),
-    };
-    match result {
-        Ok(code) => code,
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
         Err(e) => {
+            output::print_error(&Error::io("Could not start", e));
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let result = match cli.command {
+        Command::Collect(a) => collect_cmd::run(a, &data_dir, &runtime),
+        Command::Logs(a) => logs_cmd::run(a, &quiet_engine(&data_dir), &runtime),
+        Command::Servers(a) => servers_cmd::run(a, &engine(&data_dir, Keychain::probe_os()), &runtime),
+        Command::Import(a) => servers_cmd::import(a, &quiet_engine(&data_dir), &runtime),
+    };
+    ExitCode::from(match result {
+        Ok(code) => code,
+        Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(Failure::Output(e)) => {
+            eprintln!("error: could not write the output: {e}");
+            EXIT_FAILED
+        }
+        Err(Failure::Engine(e)) => {
             output::print_error(&e);
-            if e.code == duplidesk_core::ErrorCode::InvalidInput {
+            if e.code == ErrorCode::InvalidInput {
                 EXIT_USAGE
             } else {
                 EXIT_FAILED
             }
         }
-    }
+    })
 }
 
-fn open_store(data_dir: &std::path::Path) -> Result<Store, Error> {
-    Store::open_in(data_dir)
+/// An engine for a command that never reads a password.
+fn quiet_engine(data_dir: &Path) -> Engine {
+    engine(data_dir, Keychain::none("this command does not use the keychain"))
+}
+
+fn engine(data_dir: &Path, keychain: Keychain) -> Engine {
+    Engine::new(data_dir.to_owned(), keychain, CollectOptions::default(), Arc::new(Quiet))
+}
+
+/// An engine that reports collection progress to `listener`.
+fn collecting_engine(data_dir: &Path, options: CollectOptions, listener: Arc<dyn Listener>) -> Engine {
+    Engine::new(data_dir.to_owned(), Keychain::probe_os(), options, listener)
 }

@@ -1,30 +1,62 @@
-//! Terminal output helpers: aligned tables, JSON, CSV, errors.
+//! Terminal output: aligned tables, JSON, CSV, errors. Everything written to standard output
+//! returns `io::Result`, so a closed pipe ends the command quietly instead of panicking.
 use duplidesk_core::Error;
-use std::io::{IsTerminal, Write};
+use serde_json::Value;
+use std::io::{self, IsTerminal, Write};
 
 pub fn is_terminal_stderr() -> bool {
-    std::io::stderr().is_terminal()
+    io::stderr().is_terminal()
 }
 
 pub fn print_error(e: &Error) {
-    eprintln!("error [{}]: {}\n  hint: {}", e.code, e.message, e.hint);
+    let _ = writeln!(io::stderr().lock(), "error [{}]: {}\n  hint: {}", e.code, e.message, e.hint);
 }
 
-pub fn print_json<T: serde::Serialize>(value: &T) {
-    let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, value);
-    let _ = writeln!(out);
+/// Pretty JSON on standard output. The command line's JSON uses snake_case keys (the UI's
+/// payloads use camelCase), so scripts see one convention whatever the engine type.
+pub fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let mut value = serde_json::to_value(value).map_err(io::Error::other)?;
+    snake_case_keys(&mut value);
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+fn snake_case_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut v) in entries {
+                snake_case_keys(&mut v);
+                map.insert(snake_case(&key), v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(snake_case_keys),
+        _ => {}
+    }
+}
+
+/// `certificateSha256` → `certificate_sha256`; snake_case stays as it is.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Columns padded to the widest cell; the last column is not padded.
-pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let mut out = std::io::stdout().lock();
     let line = |cells: Vec<&str>| {
         let last = cells.len().saturating_sub(1);
         cells
@@ -34,10 +66,11 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
             .collect::<Vec<_>>()
             .join("  ")
     };
-    let _ = writeln!(out, "{}", line(headers.to_vec()));
+    writeln!(out, "{}", line(headers.to_vec()))?;
     for row in rows {
-        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
+    Ok(())
 }
 
 /// RFC 4180 field quoting.
@@ -46,5 +79,20 @@ pub fn csv_field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_become_snake_case_at_every_depth() {
+        let mut v = serde_json::json!({"durationMs": 1, "server": {"machineId": "x", "certificateSha256": null}, "hosts": [{"okNow": true}], "already_snake": 2});
+        snake_case_keys(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"duration_ms": 1, "server": {"machine_id": "x", "certificate_sha256": null}, "hosts": [{"ok_now": true}], "already_snake": 2})
+        );
     }
 }

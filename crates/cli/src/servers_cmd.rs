@@ -1,11 +1,10 @@
 //! `duplidesk servers` and `duplidesk import`.
 use crate::args::{ImportArgs, ServersArgs};
 use crate::output;
-use crate::{open_store, EXIT_FAILED, EXIT_OK};
-use duplidesk_core::secrets::{OsKeychain, SecretStore};
-use duplidesk_core::{export, Error};
+use crate::{Outcome, EXIT_FAILED, EXIT_OK};
+use duplidesk_core::Engine;
 use serde::Serialize;
-use std::path::Path;
+use std::io::{self, Write};
 
 #[derive(Serialize)]
 struct ServerJson<'a> {
@@ -30,22 +29,21 @@ struct LastResult<'a> {
     message: Option<&'a str>,
 }
 
-pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
-    let store = open_store(data_dir)?;
+pub fn run(a: ServersArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
+    let mut out = io::stdout().lock();
     if let Some(key) = &a.remove {
-        let server = store.find_server(key)?.ok_or_else(|| {
-            Error::invalid_input(format!("No server is called \"{key}\"."), "See the configured servers with: duplidesk servers")
-        })?;
-        store.delete_server(server.id)?;
-        if let Err(e) = OsKeychain::new().delete(&server.secret_ref) {
-            output::print_error(&e);
+        let server = runtime.block_on(engine.find_server(key))?;
+        let removed = runtime.block_on(engine.delete_server(server.id))?;
+        let s = &removed.server;
+        writeln!(out, "Removed {} ({}:{}). Its log entries stay until logs are cleared.", s.display_name(), s.host, s.port)?;
+        for note in &removed.notes {
+            writeln!(out, "{note}")?;
         }
-        println!("Removed {} ({}:{}). Its log entries stay until logs are cleared.", server.display_name(), server.host, server.port);
         return Ok(EXIT_OK);
     }
-    let servers = store.servers()?;
+    let servers = runtime.block_on(engine.servers())?;
     if a.json {
-        let list: Vec<ServerJson> = servers
+        let list: Vec<ServerJson<'_>> = servers
             .iter()
             .map(|s| ServerJson {
                 id: s.id,
@@ -66,9 +64,9 @@ pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
                 }),
             })
             .collect();
-        output::print_json(&list);
+        output::print_json(&mut out, &list)?;
     } else if servers.is_empty() {
-        println!("No server is configured yet. Collect from one: duplidesk collect HOST --password-stdin");
+        writeln!(out, "No server is configured yet. Collect from one: duplidesk collect HOST --password-stdin")?;
     } else {
         let rows: Vec<Vec<String>> = servers
             .iter()
@@ -88,34 +86,25 @@ pub fn run(a: ServersArgs, data_dir: &Path) -> Result<i32, Error> {
                 ]
             })
             .collect();
-        output::print_table(&["ID", "NAME", "URL", "PROTOCOL", "VERSION", "LAST RESULT"], &rows);
+        output::print_table(&mut out, &["ID", "NAME", "URL", "PROTOCOL", "VERSION", "LAST RESULT"], &rows)?;
     }
     Ok(EXIT_OK)
 }
 
-pub fn import(a: ImportArgs, data_dir: &Path) -> Result<i32, Error> {
-    let mut store = open_store(data_dir)?;
-    let mut results = Vec::new();
-    let mut failed = false;
-    for file in &a.files {
-        match export::import(&mut store, file) {
-            Ok(s) => {
-                if !a.json {
-                    println!("{}: {} — {} jobs, {} new, {} already stored", s.file, s.server, s.jobs, s.new, s.skipped);
-                }
-                results.push(serde_json::json!({"file": s.file, "ok": true, "summary": s}));
-            }
-            Err(e) => {
-                failed = true;
-                if !a.json {
-                    output::print_error(&e);
-                }
-                results.push(serde_json::json!({"file": file.display().to_string(), "ok": false, "error": e}));
-            }
+pub fn import(a: ImportArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
+    let results = runtime.block_on(engine.import_files(a.files.clone()))?;
+    let mut out = io::stdout().lock();
+    let mut json = Vec::new();
+    for (file, result) in a.files.iter().zip(&results) {
+        match result {
+            Ok(s) if a.json => json.push(serde_json::json!({"file": s.file, "ok": true, "summary": s})),
+            Ok(s) => writeln!(out, "{}: {} — {} jobs, {} new, {} already stored", s.file, s.server, s.jobs, s.new, s.skipped)?,
+            Err(e) if a.json => json.push(serde_json::json!({"file": file.display().to_string(), "ok": false, "error": e})),
+            Err(e) => output::print_error(e),
         }
     }
     if a.json {
-        output::print_json(&serde_json::json!({ "files": results }));
+        output::print_json(&mut out, &serde_json::json!({ "files": json }))?;
     }
-    Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+    Ok(if results.iter().any(Result::is_err) { EXIT_FAILED } else { EXIT_OK })
 }

@@ -1,35 +1,29 @@
 //! The dashboard read model: summary tiles, every server with its jobs, each job's last run,
 //! recent statuses and next scheduled run; and the overall health the tray icon shows.
 use crate::duplicati::wire::Schedule;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::model::{Protocol, Status};
 use crate::monitor::parse_utc;
 use crate::secrets::SecretStore;
-use crate::store::{LogEntryRow, ServerRow, Store};
+use crate::store::{setting_keys, LogEntryRow, ServerRow, Store};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// Setting: the id of the demo server, when demo mode is on.
-pub const SETTING_DEMO_SERVER_ID: &str = "demo_server_id";
-/// Setting: the loopback port the demo server listens on.
-pub const SETTING_DEMO_PORT: &str = "demo_port";
-/// Setting: the UI language ("en", "es"); absent = follow the OS.
-pub const SETTING_LANGUAGE: &str = "language";
 
 /// How many recent statuses a job shows.
 pub const RECENT_RUNS: u32 = 10;
 /// A server not collected for this long counts as "not collected lately".
 pub const STALE_AFTER_S: i64 = 24 * 3600;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Dashboard {
     pub summary: Summary,
     pub servers: Vec<DashServer>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "DashboardSummary")]
 pub struct Summary {
     pub servers: u64,
     /// Jobs the servers still list (`present`).
@@ -40,8 +34,9 @@ pub struct Summary {
     pub not_collected_lately: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Server")]
 pub struct DashServer {
     pub id: i64,
     pub name: String,
@@ -62,13 +57,17 @@ pub struct DashServer {
     /// Whether the keychain holds a password for it (false without a keychain); see
     /// [`Dashboard::fill_passwords`].
     pub has_password: bool,
+    /// Whether collecting it needs a typed password: none is saved and it is not the demo
+    /// (whose password the engine knows).
+    pub needs_password: bool,
     pub jobs: Vec<DashJob>,
     #[serde(skip)]
     pub secret_ref: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Job")]
 pub struct DashJob {
     pub id: i64,
     pub backup_id: String,
@@ -87,7 +86,7 @@ pub struct DashJob {
 }
 
 /// What the tray icon shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     Ok,
@@ -100,7 +99,7 @@ pub fn schedule_of(schedule_json: Option<&str>) -> (Option<i64>, Option<String>)
     let Some(schedule) = schedule_json.and_then(|s| serde_json::from_str::<Schedule>(s).ok()) else {
         return (None, None);
     };
-    let next = schedule.time.as_deref().and_then(parse_utc).map(|t| t.unix_timestamp());
+    let next = schedule.time.as_deref().and_then(parse_utc).map(|t| t.timestamp());
     let repeat = schedule.repeat.filter(|r| !r.is_empty());
     (next, repeat)
 }
@@ -124,6 +123,7 @@ fn server_view(s: ServerRow, demo_id: Option<i64>) -> DashServer {
         last_error_code: s.last_error_code,
         last_error_message: s.last_error_message,
         has_password: false,
+        needs_password: demo_id != Some(s.id),
         jobs: Vec::new(),
         secret_ref: s.secret_ref,
     }
@@ -131,7 +131,7 @@ fn server_view(s: ServerRow, demo_id: Option<i64>) -> DashServer {
 
 /// The demo server's id, if demo mode is on.
 pub fn demo_server_id(store: &Store) -> Result<Option<i64>> {
-    Ok(store.setting(SETTING_DEMO_SERVER_ID)?.and_then(|v| v.parse().ok()))
+    Ok(store.setting(setting_keys::DEMO_SERVER_ID)?.and_then(|v| v.parse().ok()))
 }
 
 /// Builds the dashboard at `now` (Unix seconds): four statements whatever the number of jobs.
@@ -176,15 +176,6 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
     Ok(Dashboard { summary, servers })
 }
 
-/// One server as the dashboard shows it (with its jobs).
-pub fn server(store: &Store, id: i64, now: i64) -> Result<DashServer> {
-    dashboard(store, now)?
-        .servers
-        .into_iter()
-        .find(|s| s.id == id)
-        .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "That server no longer exists.", "Reload the server list."))
-}
-
 impl Dashboard {
     /// Sets `has_password` from the keychain (all false without one; a failing read is false).
     pub fn fill_passwords(&mut self, secrets: Option<&dyn SecretStore>) {
@@ -216,12 +207,8 @@ impl Dashboard {
 impl DashServer {
     pub fn fill_password(&mut self, secrets: Option<&dyn SecretStore>) {
         self.has_password = secrets.is_some_and(|k| matches!(k.get(&self.secret_ref), Ok(Some(_))));
+        self.needs_password = !self.has_password && !self.is_demo;
     }
-}
-
-/// The overall health straight from the store.
-pub fn health(store: &Store, now: i64) -> Result<Health> {
-    Ok(dashboard(store, now)?.health())
 }
 
 #[cfg(test)]

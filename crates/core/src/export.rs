@@ -9,8 +9,8 @@ use crate::redact;
 use crate::store::{now_ts, JobInfo, NewServer, Store};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
-use time::OffsetDateTime;
 
 /// What one collection fetched from one server, ready to be saved.
 #[derive(Debug, Clone)]
@@ -45,9 +45,9 @@ impl CollectedData {
 
 /// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time;
 /// where the OS forbids `:` in file names (Windows) `-` replaces it.
-pub fn file_name(server_name: &str, at: OffsetDateTime) -> String {
-    let stamp = format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", at.year(), at.month() as u8, at.day(), at.hour(), at.minute(), at.second());
-    let stamp = if cfg!(windows) { stamp.replace(':', "-") } else { stamp };
+pub fn file_name(server_name: &str, at: NaiveDateTime) -> String {
+    let pattern = if cfg!(windows) { "%Y-%m-%dT%H-%M-%S" } else { "%Y-%m-%dT%H:%M:%S" };
+    let stamp = at.format(pattern);
     let safe: String = server_name
         .chars()
         .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
@@ -56,18 +56,16 @@ pub fn file_name(server_name: &str, at: OffsetDateTime) -> String {
     format!("{safe}_collected_{stamp}.json")
 }
 
-/// Now in the local time zone (read from the OS time zone database, safe in threaded programs).
-pub fn local_now() -> OffsetDateTime {
-    let now = chrono::Local::now();
-    let offset = time::UtcOffset::from_whole_seconds(chrono::Offset::fix(now.offset()).local_minus_utc()).unwrap_or(time::UtcOffset::UTC);
-    OffsetDateTime::now_utc().to_offset(offset)
+/// Now, in this computer's time zone.
+pub fn local_now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
 }
 
 /// Writes the data to `path`, or into `path/<file_name>` when `path` is a folder.
 /// The file appears whole or not at all.
 pub fn write(data: &CollectedData, path: &Path) -> Result<PathBuf> {
     let target = if path.is_dir() { path.join(file_name(&data.server_name, local_now())) } else { path.to_owned() };
-    let bytes = serde_json::to_vec_pretty(&data.json).map_err(|e| Error::io("Could not encode the collected data", e))?;
+    let bytes = serde_json::to_vec_pretty(&data.json).map_err(|e| Error::io("Could not encode the collected data", e.into()))?;
     let tmp = target.with_extension("json.partial");
     let what = format!("Could not write {}", target.display());
     std::fs::write(&tmp, &bytes).map_err(|e| {
@@ -127,17 +125,7 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
     };
     let mut summary = ImportSummary { file: path.display().to_string(), server: info.machine_name.clone(), jobs: 0, new: 0, skipped: 0 };
     for item in &backups {
-        let job = store.upsert_job(
-            server.id,
-            &JobInfo {
-                backup_id: item.backup.id.clone(),
-                name: item.backup.name.clone(),
-                description: item.backup.description.clone().filter(|d| !d.is_empty()),
-                db_path: item.backup.db_path.clone(),
-                schedule_json: item.schedule.as_ref().and_then(|s| serde_json::to_string(s).ok()),
-                metadata_json: item.backup.metadata.as_ref().map(|m| Value::Object(m.clone()).to_string()),
-            },
-        )?;
+        let job = store.upsert_job(server.id, &JobInfo::from_backup(item))?;
         summary.jobs += 1;
         let rows: Vec<LogRow> = match logs.get(&item.backup.id) {
             Some(v) => serde_json::from_value(v.clone()).map_err(|e| bad(format!("backup_logs[{}]: {e}", item.backup.id)))?,
@@ -162,11 +150,11 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use chrono::NaiveDate;
 
     #[test]
     fn names() {
-        let name = file_name("file/server01", datetime!(2025-05-04 09:15:02 +2));
+        let name = file_name("file/server01", NaiveDate::from_ymd_opt(2025, 5, 4).unwrap().and_hms_opt(9, 15, 2).unwrap());
         if cfg!(windows) {
             assert_eq!(name, "file_server01_collected_2025-05-04T09-15-02.json");
         } else {

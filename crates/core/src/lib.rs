@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod connect;
 pub mod dashboard;
+pub mod dates;
 pub mod duplicati;
 pub mod error;
 pub mod export;
@@ -10,12 +11,15 @@ pub mod hosts;
 pub mod model;
 pub mod monitor;
 pub mod net;
+pub mod ops;
 pub mod redact;
 pub mod secrets;
 pub mod store;
+pub mod task;
 pub mod tls;
 
 pub use error::{Error, ErrorCode, Result};
+pub use ops::Engine;
 pub use model::{Protocol, Status};
 
 /// The default folder of the store: the OS's application data folder.

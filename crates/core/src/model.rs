@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The status of a log entry (see the design notes' table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Completed,
@@ -59,7 +59,7 @@ impl FromStr for Status {
 }
 
 /// How a server was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub enum Protocol {
     /// HTTPS with a certificate the system trusts.
     #[serde(rename = "https")]

@@ -2,8 +2,7 @@
 //! a one-line message, duration and the figures the dashboard shows.
 use crate::duplicati::wire::{LogRow, ResultMessage};
 use crate::model::Status;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
+use chrono::{DateTime, Utc};
 
 /// A log entry ready to be stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +84,7 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     NewEntry {
         remote_id: Some(row.id),
         remote_timestamp: Some(row.timestamp),
-        date: begin.map(|t| t.unix_timestamp()).unwrap_or(row.timestamp),
+        date: begin.map(|t| t.timestamp()).unwrap_or(row.timestamp),
         status,
         message: summary(r, status, &op_type, warnings, errors),
         op_type,
@@ -197,11 +196,12 @@ pub fn human_bytes(n: i64) -> String {
     }
 }
 
-pub fn parse_utc(s: &str) -> Option<OffsetDateTime> {
+/// An RFC 3339 instant as Duplicati writes it; `0001-01-01…` (.NET's "never") is `None`.
+pub fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
     if s.starts_with("0001-01-01") {
         return None;
     }
-    OffsetDateTime::parse(s, &Rfc3339).ok()
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// .NET TimeSpan `c` format: `[-][d.]hh:mm:ss[.fffffff]` → seconds.

@@ -2,6 +2,7 @@
 //! Manager) and nowhere else. There is no silent fallback: without a keychain, callers are told
 //! so and the user types the password each time.
 use crate::error::{Error, ErrorCode, Result};
+use crate::store::ServerRow;
 
 /// The keychain service name: the app's identifier.
 pub const SERVICE: &str = "app.duplidesk";
@@ -62,9 +63,18 @@ impl SecretStore for OsKeychain {
 }
 
 fn unavailable(e: keyring::Error) -> Error {
-    Error::new(
-        ErrorCode::KeychainUnavailable,
-        format!("The system keychain could not be used ({e})."),
-        "Unlock or set up the keychain (on Linux a Secret Service such as GNOME Keyring or KWallet). Until then, type the password each time you collect; it is not saved anywhere.",
-    )
+    Error::keychain_unavailable(&e).caused_by(e)
+}
+
+/// The password saved for a configured server (`label` names it in messages). Fails with
+/// `keychain_unavailable` without a keychain, and `auth_failed` when none is saved.
+pub fn saved_password(secrets: Option<&dyn SecretStore>, server: &ServerRow, label: &str) -> Result<String> {
+    let secrets = secrets.ok_or_else(|| {
+        Error::new(
+            ErrorCode::KeychainUnavailable,
+            format!("No system keychain is available to read the password of {label}."),
+            "Type the password each time (--password-stdin, or the Collect dialog), or set up a keychain (GNOME Keyring, KWallet).",
+        )
+    })?;
+    secrets.get(&server.secret_ref)?.ok_or_else(|| Error::no_password(label))
 }

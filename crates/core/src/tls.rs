@@ -3,7 +3,8 @@
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, SignatureScheme};
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+pub use rustls_pki_types::CertificateDer;
+use rustls_pki_types::{ServerName, UnixTime};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::sync::{Arc, Mutex};

@@ -31,7 +31,7 @@ async fn fixture_server_collects_every_row_with_mapped_statuses() {
     assert!(jobs.iter().any(|j| j.schedule_json.as_deref().is_some_and(|s| s.contains("1D"))));
     let stored = std::fs::read(env.store().path()).unwrap();
     let text = String::from_utf8_lossy(&stored);
-    assert!(!text.contains("exampleSecretKey") && !text.contains("example-pass") && !text.contains(common::PASSWORD));
+    assert!(!text.contains("exampleSecretKey") && !text.contains("example-pass") && !text.contains(PASSWORD));
 }
 
 #[tokio::test(flavor = "multi_thread")]

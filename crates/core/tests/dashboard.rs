@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use duplicati_testserver::{DataSet, TlsMode};
-use duplidesk_core::dashboard::{self, Health, RECENT_RUNS, SETTING_DEMO_SERVER_ID};
-use duplidesk_core::store::{now_ts, LogQuery, Store};
+use duplidesk_core::dashboard::{self, Health, RECENT_RUNS};
+use duplidesk_core::store::{now_ts, setting_keys::DEMO_SERVER_ID, LogQuery, Store};
 use duplidesk_core::Status;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,7 +91,7 @@ async fn health_follows_failed_collections() {
     assert!(env.collect_one(&server).await.ok);
     server.set_password("other");
     assert!(!env.collect_one(&server).await.ok);
-    assert_eq!(dashboard::health(&env.store(), now_ts()).unwrap(), Health::Error);
+    assert_eq!(dashboard::dashboard(&env.store(), now_ts()).unwrap().health(), Health::Error);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,12 +139,11 @@ async fn demo_flag_and_settings_survive_reopening_the_file() {
     let server = server(DataSet::Fixture, TlsMode::Plain);
     let env = Env::new();
     let id = env.collect_one(&server).await.server.unwrap().id;
-    env.store().set_setting(SETTING_DEMO_SERVER_ID, &id.to_string()).unwrap();
+    env.store().set_setting(DEMO_SERVER_ID, &id.to_string()).unwrap();
     let store = Store::open_in(env.dir.path()).unwrap();
     let d = dashboard::dashboard(&store, now_ts()).unwrap();
-    assert!(d.servers[0].is_demo);
-    store.delete_setting(SETTING_DEMO_SERVER_ID).unwrap();
-    assert!(!dashboard::dashboard(&store, now_ts()).unwrap().servers[0].is_demo);
-    assert_eq!(dashboard::server(&store, id, now_ts()).unwrap().jobs.len(), 3);
-    assert_eq!(dashboard::server(&store, id + 100, now_ts()).unwrap_err().code, duplidesk_core::ErrorCode::InvalidInput);
+    assert!(d.servers[0].is_demo && !d.servers[0].needs_password, "the demo needs no typed password");
+    store.delete_setting(DEMO_SERVER_ID).unwrap();
+    let d = dashboard::dashboard(&store, now_ts()).unwrap();
+    assert!(!d.servers[0].is_demo && d.servers[0].needs_password);
 }

@@ -153,8 +153,7 @@ async fn a_full_disk_fails_cleanly_and_loses_nothing() {
     let _guard = Unmount(mount.path());
 
     let server = server(generated(1, 3000), TlsMode::Plain);
-    let store = Store::open_in(mount.path()).unwrap();
-    let collector = duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options());
+    let collector = duplidesk_core::collect::Collector::new(duplidesk_core::store::Db::open_in(mount.path()).unwrap(), None, options());
     let env_full = Env { dir: tempfile::tempdir().unwrap(), collector };
     let s = env_full.collect_one(&server).await;
     assert_eq!(s.error.as_ref().map(|e| e.code), Some(ErrorCode::StoreError), "{s:?}");
@@ -170,11 +169,8 @@ async fn a_full_disk_fails_cleanly_and_loses_nothing() {
         let f = f.unwrap();
         std::fs::copy(f.path(), roomy.path().join(f.file_name())).unwrap();
     }
-    let store = Store::open_in(roomy.path()).unwrap();
-    let env = Env {
-        dir: roomy,
-        collector: duplidesk_core::collect::Collector::new(std::sync::Arc::new(std::sync::Mutex::new(store)), None, options()),
-    };
+    let collector = duplidesk_core::collect::Collector::new(duplidesk_core::store::Db::open_in(roomy.path()).unwrap(), None, options());
+    let env = Env { dir: roomy, collector };
     let again = env.collect_one(&server).await;
     assert!(again.ok, "{again:?}");
     assert_eq!(env.count(), 3000);

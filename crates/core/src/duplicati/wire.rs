@@ -156,7 +156,7 @@ pub struct BackendStatistics {
 struct LenientI64;
 impl<'de> Visitor<'de> for LenientI64 {
     type Value = i64;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a number")
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {

@@ -1,5 +1,6 @@
 //! Backup jobs of a server, with the per-job paging cursor.
 use super::Store;
+use crate::duplicati::wire::BackupItem;
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -13,6 +14,20 @@ pub struct JobInfo {
     pub db_path: Option<String>,
     pub schedule_json: Option<String>,
     pub metadata_json: Option<String>,
+}
+
+impl JobInfo {
+    /// What the store keeps of a job the server lists.
+    pub fn from_backup(item: &BackupItem) -> JobInfo {
+        JobInfo {
+            backup_id: item.backup.id.clone(),
+            name: item.backup.name.clone(),
+            description: item.backup.description.clone().filter(|d| !d.is_empty()),
+            db_path: item.backup.db_path.clone(),
+            schedule_json: item.schedule.as_ref().and_then(|s| serde_json::to_string(s).ok()),
+            metadata_json: item.backup.metadata.as_ref().map(|m| serde_json::Value::Object(m.clone()).to_string()),
+        }
+    }
 }
 
 /// How far collection of a job's log has got. Duplicati pages newest first, so a pass runs
@@ -47,7 +62,7 @@ pub struct JobRow {
 const COLUMNS: &str =
     "id, server_id, backup_id, name, description, db_path, schedule_json, metadata_json, present, complete_through, complete_ts, pass_top, pass_top_ts, pass_low";
 
-fn from_row(r: &Row) -> rusqlite::Result<JobRow> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
         id: r.get(0)?,
         server_id: r.get(1)?,
@@ -126,14 +141,5 @@ impl Store {
         let mut st = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 ORDER BY lower(name), id"))?;
         let rows = st.query_map([server_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
-    }
-
-    /// Starts the job's log over (its database was recreated on the server).
-    pub fn reset_job_cursor(&self, job_id: i64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1",
-            [job_id],
-        )?;
-        Ok(())
     }
 }

@@ -14,7 +14,9 @@ pub struct PageOutcome {
 }
 
 /// One row of the Backup Logs list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "LogEntry")]
 pub struct LogEntryRow {
     pub id: i64,
     /// Unix seconds (UTC).
@@ -106,7 +108,7 @@ fn decompress(blob: &[u8]) -> Result<String> {
 pub(super) const ENTRY_COLUMNS: &str =
     "e.id, e.date, e.status, e.type, e.server_name, e.job_name, e.message, e.duration_s, e.size_bytes, e.uploaded_bytes, e.warnings, e.errors, e.server_id, e.job_id";
 
-pub(super) fn entry_from_row(r: &Row) -> rusqlite::Result<LogEntryRow> {
+pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntryRow> {
     Ok(LogEntryRow {
         id: r.get(0)?,
         date: r.get(1)?,

@@ -19,8 +19,19 @@ pub use views::JobSummaryRow;
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 pub const DB_FILE_NAME: &str = "duplidesk.sqlite";
+
+/// The keys of the `settings` table.
+pub mod setting_keys {
+    /// The id of the demo server, while demo mode is on.
+    pub const DEMO_SERVER_ID: &str = "demo_server_id";
+    /// The loopback port the demo server listens on.
+    pub const DEMO_PORT: &str = "demo_port";
+    /// The UI language ("en", "es"); absent = follow the OS.
+    pub const LANGUAGE: &str = "language";
+}
 
 pub struct Store {
     conn: Connection,
@@ -36,14 +47,26 @@ impl Store {
 
     /// Opens (creating if needed) the store file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path: path.to_owned() };
+        let mut store = Store::connect(path)?;
+        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        store.conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// A second connection to an open store that can only read (`query_only`): with WAL it
+    /// sees every committed write and never waits for a writer.
+    fn open_reader(path: &Path) -> Result<Store> {
+        let store = Store::connect(path)?;
+        store.conn.pragma_update(None, "query_only", "ON")?;
+        Ok(store)
+    }
+
+    fn connect(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(Store { conn, path: path.to_owned() })
     }
 
     pub fn path(&self) -> &Path {
@@ -67,9 +90,68 @@ impl Store {
         )?;
         Ok(())
     }
+
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
 }
 
 /// Current time as Unix seconds.
 pub fn now_ts() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    chrono::Utc::now().timestamp()
+}
+
+/// The store as the app and the command line share it: one connection that writes
+/// (collections, edits) and one that only reads, so reads never wait behind a collection's
+/// writes. Both are used on the blocking thread pool, never on the async threads.
+#[derive(Clone)]
+pub struct Db(Arc<DbInner>);
+
+struct DbInner {
+    writer: Mutex<Store>,
+    reader: Mutex<Store>,
+}
+
+/// Locks a mutex, ignoring poisoning: a panicked holder leaves no half-done transaction
+/// (SQLite rolls it back), so the connection is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Db {
+    /// Opens (creating if needed) the store in `data_dir`.
+    pub fn open_in(data_dir: &Path) -> Result<Db> {
+        let writer = Store::open_in(data_dir)?;
+        let reader = Store::open_reader(writer.path())?;
+        Ok(Db(Arc::new(DbInner { writer: Mutex::new(writer), reader: Mutex::new(reader) })))
+    }
+
+    /// Runs read-only work on the reading connection, on this thread: for start-up, before
+    /// any async work; never call it on an async thread.
+    pub fn read_now<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        f(&lock(&self.0.reader))
+    }
+
+    /// Runs read-only work on the reading connection.
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+        let db = self.0.clone();
+        crate::task::blocking(move || f(&lock(&db.reader))).await
+    }
+
+    /// Runs work that writes on the writing connection.
+    pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static) -> Result<T> {
+        self.start_write(f).await
+    }
+
+    /// Starts writing at once on the blocking pool; the returned future gives the result. Lets
+    /// a caller overlap a write with network work (the collector stores a page while it
+    /// fetches the next one).
+    pub fn start_write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+        let db = self.0.clone();
+        crate::task::blocking(move || f(&mut lock(&db.writer)))
+    }
 }

@@ -1,6 +1,6 @@
 //! Configured servers and the addresses they were reached by.
 use super::{now_ts as now, Store};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::model::Protocol;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
@@ -44,7 +44,7 @@ pub struct NewServer<'a> {
 }
 
 /// What the user edits in Server Settings.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
 pub struct ServerSettings {
     pub alias: Option<String>,
     pub note: Option<String>,
@@ -55,7 +55,7 @@ pub struct ServerSettings {
 const COLUMNS: &str = "id, secret_ref, name, alias, note, host, port, url, protocol, cert_sha256, machine_id, version, \
                        last_collect_at, last_ok, last_error_code, last_error_message, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<ServerRow> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ServerRow> {
     Ok(ServerRow {
         id: r.get(0)?,
         secret_ref: r.get(1)?,
@@ -128,7 +128,7 @@ impl Store {
             .optional()?)
     }
 
-    pub fn insert_server(&self, s: &NewServer) -> Result<ServerRow> {
+    pub fn insert_server(&self, s: &NewServer<'_>) -> Result<ServerRow> {
         let secret_ref = format!("server-{}", uuid::Uuid::new_v4());
         self.conn.execute(
             "INSERT INTO servers(secret_ref, name, host, port, machine_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -169,12 +169,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets the pinned certificate and stored protocol so the next collect detects again.
-    pub fn reset_server_trust(&self, id: i64) -> Result<()> {
-        self.conn.execute("UPDATE servers SET cert_sha256 = NULL, protocol = NULL, url = NULL WHERE id = ?1", [id])?;
-        Ok(())
-    }
-
     pub fn set_last_result(&self, id: i64, at: i64, error: Option<&Error>) -> Result<()> {
         self.conn.execute(
             "UPDATE servers SET last_collect_at = ?2, last_ok = ?3, last_error_code = ?4, last_error_message = ?5 WHERE id = ?1",
@@ -192,9 +186,7 @@ impl Store {
             ));
         }
         let tx = self.conn.unchecked_transaction()?;
-        let old = self
-            .server(id)?
-            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "That server no longer exists.", "Reload the server list."))?;
+        let old = self.server(id)?.ok_or_else(Error::server_not_found)?;
         let moved = !old.host.eq_ignore_ascii_case(host) || old.port != s.port;
         tx.execute(
             "UPDATE servers SET alias = ?2, note = ?3, host = ?4, port = ?5 WHERE id = ?1",

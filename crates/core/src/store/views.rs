@@ -99,9 +99,16 @@ impl Store {
         Ok(self.conn.execute("DELETE FROM log_entries WHERE server_id = ?1", [server_id])? as u64)
     }
 
-    /// Forgets a setting.
-    pub fn delete_setting(&self, key: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    /// Deletes a server's entries and starts its jobs' logs over, in one transaction: the next
+    /// collection stores everything the server has again (the demo server after a restart).
+    pub fn forget_collected_entries(&self, server_id: i64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM log_entries WHERE server_id = ?1", [server_id])?;
+        tx.execute(
+            "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE server_id = ?1",
+            [server_id],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 }

@@ -5,8 +5,8 @@ use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::collect::{CancelFlag, CollectOptions, Collector, HostSummary, Progress, Target};
 use duplidesk_core::connect::ConnectOptions;
 use duplidesk_core::hosts::HostSpec;
-use duplidesk_core::store::{LogQuery, Store};
-use std::sync::{Arc, Mutex};
+use duplidesk_core::store::{Db, LogQuery, Store};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const PASSWORD: &str = "duplicati";
@@ -37,14 +37,12 @@ impl Env {
 
     pub fn with(options: CollectOptions) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
-        Env { collector: Collector::new(Arc::new(Mutex::new(store)), None, options), dir }
+        Env { collector: Collector::new(Db::open_in(dir.path()).unwrap(), None, options), dir }
     }
 
     /// A new collector on the same store file, e.g. with other options.
     pub fn reopen(&mut self, options: CollectOptions) {
-        let store = Store::open_in(self.dir.path()).unwrap();
-        self.collector = Collector::new(Arc::new(Mutex::new(store)), None, options);
+        self.collector = Collector::new(Db::open_in(self.dir.path()).unwrap(), None, options);
     }
 
     pub async fn collect(&self, hosts: &[(&str, u16)], password: &str) -> Vec<HostSummary> {
@@ -59,8 +57,9 @@ impl Env {
         self.collect(&[("127.0.0.1", server.port())], PASSWORD).await.remove(0)
     }
 
-    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.collector.store().lock().unwrap()
+    /// A connection of its own to the store file the collector writes.
+    pub fn store(&self) -> Store {
+        Store::open_in(self.dir.path()).unwrap()
     }
 
     pub fn count(&self) -> u64 {

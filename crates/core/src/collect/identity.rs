@@ -1,0 +1,46 @@
+//! Which stored server a host is, and whether its connection may be trusted.
+use crate::connect::ConnectOptions;
+use crate::error::{Error, ErrorCode, Result};
+use crate::hosts::HostSpec;
+use crate::model::Protocol;
+use crate::store::{NewServer, ServerRow, Store};
+
+/// Finds or creates the server record for what the server said it is: the same machine
+/// (machine-id + MachineName) reached by two names is one server.
+pub(super) fn identify(s: &mut Store, spec: &HostSpec, known: Option<ServerRow>, machine_id: Option<&str>, name: &str) -> Result<ServerRow> {
+    let by_identity = match machine_id {
+        Some(mid) => s.server_by_identity(mid, name)?,
+        None => None,
+    };
+    let server = match (by_identity, known) {
+        (Some(server), _) => server,
+        // The address was known, and its machine had no identity yet or the same one.
+        (None, Some(k)) if k.machine_id.is_none() || k.machine_id.as_deref() == machine_id => k,
+        _ => s.insert_server(&NewServer { name, host: &spec.host, port: spec.port, machine_id })?,
+    };
+    s.add_address(server.id, &spec.host, spec.port)?;
+    Ok(server)
+}
+
+/// A self-signed certificate must match the pin, and HTTPS is never downgraded, whichever
+/// name the server was reached by.
+pub(super) fn check_security(server: &ServerRow, protocol: Protocol, cert: Option<&str>, opts: &ConnectOptions, label: &str) -> Result<()> {
+    if opts.trust_new_certificate {
+        return Ok(());
+    }
+    if protocol == Protocol::Http && server.protocol.is_some_and(Protocol::is_tls) {
+        return Err(Error::new(
+            ErrorCode::TlsError,
+            format!("{label} answered over plain HTTP, but this server used HTTPS before."),
+            "Duplidesk never downgrades a server from HTTPS. Connect by the name that speaks HTTPS, or remove the server and add it again.",
+        ));
+    }
+    if protocol == Protocol::HttpsSelfSigned {
+        if let (Some(pinned), Some(seen)) = (server.cert_sha256.as_deref(), cert) {
+            if pinned != seen {
+                return Err(crate::net::certificate_changed(label, pinned, seen));
+            }
+        }
+    }
+    Ok(())
+}

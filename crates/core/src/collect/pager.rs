@@ -1,0 +1,133 @@
+//! Pages one job's log into the store: the requests and the writes around the cursor's
+//! transitions ([`super::cursor`]).
+use super::cursor::{self, FreshStart, RowKey};
+use super::{CancelFlag, Progress, ProgressFn};
+use crate::duplicati::client::MAX_PAGE_SIZE;
+use crate::duplicati::wire::LogRow;
+use crate::duplicati::Client;
+use crate::error::Result;
+use crate::monitor::{self, NewEntry};
+use crate::store::{Db, JobCursor, JobRow, PageOutcome};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What paging one job found.
+#[derive(Debug, Default)]
+pub(super) struct JobTally {
+    pub new: u64,
+    pub skipped: u64,
+    /// The rows fetched, when the collection keeps them for an export.
+    pub fetched: Vec<LogRow>,
+}
+
+pub(super) struct JobPager<'a> {
+    pub db: &'a Db,
+    pub client: &'a mut Client,
+    pub job: JobRow,
+    pub server_name: String,
+    pub host: String,
+    pub progress: &'a ProgressFn,
+    pub cancel: &'a CancelFlag,
+    pub keep_rows: bool,
+    pub tally: JobTally,
+}
+
+/// A page being parsed and written on the blocking pool while the next one is fetched.
+type PendingWrite = Pin<Box<dyn Future<Output = Result<PageOutcome>> + Send>>;
+
+impl JobPager<'_> {
+    /// Resumes a pass that was cut short, then reads what is new since.
+    pub async fn run(&mut self) -> Result<()> {
+        if let Some(offset) = cursor::resume_offset(&self.job.cursor) {
+            let page = self.fetch(Some(offset), MAX_PAGE_SIZE).await?;
+            self.pass(page, MAX_PAGE_SIZE).await?;
+        }
+        let size = cursor::fresh_pagesize(&self.job.cursor);
+        let Some(page) = self.fetch(None, size).await? else { return Ok(()) };
+        match cursor::start_fresh(self.job.cursor, page.first().map(key)) {
+            FreshStart::UpToDate => {
+                self.tally.skipped += page.len() as u64;
+                Ok(())
+            }
+            FreshStart::Empty { reset: false } => Ok(()),
+            FreshStart::Empty { reset: true } => {
+                let (id, reset) = (self.job.id, JobCursor::default());
+                self.db.write(move |s| s.save_cursor(id, &reset)).await?;
+                self.job.cursor = reset;
+                Ok(())
+            }
+            FreshStart::Pass(start) => {
+                self.job.cursor = start;
+                self.pass(Some(page), size).await
+            }
+        }
+    }
+
+    async fn fetch(&mut self, offset: Option<i64>, pagesize: u32) -> Result<Option<Vec<LogRow>>> {
+        self.cancel.check()?;
+        self.client.log_page(&self.job.backup_id, offset, pagesize).await
+    }
+
+    /// Stores `first` and the pages below it until the pass is done. `None`: the server no
+    /// longer has the job.
+    async fn pass(&mut self, first: Option<Vec<LogRow>>, first_asked: u32) -> Result<()> {
+        let (mut page, mut asked) = (first, first_asked);
+        let mut pending: Option<PendingWrite> = None;
+        let mut rows_seen = 0u64;
+        loop {
+            let Some(rows) = page.take() else {
+                return self.settle(pending, 0).await;
+            };
+            let keys: Vec<RowKey> = rows.iter().map(key).collect();
+            let step = cursor::absorb_page(self.job.cursor, &keys, asked);
+            let fresh: Vec<LogRow> = rows.into_iter().zip(&step.is_new).filter(|(_, new)| **new).map(|(r, _)| r).collect();
+            rows_seen += fresh.len() as u64;
+            if self.keep_rows {
+                self.tally.fetched.extend(fresh.iter().cloned());
+            }
+            // The previous page's write ends before this one starts: pages (and the cursor
+            // that follows each) reach the store in order, so a crash never leaves a hole.
+            self.settle(pending.take(), 0).await?;
+            let write = self.store_page(fresh, step.cursor);
+            self.job.cursor = step.cursor;
+            (self.progress)(Progress::Job { host: self.host.clone(), job: self.job.name.clone(), rows: rows_seen });
+            if step.done {
+                return self.settle(Some(write), step.known).await;
+            }
+            self.tally.skipped += step.known;
+            pending = Some(write);
+            asked = MAX_PAGE_SIZE;
+            match self.fetch(step.cursor.pass_low, MAX_PAGE_SIZE).await {
+                Ok(next) => page = next,
+                Err(e) => {
+                    self.settle(pending, 0).await?;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Parses and writes a page with the cursor that follows it, in one transaction.
+    fn store_page(&self, rows: Vec<LogRow>, cursor: JobCursor) -> PendingWrite {
+        let (job, name) = (self.job.clone(), self.server_name.clone());
+        Box::pin(self.db.start_write(move |s| {
+            let entries: Vec<NewEntry> = rows.iter().map(monitor::entry_from_row).collect();
+            s.store_page(&job, &name, &entries, &cursor)
+        }))
+    }
+
+    /// Waits for a page's write and counts it.
+    async fn settle(&mut self, write: Option<PendingWrite>, known: u64) -> Result<()> {
+        if let Some(write) = write {
+            let outcome = write.await?;
+            self.tally.new += outcome.new;
+            self.tally.skipped += outcome.skipped;
+        }
+        self.tally.skipped += known;
+        Ok(())
+    }
+}
+
+fn key(row: &LogRow) -> RowKey {
+    RowKey { id: row.id, timestamp: row.timestamp }
+}

@@ -1,0 +1,152 @@
+//! Collect (typed hosts, chosen servers, every server, the demo), cancel, re-trust.
+use super::{lock, Engine};
+use crate::collect::{CancelFlag, Collector, HostSummary, Progress, ProgressFn, Target};
+use crate::error::{Error, Result};
+use crate::hosts::{parse_hosts, HostSpec, DEFAULT_PORT};
+use crate::secrets;
+use crate::store::ServerRow;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What to collect. With `hosts`: those hosts (`port` for hosts naming none, default 8200)
+/// with the typed `password`; a host collected the first time becomes a configured server.
+/// With `server_ids`: those servers. `all`, or neither: every configured server. Configured
+/// servers use the keychain's password unless one is typed (the demo server needs none).
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CollectRequest {
+    /// Comma-separated hosts (`nas.local,192.168.1.23:8300,[fd00::5]`).
+    pub hosts: Option<String>,
+    pub port: Option<u16>,
+    /// Typed password; saved in the keychain once it worked. Empty = the keychain's.
+    pub password: Option<String>,
+    pub server_ids: Option<Vec<i64>>,
+    pub all: bool,
+    /// Keep what was collected so it can be saved as JSON (`HostSummary::export`).
+    pub save_json: bool,
+}
+
+impl CollectRequest {
+    fn typed_password(&self) -> Option<String> {
+        self.password.clone().filter(|p| !p.is_empty())
+    }
+
+    fn typed_hosts(&self) -> Option<&str> {
+        self.hosts.as_deref().filter(|h| !h.trim().is_empty())
+    }
+}
+
+/// While alive, a collection is running; a second one is refused with `busy`.
+struct Running<'a> {
+    engine: &'a Engine,
+    cancel: CancelFlag,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        *lock(&self.engine.running) = None;
+    }
+}
+
+impl Engine {
+    /// Collects what `request` names. `trust_new_certificate` accepts (and pins) a changed
+    /// certificate. Per-host failures are in the summaries; the call itself fails only when
+    /// nothing could start (`busy`, nothing configured, a bad host list, the store).
+    pub async fn collect(&self, request: &CollectRequest, trust_new_certificate: bool) -> Result<Vec<HostSummary>> {
+        let running = self.begin_collection()?;
+        let targets = self.targets(request).await?;
+        let mut options = self.collect_options.clone();
+        options.keep_export = request.save_json;
+        options.connect.trust_new_certificate |= trust_new_certificate;
+        let collector = Collector::new(self.db()?.clone(), self.secrets(), options);
+        let listener = self.listener.clone();
+        let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
+        let summaries = collector.collect(targets, progress, &running.cancel).await;
+        drop(running);
+        self.data_changed();
+        Ok(summaries)
+    }
+
+    /// Cancels the running collection, if any; what it stored stays stored.
+    pub fn cancel_collection(&self) {
+        if let Some(flag) = lock(&self.running).as_ref() {
+            flag.cancel();
+        }
+    }
+
+    pub fn is_collecting(&self) -> bool {
+        lock(&self.running).is_some()
+    }
+
+    /// Whether some host of `request` has no password: none typed, none saved, not the demo.
+    /// Lets a terminal ask for one before collecting.
+    pub async fn needs_password(&self, request: &CollectRequest) -> Result<bool> {
+        if request.typed_password().is_some() {
+            return Ok(false);
+        }
+        let unset: Vec<HostSpec> = self.targets(request).await?.into_iter().filter(|t| t.password.is_none()).map(|t| t.spec).collect();
+        let servers = self
+            .db()?
+            .read(move |s| unset.iter().map(|spec| Ok((spec.label(), s.server_by_address(&spec.host, spec.port)?))).collect::<Result<Vec<_>>>())
+            .await?;
+        let secrets = self.secrets();
+        crate::task::blocking(move || {
+            Ok(servers.iter().any(|(label, server)| match server {
+                Some(server) => secrets::saved_password(secrets.as_deref(), server, label).is_err(),
+                None => true,
+            }))
+        })
+        .await
+    }
+
+    /// Collects one server accepting (and pinning) the certificate it shows now; `password`
+    /// instead of the keychain's when given.
+    pub async fn retrust(&self, id: i64, password: Option<String>) -> Result<HostSummary> {
+        self.server(id).await?;
+        let request = CollectRequest { server_ids: Some(vec![id]), password, ..CollectRequest::default() };
+        self.collect(&request, true).await?.pop().ok_or_else(Error::server_not_found)
+    }
+
+    fn begin_collection(&self) -> Result<Running<'_>> {
+        let mut slot = lock(&self.running);
+        if slot.is_some() {
+            return Err(Error::busy());
+        }
+        let cancel = CancelFlag::default();
+        *slot = Some(cancel.clone());
+        Ok(Running { engine: self, cancel })
+    }
+
+    /// The hosts a request names, each with the password to use (`None`: the keychain's).
+    async fn targets(&self, request: &CollectRequest) -> Result<Vec<Target>> {
+        let typed = request.typed_password();
+        if let Some(hosts) = request.typed_hosts() {
+            let specs = parse_hosts(hosts, request.port.unwrap_or(DEFAULT_PORT))?;
+            return Ok(specs.into_iter().map(|spec| Target { spec, password: typed.clone() }).collect());
+        }
+        let demo = self.demo_server_id().await?;
+        let servers = self.db()?.read(|s| s.servers()).await?;
+        let chosen: Vec<ServerRow> = match &request.server_ids {
+            Some(ids) if !request.all => {
+                if !ids.iter().all(|id| servers.iter().any(|s| s.id == *id)) {
+                    return Err(Error::server_not_found());
+                }
+                servers.into_iter().filter(|s| ids.contains(&s.id)).collect()
+            }
+            _ => servers,
+        };
+        if chosen.is_empty() {
+            return Err(Error::invalid_input(
+                "No server is configured yet.",
+                "Collect from a host first (duplidesk collect HOST, the Collect dialog, or the demo); it then becomes a configured server.",
+            ));
+        }
+        Ok(chosen
+            .into_iter()
+            .map(|s| {
+                let password = typed.clone().or_else(|| (demo == Some(s.id)).then(|| super::DEMO_PASSWORD.to_owned()));
+                Target { spec: HostSpec { host: s.host, port: s.port }, password }
+            })
+            .collect())
+    }
+}

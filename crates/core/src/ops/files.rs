@@ -1,0 +1,27 @@
+//! Files: importing collected JSON, saving what a collection fetched.
+use super::Engine;
+use crate::error::Result;
+use crate::export::{self, CollectedData, ImportSummary};
+use crate::task::blocking;
+use std::path::PathBuf;
+
+impl Engine {
+    /// Imports collected JSON files (from `collect --save-json`, the app's export or
+    /// duplistatus), one after the other; a file that fails does not stop the others. One
+    /// result per file, in order.
+    pub async fn import_files(&self, paths: Vec<PathBuf>) -> Result<Vec<Result<ImportSummary>>> {
+        let db = self.db()?;
+        let mut results = Vec::with_capacity(paths.len());
+        for path in paths {
+            results.push(db.write(move |s| export::import(s, &path)).await);
+        }
+        self.data_changed();
+        Ok(results)
+    }
+
+    /// Writes collected data to `path` (a file, or a folder for the default file name). The
+    /// file appears whole or not at all.
+    pub async fn save_export(&self, data: CollectedData, path: PathBuf) -> Result<PathBuf> {
+        blocking(move || export::write(&data, &path)).await
+    }
+}

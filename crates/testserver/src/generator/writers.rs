@@ -126,7 +126,7 @@ pub(super) struct Backup<'a> {
 }
 
 /// The file and size counters at the top of `BackupResults`.
-pub(super) const BACKUP_COUNTERS: [&str; 18] = [
+const BACKUP_COUNTERS: [&str; 18] = [
     "DeletedFiles",
     "DeletedFolders",
     "ModifiedFiles",

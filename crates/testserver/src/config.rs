@@ -64,7 +64,7 @@ pub struct ServerConfig {
     pub tls: TlsMode,
     /// Server flavour.
     pub mode: Mode,
-    /// Extra allowed Host names besides localhost, 127.0.0.1, [::1], localhost.localdomain
+    /// Extra allowed Host names besides `localhost`, `127.0.0.1`, `[::1]`, `localhost.localdomain`
     /// and IP literals; `"*"` allows every host.
     pub allowed_hostnames: Vec<String>,
     /// Listen address (default 127.0.0.1:0, i.e. a free port).

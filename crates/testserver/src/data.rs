@@ -427,7 +427,7 @@ impl PageBuilder {
                     f.operation_id,
                     f.timestamp()
                 );
-                stj::escape_into(out, &msg, stj::Escaping::Stj);
+                stj::escape_into(out, &msg, Escaping::Stj);
                 out.push_str("\",\"Exception\":{}}");
             }
             None => out.push_str(job.fixture[rid as usize - 1]),

@@ -49,6 +49,8 @@ mod config;
 mod data;
 mod faults;
 mod generator;
+#[cfg(test)]
+mod golden;
 mod http;
 mod routes;
 mod server;

@@ -1,6 +1,6 @@
 //! .NET-style date/time formatting. Instants are `Ticks`: 100 ns units since the Unix epoch (UTC).
 
-use time::OffsetDateTime;
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// 100 ns units since 1970-01-01T00:00:00Z.
 pub type Ticks = i64;
@@ -13,17 +13,18 @@ pub const LOCAL_OFFSET_SECS: i64 = 2 * 3600;
 
 /// Current time in ticks.
 pub fn now_ticks() -> Ticks {
-    let ns = OffsetDateTime::now_utc().unix_timestamp_nanos();
-    (ns / 100) as Ticks
+    let now = Utc::now();
+    now.timestamp() * TICKS_PER_SEC + i64::from(now.timestamp_subsec_nanos() / 100)
 }
 
-fn civil(ticks: Ticks) -> OffsetDateTime {
-    let secs = ticks.div_euclid(TICKS_PER_SEC);
-    OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+/// The UTC date and time of the whole second of `ticks`.
+fn civil(ticks: Ticks) -> DateTime<Utc> {
+    // chrono covers ±262,000 years, `Ticks` only ±29,000: the fallback is never taken.
+    DateTime::from_timestamp(ticks.div_euclid(TICKS_PER_SEC), 0).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
-fn ymd_hms(t: &OffsetDateTime) -> (i32, u8, u8, u8, u8, u8) {
-    (t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+fn ymd_hms(t: &DateTime<Utc>) -> (i32, u32, u32, u32, u32, u32) {
+    (t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// `2025-05-04T00:03:27.5170938Z` (fraction trimmed of trailing zeros, omitted when zero).
@@ -86,15 +87,12 @@ pub fn token_expiry(ticks: Ticks) -> String {
 
 /// RFC 7231 date for the `Date` header.
 pub fn http_date(ticks: Ticks) -> String {
-    let t = civil(ticks);
-    let wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][t.weekday().number_days_from_monday() as usize];
-    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][usize::from(t.month() as u8 - 1)];
-    format!("{wd}, {:02} {mon} {:04} {:02}:{:02}:{:02} GMT", t.day(), t.year(), t.hour(), t.minute(), t.second())
+    civil(ticks).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 /// Weekday (0 = Monday) of a UTC instant.
 pub fn weekday_utc(ticks: Ticks) -> u8 {
-    civil(ticks).weekday().number_days_from_monday()
+    civil(ticks).weekday().num_days_from_monday() as u8
 }
 
 /// .NET TimeSpan `c` format: `00:03:27.4758593`, `1.02:00:00`, `00:00:00`.
@@ -134,5 +132,57 @@ mod tests {
         assert_eq!(timespan(0), "00:00:00");
         assert_eq!(http_date(T), "Sun, 04 May 2025 00:03:27 GMT");
         assert_eq!(token_expiry(T), "05/04/2025 00:03:27");
+    }
+
+    /// Seconds since the epoch of a UTC date and time.
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Ticks {
+        let date = chrono::NaiveDate::from_ymd_opt(y, mo, d).unwrap();
+        date.and_hms_opt(h, mi, s).unwrap().and_utc().timestamp() * TICKS_PER_SEC
+    }
+
+    #[test]
+    fn local_time_crosses_midnight_and_uses_a_12_hour_clock() {
+        let late = at(2024, 2, 28, 22, 30, 5);
+        assert_eq!(iso_local(late), "2024-02-29T00:30:05+02:00", "leap day, no fraction");
+        assert_eq!(log_line_time(late), "2024-02-29 00:30:05 +02");
+        assert_eq!(us_local(late), "2/29/2024 12:30:05 AM");
+        assert_eq!(us_local(at(2024, 12, 31, 10, 0, 0)), "12/31/2024 12:00:00 PM");
+        assert_eq!(us_local(at(2024, 12, 31, 21, 59, 59)), "12/31/2024 11:59:59 PM");
+        assert_eq!(us_local(at(2024, 12, 31, 22, 0, 0)), "1/1/2025 12:00:00 AM");
+        assert_eq!(metadata_date(late), "20240228T223005Z", "metadata dates stay in UTC");
+    }
+
+    #[test]
+    fn instants_before_1970_round_down() {
+        assert_eq!(iso_utc(-1), "1969-12-31T23:59:59.9999999Z");
+        assert_eq!(iso_utc(-TICKS_PER_SEC), "1969-12-31T23:59:59Z");
+        assert_eq!(metadata_date(-1), "19691231T235959Z");
+        assert_eq!(iso_utc(at(1, 1, 1, 0, 0, 0)), "0001-01-01T00:00:00Z");
+        assert_eq!(http_date(-1), "Wed, 31 Dec 1969 23:59:59 GMT");
+    }
+
+    #[test]
+    fn http_dates_and_weekdays() {
+        assert_eq!(http_date(at(2025, 3, 1, 7, 8, 9)), "Sat, 01 Mar 2025 07:08:09 GMT");
+        assert_eq!(http_date(at(2024, 2, 29, 23, 59, 59) + 9_999_999), "Thu, 29 Feb 2024 23:59:59 GMT");
+        assert_eq!(weekday_utc(at(2025, 5, 5, 0, 0, 0)), 0, "Monday");
+        assert_eq!(weekday_utc(at(2025, 5, 4, 23, 59, 59)), 6, "Sunday");
+        assert_eq!(token_expiry(at(2025, 1, 2, 3, 4, 5)), "01/02/2025 03:04:05");
+    }
+
+    #[test]
+    fn timespans() {
+        assert_eq!(timespan(1), "00:00:00.0000001");
+        assert_eq!(timespan(-5), "00:00:00", "negative durations print as zero");
+        assert_eq!(timespan(86_400 * TICKS_PER_SEC - 1), "23:59:59.9999999");
+        assert_eq!(timespan(12 * 86_400 * TICKS_PER_SEC + 61 * TICKS_PER_SEC), "12.00:01:01");
+    }
+
+    #[test]
+    fn now_is_the_current_time() {
+        let before = Utc::now().timestamp();
+        let now = now_ticks();
+        let after = Utc::now().timestamp();
+        assert!((before..=after).contains(&now.div_euclid(TICKS_PER_SEC)));
     }
 }

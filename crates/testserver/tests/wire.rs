@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::{raw_request, Client, Conn};
 use duplicati_testserver::{fixtures, DataSet, Mode, ServerConfig, TestServer};
+use serde_json::Value;
 
 fn start(cfg: ServerConfig) -> (TestServer, Client) {
     let server = TestServer::start(cfg).unwrap();
@@ -35,7 +36,33 @@ fn fixtures_are_served_byte_identical() {
         assert_eq!(r.header("Server"), Some("Kestrel"));
         assert!(r.body == expected.as_bytes(), "{path} differs from the fixture");
     }
-    assert_eq!(std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/log_backup1.json")).unwrap(), fixtures::LOG_BACKUP1.as_bytes());
+}
+
+/// The decoded log fixture is the wire fixture with each `Message` parsed: same rows, same
+/// fields in the same order, and every `Message` string parses to the decoded object.
+#[test]
+fn decoded_log_fixture_matches_the_wire_fixture() {
+    let wire: Value = serde_json::from_str(fixtures::LOG_BACKUP1).unwrap();
+    let decoded: Value = serde_json::from_str(fixtures::LOG_BACKUP1_DECODED).unwrap();
+    let (wire, decoded) = (wire.as_array().unwrap(), decoded.as_array().unwrap());
+    assert_eq!(wire.len(), 6);
+    assert_eq!(wire.len(), decoded.len());
+    for (w, d) in wire.iter().zip(decoded) {
+        let (w, d) = (w.as_object().unwrap(), d.as_object().unwrap());
+        let id = &w["ID"];
+        assert!(w.keys().eq(d.keys()), "row {id}: fields differ");
+        for (key, value) in w {
+            if key == "Message" {
+                let parsed: Value = serde_json::from_str(value.as_str().unwrap()).unwrap();
+                assert!(parsed.is_object(), "row {id}");
+                assert_eq!(parsed, d[key], "row {id}: Message");
+                // Value equality ignores key order; the serialised forms do not.
+                assert_eq!(parsed.to_string(), d[key].to_string(), "row {id}: Message field order");
+            } else {
+                assert_eq!(value, &d[key], "row {id}: {key}");
+            }
+        }
+    }
 }
 
 #[test]

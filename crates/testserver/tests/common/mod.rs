@@ -1,5 +1,5 @@
 //! A tiny blocking HTTP/1.1 client over loopback TCP (optionally rustls) for the tests.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary compiles this module and uses a different part of it")]
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -340,7 +340,7 @@ export function resultRow(r) {
       h(
         "div",
         { class: "result-sub muted small" },
-        [title !== r.host ? r.host : null, srv?.url ?? null, srv?.version ? t("server.version", { version: srv.version }) : null, formatDuration((r.duration_ms ?? 0) / 1000)]
+        [title !== r.host ? r.host : null, srv?.url ?? null, srv?.version ? t("server.version", { version: srv.version }) : null, formatDuration((r.durationMs ?? 0) / 1000)]
           .filter(Boolean)
           .join(" · "),
       ),
@@ -353,7 +353,7 @@ export function resultRow(r) {
             h("span", { class: `count ${r.errors ? "count-bad" : ""}` }, tn("collect.countErrors", r.errors ?? 0)),
           )
         : null,
-      srv?.protocol === "https-self-signed" ? fingerprint(srv.certificate_sha256, t("proto.fingerprintPinned")) : null,
+      srv?.protocol === "https-self-signed" ? fingerprint(srv.certificateSha256, t("proto.fingerprintPinned")) : null,
       !r.ok ? errorBox(r.error ?? { code: "unknown", message: "", hint: "" }, r.host, { compact: true }) : null,
       r.notes?.length ? h("ul", { class: "notes" }, r.notes.map((n) => h("li", null, icon("info", 14), h("span", null, n)))) : null,
     ),

@@ -337,9 +337,9 @@ export function createDashboardView(app) {
       ),
       h("td", null, statusChip(last?.status)),
       h("td", { class: "nowrap" }, last ? relTime(last.date) : h("span", { class: "muted" }, "—")),
-      h("td", { class: "num nowrap" }, formatDuration(last?.duration_s)),
-      h("td", { class: "num nowrap" }, formatBytes(last?.size_bytes)),
-      h("td", { class: "num nowrap" }, formatBytes(last?.uploaded_bytes)),
+      h("td", { class: "num nowrap" }, formatDuration(last?.durationS)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.sizeBytes)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.uploadedBytes)),
       h("td", { class: "nowrap" }, j.nextRun != null ? relTime(j.nextRun) : h("span", { class: "muted", title: t("dash.noScheduleTip") }, t("dash.noSchedule"))),
       h("td", null, recentStrip(j.recent)),
     );

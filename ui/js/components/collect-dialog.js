@@ -104,10 +104,9 @@ export function openCollectDialog(opts = {}) {
   function syncForm() {
     const s = selectedServer();
     manualRow.hidden = !!s;
-    // A configured server with a saved password (or the demo) needs nothing else; one without a
-    // saved password gets a password field for this collection.
-    const needsPw = !s || (!s.hasPassword && !s.isDemo);
-    pwField.hidden = !needsPw;
+    // A configured server needs a password field only when the engine says collecting it takes a
+    // typed password (needsPassword); the password is then used for this collection.
+    pwField.hidden = !!s && !s.needsPassword;
     pwHint.textContent = s ? t("collect.passwordNotSaved") : state.info?.keychain?.available === false ? t("collect.passwordNoKeychain") : t("collect.passwordHint");
   }
   select.addEventListener("change", () => {
@@ -120,7 +119,7 @@ export function openCollectDialog(opts = {}) {
     formError.replaceChildren();
     for (const el of [host, port]) el.removeAttribute("aria-invalid");
     const s = selectedServer();
-    if (s && (s.hasPassword || s.isDemo || password.value === "")) {
+    if (s && (!s.needsPassword || password.value === "")) {
       return { serverIds: [s.id], saveJson: saveJson.checked };
     }
     const hosts = s ? s.host : host.value.trim();
@@ -315,6 +314,15 @@ export function openCollectDialog(opts = {}) {
 
   if (opts.request) run(opts.request);
   return m;
+}
+
+/**
+ * Collects one configured server: at once when it needs no typed password, else the form with
+ * the server preselected.
+ */
+export function collectServer(server, returnFocus) {
+  if (server.needsPassword) return openCollectDialog({ serverId: server.id, returnFocus });
+  return openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus });
 }
 
 /** One host's result: name, protocol, counts, fingerprint (self-signed), error, notes. */

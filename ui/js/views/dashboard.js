@@ -6,7 +6,7 @@ import { icon, spinner } from "../icons.js";
 import { t, tn } from "../i18n.js";
 import * as api from "../api.js";
 import { state, refreshDashboard, refreshInfo, subscribe } from "../state.js";
-import { openCollectDialog } from "../components/collect-dialog.js";
+import { openCollectDialog, collectServer } from "../components/collect-dialog.js";
 import { openJobHistory } from "../components/log-details.js";
 import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBox, errorSentence, relTime } from "../components/badges.js";
 import { setBusy } from "../components/modal.js";
@@ -203,11 +203,6 @@ export function createDashboardView(app) {
       if (f.statuses && !(j.last && f.statuses.includes(j.last.status))) return false;
       return !q || serverMatches || (j.name ?? "").toLowerCase().includes(q);
     });
-  }
-
-  function collectServer(server, btn) {
-    if (server.hasPassword || server.isDemo) openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus: btn });
-    else openCollectDialog({ serverId: server.id, returnFocus: btn });
   }
 
   function lastCollectLine(s) {

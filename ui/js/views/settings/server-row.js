@@ -5,7 +5,7 @@ import { h } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
 import { state } from "../../state.js";
-import { openCollectDialog } from "../../components/collect-dialog.js";
+import { collectServer } from "../../components/collect-dialog.js";
 import { protocolBadge, demoBadge, relTime } from "../../components/badges.js";
 import { testServer } from "./test-connection.js";
 import { editServerDialog } from "./edit-dialog.js";
@@ -22,11 +22,7 @@ export function serverRow(s, rows) {
     h("button", { type: "button", class: "btn btn-sm", "data-testid": testid, onClick: (e) => onClick(e.currentTarget), ...extra }, icon(ic, 14), label);
   const testSlot = h("div", { class: "test-slot", "data-testid": "server-test-slot" }, rows.testResults.get(s.id) ?? null);
   const actions = [
-    btn("server-collect", "download", t("server.collect"), (b) =>
-      s.hasPassword || s.isDemo
-        ? openCollectDialog({ request: { serverIds: [s.id], saveJson: false }, returnFocus: b })
-        : openCollectDialog({ serverId: s.id, returnFocus: b }),
-    ),
+    btn("server-collect", "download", t("server.collect"), (b) => collectServer(s, b)),
     btn("server-test", "zap", t("server.test"), (b) => testServer(s, b, testSlot, rows)),
     btn("server-edit", "edit", t("server.edit"), (b) => editServerDialog(s, b)),
     btn("server-set-password", "key", s.hasPassword ? t("server.changePassword") : t("server.setPassword"), (b) => setPasswordDialog(s, b), {

@@ -2,14 +2,15 @@
 # Installs what building (and with --test, testing) Duplidesk needs on Debian/Ubuntu.
 # Idempotent: installs only what is missing. Run as root or as a user with sudo.
 #   bash scripts/install-deps.sh          # build dependencies
-#   bash scripts/install-deps.sh --test   # + Xvfb, D-Bus, gnome-keyring, WebDriver, tauri-driver
+#   bash scripts/install-deps.sh --test   # + Xvfb, D-Bus, gnome-keyring, WebDriver, tauri-driver,
+#                                         #   Node.js and npm
 set -euo pipefail
 
 WITH_TEST=0
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +36,11 @@ TEST_PKGS=(
 pkgs=("${BUILD_PKGS[@]}")
 if [ "$WITH_TEST" -eq 1 ]; then
   pkgs+=("${TEST_PKGS[@]}")
+  # Node.js and npm (scripts/check-ui.sh) from apt only when no node is on PATH: one installed
+  # some other way (nvm, NodeSource, a tarball) is used as it is.
+  if ! command -v node >/dev/null 2>&1; then
+    pkgs+=(nodejs npm)
+  fi
 fi
 
 # --- system packages --------------------------------------------------------------------------
@@ -60,6 +66,16 @@ if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 else
   echo "install-deps: not a Debian/Ubuntu system (no apt-get); install the equivalents of:" >&2
   echo "  ${pkgs[*]}" >&2
+fi
+
+# --- Node.js ----------------------------------------------------------------------------------
+if [ "$WITH_TEST" -eq 1 ] && command -v node >/dev/null 2>&1; then
+  if command -v npm >/dev/null 2>&1; then
+    log "node found: $(node --version), npm $(npm --version)"
+  else
+    echo "install-deps: node $(node --version) is on PATH but npm is not;" \
+      "install npm next to it (scripts/check-ui.sh needs it)" >&2
+  fi
 fi
 
 # --- Rust -------------------------------------------------------------------------------------

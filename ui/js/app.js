@@ -13,7 +13,7 @@ import { initToasts } from "./components/toast.js";
 import { formatRelative } from "./format.js";
 import { createDashboardView } from "./views/dashboard.js";
 import { createLogsView } from "./views/logs.js";
-import { createSettingsView } from "./views/settings.js";
+import { createSettingsView } from "./views/settings/page.js";
 
 const ROUTES = {
   dashboard: { factory: createDashboardView, label: "nav.dashboard", icon: "grid" },

@@ -90,7 +90,7 @@ export async function copyText(text) {
   const ta = h("textarea", { value: text, style: { position: "fixed", opacity: "0", top: "0" }, "aria-hidden": "true" });
   document.body.appendChild(ta);
   ta.select();
-  let ok = false;
+  let ok;
   try {
     ok = document.execCommand("copy");
   } catch {

@@ -99,7 +99,8 @@ export function errorSentence(err, host) {
 export function errorHint(err, host) {
   if (!err) return "";
   // For invalid input the engine's sentence says exactly what is wrong: more useful than a
-  // generic hint.
+  // generic hint. (A collection already running and a server that no longer exists are not
+  // invalid input: they have codes and texts of their own, busy and not_found.)
   if (err.code === "invalid_input" && err.message) return err.message;
   const key = `err.${err.code}.hint`;
   return has(key) ? t(key, { host: host || t("common.theServer") }) : err.hint || "";

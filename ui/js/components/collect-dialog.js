@@ -104,10 +104,9 @@ export function openCollectDialog(opts = {}) {
   function syncForm() {
     const s = selectedServer();
     manualRow.hidden = !!s;
-    // A configured server with a saved password (or the demo) needs nothing else; one without a
-    // saved password gets a password field for this collection.
-    const needsPw = !s || (!s.hasPassword && !s.isDemo);
-    pwField.hidden = !needsPw;
+    // A configured server needs a password field only when the engine says collecting it takes a
+    // typed password (needsPassword); the password is then used for this collection.
+    pwField.hidden = !!s && !s.needsPassword;
     pwHint.textContent = s ? t("collect.passwordNotSaved") : state.info?.keychain?.available === false ? t("collect.passwordNoKeychain") : t("collect.passwordHint");
   }
   select.addEventListener("change", () => {
@@ -120,7 +119,7 @@ export function openCollectDialog(opts = {}) {
     formError.replaceChildren();
     for (const el of [host, port]) el.removeAttribute("aria-invalid");
     const s = selectedServer();
-    if (s && (s.hasPassword || s.isDemo || password.value === "")) {
+    if (s && (!s.needsPassword || password.value === "")) {
       return { serverIds: [s.id], saveJson: saveJson.checked };
     }
     const hosts = s ? s.host : host.value.trim();
@@ -317,6 +316,15 @@ export function openCollectDialog(opts = {}) {
   return m;
 }
 
+/**
+ * Collects one configured server: at once when it needs no typed password, else the form with
+ * the server preselected.
+ */
+export function collectServer(server, returnFocus) {
+  if (server.needsPassword) return openCollectDialog({ serverId: server.id, returnFocus });
+  return openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus });
+}
+
 /** One host's result: name, protocol, counts, fingerprint (self-signed), error, notes. */
 export function resultRow(r) {
   const srv = r.server;
@@ -340,7 +348,7 @@ export function resultRow(r) {
       h(
         "div",
         { class: "result-sub muted small" },
-        [title !== r.host ? r.host : null, srv?.url ?? null, srv?.version ? t("server.version", { version: srv.version }) : null, formatDuration((r.duration_ms ?? 0) / 1000)]
+        [title !== r.host ? r.host : null, srv?.url ?? null, srv?.version ? t("server.version", { version: srv.version }) : null, formatDuration((r.durationMs ?? 0) / 1000)]
           .filter(Boolean)
           .join(" · "),
       ),
@@ -353,7 +361,7 @@ export function resultRow(r) {
             h("span", { class: `count ${r.errors ? "count-bad" : ""}` }, tn("collect.countErrors", r.errors ?? 0)),
           )
         : null,
-      srv?.protocol === "https-self-signed" ? fingerprint(srv.certificate_sha256, t("proto.fingerprintPinned")) : null,
+      srv?.protocol === "https-self-signed" ? fingerprint(srv.certificateSha256, t("proto.fingerprintPinned")) : null,
       !r.ok ? errorBox(r.error ?? { code: "unknown", message: "", hint: "" }, r.host, { compact: true }) : null,
       r.notes?.length ? h("ul", { class: "notes" }, r.notes.map((n) => h("li", null, icon("info", 14), h("span", null, n)))) : null,
     ),

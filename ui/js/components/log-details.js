@@ -40,9 +40,9 @@ export function openLogDetails(entry) {
     meta(t("col.type"), opLabel(entry.type)),
     meta(t("col.server"), entry.server || "—"),
     meta(t("col.job"), entry.job || "—"),
-    meta(t("col.duration"), formatDuration(entry.duration_s)),
-    entry.size_bytes != null ? meta(t("col.size"), formatBytes(entry.size_bytes)) : null,
-    entry.uploaded_bytes != null ? meta(t("col.uploaded"), formatBytes(entry.uploaded_bytes)) : null,
+    meta(t("col.duration"), formatDuration(entry.durationS)),
+    entry.sizeBytes != null ? meta(t("col.size"), formatBytes(entry.sizeBytes)) : null,
+    entry.uploadedBytes != null ? meta(t("col.uploaded"), formatBytes(entry.uploadedBytes)) : null,
     meta(t("col.warnings"), formatNumber(entry.warnings ?? 0)),
     meta(t("col.errors"), formatNumber(entry.errors ?? 0)),
   );
@@ -161,7 +161,7 @@ export function logRow(r, cols, testid = "log-row") {
     type: () => h("td", { class: "c-type nowrap" }, opLabel(r.type)),
     server: () => h("td", { class: "c-server ellipsis", title: r.server }, r.server || "—"),
     job: () => h("td", { class: "c-job ellipsis", title: r.job ?? "" }, r.job || "—"),
-    duration: () => h("td", { class: "c-dur num nowrap" }, formatDuration(r.duration_s)),
+    duration: () => h("td", { class: "c-dur num nowrap" }, formatDuration(r.durationS)),
     message: () => h("td", { class: "c-msg ellipsis", title: r.message }, r.message || ""),
   };
   const tr = h(

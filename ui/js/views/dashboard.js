@@ -6,7 +6,7 @@ import { icon, spinner } from "../icons.js";
 import { t, tn } from "../i18n.js";
 import * as api from "../api.js";
 import { state, refreshDashboard, refreshInfo, subscribe } from "../state.js";
-import { openCollectDialog } from "../components/collect-dialog.js";
+import { openCollectDialog, collectServer } from "../components/collect-dialog.js";
 import { openJobHistory } from "../components/log-details.js";
 import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBox, errorSentence, relTime } from "../components/badges.js";
 import { setBusy } from "../components/modal.js";
@@ -205,11 +205,6 @@ export function createDashboardView(app) {
     });
   }
 
-  function collectServer(server, btn) {
-    if (server.hasPassword || server.isDemo) openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus: btn });
-    else openCollectDialog({ serverId: server.id, returnFocus: btn });
-  }
-
   function lastCollectLine(s) {
     if (s.lastCollectAt == null) return h("span", { class: "muted" }, t("server.neverCollected"));
     return h(
@@ -337,9 +332,9 @@ export function createDashboardView(app) {
       ),
       h("td", null, statusChip(last?.status)),
       h("td", { class: "nowrap" }, last ? relTime(last.date) : h("span", { class: "muted" }, "—")),
-      h("td", { class: "num nowrap" }, formatDuration(last?.duration_s)),
-      h("td", { class: "num nowrap" }, formatBytes(last?.size_bytes)),
-      h("td", { class: "num nowrap" }, formatBytes(last?.uploaded_bytes)),
+      h("td", { class: "num nowrap" }, formatDuration(last?.durationS)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.sizeBytes)),
+      h("td", { class: "num nowrap" }, formatBytes(last?.uploadedBytes)),
       h("td", { class: "nowrap" }, j.nextRun != null ? relTime(j.nextRun) : h("span", { class: "muted", title: t("dash.noScheduleTip") }, t("dash.noSchedule"))),
       h("td", null, recentStrip(j.recent)),
     );

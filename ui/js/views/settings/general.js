@@ -1,0 +1,111 @@
+// Settings → General (the language) and About (version, data folder, keychain), and the banner
+// shown when no system keychain is available.
+import { h, replaceChildren, uid, copyText } from "../../dom.js";
+import { icon } from "../../icons.js";
+import { t } from "../../i18n.js";
+import * as api from "../../api.js";
+import { state } from "../../state.js";
+import { errorSentence } from "../../components/badges.js";
+import { toast } from "../../components/toast.js";
+
+/** The warning that passwords cannot be saved (app_info().keychain), or nothing. */
+export function renderKeychainBanner(slot) {
+  const kc = state.info?.keychain;
+  if (kc && kc.available === false) {
+    replaceChildren(
+      slot,
+      h(
+        "div",
+        { class: "banner banner-warn", role: "status", "data-testid": "keychain-warning" },
+        icon("alert", 16),
+        h(
+          "div",
+          null,
+          h("div", null, t("settings.noKeychain")),
+          kc.message ? h("details", { class: "error-details" }, h("summary", null, t("common.details")), h("p", { class: "small" }, kc.message)) : null,
+        ),
+      ),
+    );
+  } else slot.replaceChildren();
+}
+
+/** The General section: the language (System, English, Español); a change re-renders the app. */
+export function generalSection(app) {
+  const langId = uid("lang");
+  const langSelect = h(
+    "select",
+    { id: langId, class: "input", "data-testid": "lang-select", onChange: (e) => changeLanguage(e.target) },
+    h("option", { value: "" }, t("settings.langSystem")),
+    h("option", { value: "en" }, "English"),
+    h("option", { value: "es" }, "Español"),
+  );
+  langSelect.value = state.info?.language ?? "";
+
+  async function changeLanguage(select) {
+    const value = select.value || null;
+    select.setAttribute("aria-busy", "true");
+    try {
+      const uiLanguage = await api.setLanguage(value);
+      state.info = { ...state.info, language: value, uiLanguage };
+      app.applyLanguage();
+    } catch (e) {
+      select.removeAttribute("aria-busy");
+      select.value = state.info?.language ?? "";
+      toast(errorSentence(e), { kind: "error" });
+    }
+  }
+
+  return h(
+    "section",
+    { class: "settings-section", "aria-labelledby": "set-general" },
+    h("div", { class: "section-head" }, h("h2", { class: "section-title", id: "set-general" }, t("settings.general"))),
+    h(
+      "div",
+      { class: "card form-card" },
+      h(
+        "div",
+        { class: "field field-row-inline" },
+        h("label", { for: langId, class: "field-label" }, t("settings.language")),
+        langSelect,
+        h("span", { class: "field-hint" }, t("settings.languageHint")),
+      ),
+    ),
+  );
+}
+
+/** The About section; `render()` fills it from app_info(). */
+export function aboutSection() {
+  const aboutEl = h("dl", { class: "meta-grid about" });
+  const el = h(
+    "section",
+    { class: "settings-section", "aria-labelledby": "set-about" },
+    h("div", { class: "section-head" }, h("h2", { class: "section-title", id: "set-about" }, t("settings.about"))),
+    h("div", { class: "card form-card" }, aboutEl),
+  );
+
+  function render() {
+    const info = state.info ?? {};
+    const copyBtn = h(
+      "button",
+      {
+        type: "button",
+        class: "icon-btn icon-btn-sm",
+        "aria-label": t("settings.copyDataDir"),
+        title: t("common.copy"),
+        onClick: async () => toast((await copyText(info.dataDir ?? "")) ? t("common.copied") : t("common.copyFailed")),
+      },
+      icon("copy", 14),
+    );
+    replaceChildren(
+      aboutEl,
+      h("dt", null, t("settings.version")),
+      h("dd", { "data-testid": "app-version" }, info.version ?? "—"),
+      h("dt", null, t("settings.dataDir")),
+      h("dd", { class: "data-dir" }, h("code", { class: "mono" }, info.dataDir ?? "—"), info.dataDir ? copyBtn : null),
+      h("dt", null, t("settings.keychain")),
+      h("dd", null, info.keychain?.available ? t("settings.keychainOk") : t("settings.keychainMissing")),
+    );
+  }
+
+  return { el, render };
+}

@@ -1,0 +1,107 @@
+// Settings: the servers (one row each: server-row.js), import of collected JSON files, language,
+// about. This module lays the page out and re-renders it; the parts live next to it.
+import { h, replaceChildren } from "../../dom.js";
+import { icon } from "../../icons.js";
+import { t } from "../../i18n.js";
+import { state, servers, refreshDashboard, subscribe } from "../../state.js";
+import { openCollectDialog } from "../../components/collect-dialog.js";
+import { serverRow } from "./server-row.js";
+import { importCollectedFiles } from "./import.js";
+import { renderKeychainBanner, generalSection, aboutSection } from "./general.js";
+
+export function createSettingsView(app) {
+  const keychainSlot = h("div", { class: "keychain-slot" });
+  const listEl = h("div", { class: "settings-list", "data-testid": "server-list-settings" });
+
+  const collectAllBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn",
+      "data-testid": "collect-all",
+      onClick: (e) => openCollectDialog({ request: { all: true, saveJson: false }, returnFocus: e.currentTarget }),
+    },
+    icon("download"),
+    t("settings.collectAll"),
+  );
+  const importBtn = h("button", { type: "button", class: "btn", "data-testid": "import-files", onClick: (e) => importCollectedFiles(e.currentTarget) }, icon("upload"), t("settings.import"));
+
+  const general = generalSection(app);
+  const about = aboutSection();
+
+  const el = h(
+    "section",
+    { class: "view view-settings", "aria-label": t("nav.settings") },
+    h("div", { class: "page-head" }, h("h1", { class: "page-title" }, t("nav.settings"))),
+    keychainSlot,
+    h(
+      "section",
+      { class: "settings-section", "aria-labelledby": "set-servers" },
+      h(
+        "div",
+        { class: "section-head" },
+        h("div", null, h("h2", { class: "section-title", id: "set-servers" }, t("settings.servers")), h("p", { class: "muted small" }, t("settings.serversHint"))),
+        h("div", { class: "page-actions" }, importBtn, collectAllBtn),
+      ),
+      listEl,
+    ),
+    general,
+    about.el,
+  );
+
+  // What the rows share with the page: test results survive a re-render (data://changed) until
+  // the server is tested again; focus moves within the list after a row's content changed.
+  const rows = {
+    testResults: new Map(), // server id -> node
+    /** Focuses the button `testid` in the row of server `id`. */
+    focusInRow: (id, testid) => listEl.querySelector(`[data-testid="server-row"][data-server-id="${id}"] [data-testid="${testid}"]`)?.focus(),
+    /** After a server was deleted: the first remaining row, else "Collect all". */
+    focusAfterDelete: () => (listEl.querySelector('[data-testid="server-edit"]') ?? collectAllBtn).focus(),
+  };
+
+  function renderList() {
+    const list = servers();
+    collectAllBtn.disabled = list.length === 0;
+    const active = document.activeElement;
+    let focusKey = null;
+    if (active && listEl.contains(active)) {
+      focusKey = { tid: active.dataset.testid, server: active.closest('[data-testid="server-row"]')?.dataset.serverId };
+    }
+    if (!state.dashboard) {
+      replaceChildren(listEl, [0, 1].map(() => h("div", { class: "card server-row", "aria-hidden": "true" }, h("div", { class: "skeleton skel-title" }), h("div", { class: "skeleton skel-line wide" }))));
+      return;
+    }
+    if (list.length === 0) {
+      replaceChildren(
+        listEl,
+        h(
+          "div",
+          { class: "card table-empty", "data-testid": "settings-empty" },
+          icon("server", 28, "muted-icon"),
+          h("p", null, t("settings.noServers")),
+          h("button", { type: "button", class: "btn btn-primary btn-sm", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) }, icon("download", 14), t("empty.collect")),
+        ),
+      );
+      return;
+    }
+    replaceChildren(listEl, list.map((s) => serverRow(s, rows)));
+    if (focusKey?.server && focusKey.tid) {
+      listEl.querySelector(`[data-testid="server-row"][data-server-id="${focusKey.server}"] [data-testid="${focusKey.tid}"]`)?.focus({ preventScroll: true });
+    }
+  }
+
+  function render() {
+    renderKeychainBanner(keychainSlot);
+    about.render();
+    renderList();
+  }
+  const unsub = subscribe(render);
+  render();
+
+  return {
+    el,
+    refresh: () => refreshDashboard(),
+    focusSearch: () => false,
+    destroy: unsub,
+  };
+}

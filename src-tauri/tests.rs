@@ -104,7 +104,7 @@ fn empty_store_dashboard_and_app_info() {
     assert_eq!(t.ok("set_language", json!({"language": "es"})), "es");
     let info = t.ok("app_info", json!({}));
     assert_eq!((&info["language"], &info["uiLanguage"]), (&json!("es"), &json!("es")));
-    let os = crate::lang::Lang::from_tag(&sys_locale::get_locale().unwrap_or_default()).code();
+    let os = lang::Lang::from_tag(&sys_locale::get_locale().unwrap_or_default()).code();
     assert_eq!(t.ok("set_language", json!({"language": null})), os, "null follows the OS");
     let info = t.ok("app_info", json!({}));
     assert_eq!((&info["language"], &info["uiLanguage"]), (&Value::Null, &json!(os)));
@@ -256,7 +256,7 @@ fn save_json_writes_one_file_per_server_into_the_test_folder() {
         t.ok("collect", json!({"request": {"hosts": format!("127.0.0.1:{}", server.port()), "password": "duplicati", "saveJson": true}}));
     let saved = r["saved"].as_array().unwrap();
     assert_eq!(saved.len(), 1, "{r}");
-    let path = std::path::PathBuf::from(saved[0].as_str().unwrap());
+    let path = PathBuf::from(saved[0].as_str().unwrap());
     assert!(path.starts_with(t.dir.path().join("saved")));
     assert!(path.file_name().unwrap().to_string_lossy().starts_with("fileserver01_collected_"));
     let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

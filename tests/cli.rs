@@ -90,7 +90,10 @@ fn collect_prints_the_documented_json_and_exit_codes() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(run(dir.path(), &["collect"], None).status.code(), Some(2));
+    let no_hosts = run(dir.path(), &["collect"], None);
+    assert_eq!(no_hosts.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&no_hosts.stderr);
+    assert!(said.contains("invalid_input") && said.contains("--all"), "collect without hosts says what to pass: {said}");
     assert_eq!(run(dir.path(), &["collect", "a", "--all"], None).status.code(), Some(2));
     assert_eq!(run(dir.path(), &["logs", "--status", "nonsense"], None).status.code(), Some(2));
     assert_eq!(run(dir.path(), &["logs", "--from", "yesterday"], None).status.code(), Some(2));
@@ -115,7 +118,7 @@ fn logs_and_servers_list_what_was_collected() {
     for key in ["id", "date", "status", "type", "server", "job", "message", "duration_s"] {
         assert!(first.get(key).is_some(), "{key} missing: {first}");
     }
-    assert!(time::OffsetDateTime::parse(first["date"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).is_ok());
+    assert!(chrono::DateTime::parse_from_rfc3339(first["date"].as_str().unwrap()).is_ok());
     assert_eq!(first["server"], "fileserver01");
 
     let errors = json(&run(dir.path(), &["logs", "--json", "--status", "error,warning"], None));
@@ -281,4 +284,43 @@ fn collect_all_uses_the_keychain() {
     assert_eq!(removed.status.code(), Some(0), "{}", String::from_utf8_lossy(&removed.stderr));
     let all = run(dir.path(), &["collect", "--all", "--json"], None);
     assert_eq!(json(&all)["hosts"].as_array().unwrap().len(), 1);
+}
+
+/// `duplidesk logs | head -1`: the reader goes away after one line; the command ends quietly
+/// (exit 0, nothing on stderr) instead of panicking on the broken pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let server = start(DataSet::Generated { jobs: 2, rows_per_job: 1500, seed: 4 }, TlsMode::Plain);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for args in [&["logs", "--limit", "0"][..], &["logs", "--limit", "0", "--csv"], &["logs", "--limit", "0", "--json"]] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("DUPLIDESK_DATA_DIR", dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+        assert!(!first.is_empty(), "{args:?} printed something");
+        drop(stdout); // 3,000 entries do not fit the pipe: the command writes into a closed pipe
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?} said: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// The README lists every error code the engine can return, and no other.
+#[test]
+fn the_readme_lists_every_error_code() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("Error codes are stable:").expect("the README's error code list");
+    let list = &readme[start..start + readme[start..].find("each comes with").expect("end of the list")];
+    let listed: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+    let codes: Vec<&str> = duplidesk_core::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, codes, "README.md and ErrorCode::ALL differ");
 }

@@ -12,7 +12,7 @@ use duplicati_testserver::{DataSet, ServerConfig, TestServer};
 use duplidesk_core::collect::{CancelFlag, CollectOptions, Collector, Progress, Target};
 use duplidesk_core::hosts::HostSpec;
 use duplidesk_core::monitor::NewEntry;
-use duplidesk_core::store::{JobCursor, JobInfo, LogQuery, NewServer, Store};
+use duplidesk_core::store::{Db, JobCursor, JobInfo, LogQuery, NewServer, Store};
 use duplidesk_core::Status;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -101,8 +101,7 @@ impl Drop for Servers {
 }
 
 fn collector(dir: &std::path::Path) -> Collector {
-    let store = Store::open_in(dir).unwrap();
-    Collector::new(Arc::new(Mutex::new(store)), None, CollectOptions { save_password: false, ..CollectOptions::default() })
+    Collector::new(Db::open_in(dir).unwrap(), None, CollectOptions { save_password: false, ..CollectOptions::default() })
 }
 
 fn runtime() -> tokio::runtime::Runtime {

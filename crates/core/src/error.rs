@@ -91,6 +91,7 @@ pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 /// An engine error: `code` for machines, `message` and `hint` for people.
 #[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
 #[error("{message} [{code}]")]
+#[ts(rename = "AppError")]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,

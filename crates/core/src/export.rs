@@ -76,7 +76,7 @@ pub fn write(data: &CollectedData, path: &Path) -> Result<PathBuf> {
     Ok(target)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportSummary {
     pub file: String,
     pub server: String,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 /// servers use the keychain's password unless one is typed (the demo server needs none).
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct CollectRequest {
     /// Comma-separated hosts (`nas.local,192.168.1.23:8300,[fd00::5]`).
     pub hosts: Option<String>,
@@ -21,8 +22,10 @@ pub struct CollectRequest {
     /// Typed password; saved in the keychain once it worked. Empty = the keychain's.
     pub password: Option<String>,
     pub server_ids: Option<Vec<i64>>,
+    #[ts(as = "Option<bool>", optional)]
     pub all: bool,
     /// Keep what was collected so it can be saved as JSON (`HostSummary::export`).
+    #[ts(as = "Option<bool>", optional)]
     pub save_json: bool,
 }
 

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 /// The Backup Logs filters as the UI sends them. `to` is exclusive; `limit` 0 or absent = all.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct LogsQuery {
     pub from: Option<i64>,
     pub to: Option<i64>,
+    #[ts(as = "Option<Vec<Status>>", optional)]
     pub statuses: Vec<Status>,
     pub server: Option<String>,
     pub job: Option<String>,
@@ -50,8 +52,10 @@ pub struct LogsPage {
 /// neither = every entry.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct ClearOptions {
     pub older_than_days: Option<u32>,
+    #[ts(as = "Option<bool>", optional)]
     pub orphans_only: bool,
 }
 

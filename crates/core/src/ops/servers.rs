@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// replaced by what is typed), or a typed host and password.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct TestRequest {
     pub server_id: Option<i64>,
     pub host: Option<String>,

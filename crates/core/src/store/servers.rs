@@ -45,6 +45,7 @@ pub struct NewServer<'a> {
 
 /// What the user edits in Server Settings.
 #[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct ServerSettings {
     pub alias: Option<String>,
     pub note: Option<String>,

@@ -1,0 +1,194 @@
+// The payloads of the app's commands and events, generated from the Rust types by
+// src-tauri/ui_contract.rs. Do not edit: change the Rust type, then run
+// UPDATE_UI_TYPES=1 cargo test -p duplidesk --lib ui_contract
+
+/**
+ * An engine error: `code` for machines, `message` and `hint` for people.
+ */
+export type AppError = { code: ErrorCode, message: string, hint: string, };
+
+export type AppInfo = { version: string, dataDir: string, keychain: KeychainStatus, 
+/**
+ * The stored choice: "en", "es", or null to follow the OS.
+ */
+language: string | null, 
+/**
+ * The language to show now: the stored choice, else the OS language.
+ */
+uiLanguage: string, demo: DemoStatus, 
+/**
+ * Why the local database could not be opened (then every data command fails with it).
+ */
+storeError: AppError | null, };
+
+/**
+ * Which entries to clear: older than some days, of deleted servers only; both combine;
+ * neither = every entry.
+ */
+export type ClearOptions = { olderThanDays?: number | null, orphansOnly?: boolean, };
+
+export type Cleared = { deleted: number, };
+
+/**
+ * What to collect. With `hosts`: those hosts (`port` for hosts naming none, default 8200)
+ * with the typed `password`; a host collected the first time becomes a configured server.
+ * With `server_ids`: those servers. `all`, or neither: every configured server. Configured
+ * servers use the keychain's password unless one is typed (the demo server needs none).
+ */
+export type CollectRequest = { 
+/**
+ * Comma-separated hosts (`nas.local,192.168.1.23:8300,[fd00::5]`).
+ */
+hosts?: string | null, port?: number | null, 
+/**
+ * Typed password; saved in the keychain once it worked. Empty = the keychain's.
+ */
+password?: string | null, serverIds?: Array<number> | null, all?: boolean, 
+/**
+ * Keep what was collected so it can be saved as JSON (`HostSummary::export`).
+ */
+saveJson?: boolean, };
+
+export type CollectResult = { hosts: Array<HostSummary>, 
+/**
+ * Paths of the JSON files written.
+ */
+saved: Array<string>, };
+
+/**
+ * The server as reported in a summary.
+ */
+export type CollectedServer = { id: number, name: string, machineId: string | null, url: string, protocol: Protocol, certificateSha256: string | null, version: string, };
+
+export type Dashboard = { summary: DashboardSummary, servers: Array<Server>, };
+
+export type DashboardSummary = { servers: number, 
+/**
+ * Jobs the servers still list (`present`).
+ */
+jobs: number, 
+/**
+ * Present jobs whose last run ended in `error`.
+ */
+failedLastRuns: number, 
+/**
+ * Servers never collected, or last collected more than 24 h ago.
+ */
+notCollectedLately: number, };
+
+export type DemoStatus = { running: boolean, serverId: number | null, url: string | null, };
+
+/**
+ * Stable error codes. Never rename a variant: scripts and the UI match on them.
+ */
+export type ErrorCode = "dns_failed" | "connection_refused" | "timeout" | "tls_error" | "certificate_changed" | "auth_failed" | "host_rejected" | "not_duplicati" | "unsupported_version" | "server_error" | "invalid_response" | "keychain_unavailable" | "store_error" | "io_error" | "cancelled" | "busy" | "not_found" | "invalid_input";
+
+/**
+ * The result of one host.
+ */
+export type HostSummary = { host: string, ok: boolean, server: CollectedServer | null, new: number, skipped: number, errors: number, durationMs: number, error: AppError | null, 
+/**
+ * Things worth knowing that did not fail the host (e.g. the keychain was unavailable).
+ */
+notes: Array<string>, };
+
+export type ImportSummary = { file: string, server: string, jobs: number, new: number, skipped: number, };
+
+export type Job = { id: number, backupId: string, name: string, description: string | null, 
+/**
+ * False when the server no longer lists the job.
+ */
+present: boolean, 
+/**
+ * The next scheduled run (Unix seconds), when the job has a schedule.
+ */
+nextRun: number | null, 
+/**
+ * Duplicati's repeat interval, e.g. `1D`, `1W`, `12h`.
+ */
+repeat: string | null, 
+/**
+ * The job's newest entry.
+ */
+last: LogEntry | null, 
+/**
+ * Statuses of the newest ≤ 10 entries, oldest → newest.
+ */
+recent: Array<Status>, };
+
+export type KeychainStatus = { available: boolean, 
+/**
+ * Why there is none.
+ */
+message: string | null, };
+
+/**
+ * One row of the Backup Logs list.
+ */
+export type LogEntry = { id: number, 
+/**
+ * Unix seconds (UTC).
+ */
+date: number, status: Status, type: string, server: string, job: string | null, message: string, durationS: number | null, sizeBytes: number | null, uploadedBytes: number | null, warnings: number, errors: number, serverId: number | null, jobId: number | null, };
+
+/**
+ * One page of entries and how many match in all.
+ */
+export type LogsPage = { rows: Array<LogEntry>, 
+/**
+ * Entries matching the filters (limit and offset ignored).
+ */
+total: number, };
+
+/**
+ * The Backup Logs filters as the UI sends them. `to` is exclusive; `limit` 0 or absent = all.
+ */
+export type LogsQuery = { from?: number | null, to?: number | null, statuses?: Array<Status>, server?: string | null, job?: string | null, opType?: string | null, limit?: number | null, offset?: number | null, };
+
+/**
+ * Progress of a collection, for progress lines and the UI.
+ */
+export type Progress = { "kind": "started", host: string, } | { "kind": "connected", host: string, server: string, protocol: Protocol, } | { "kind": "job", host: string, job: string, rows: number, } | { "kind": "finished", host: string, ok: boolean, new: number, };
+
+/**
+ * How a server was reached.
+ */
+export type Protocol = "https" | "https-self-signed" | "http";
+
+export type Server = { id: number, name: string, alias: string | null, displayName: string, note: string | null, host: string, port: number, url: string | null, protocol: Protocol | null, certSha256: string | null, version: string | null, lastCollectAt: number | null, lastOk: boolean | null, lastErrorCode: string | null, lastErrorMessage: string | null, isDemo: boolean, 
+/**
+ * Whether the keychain holds a password for it (false without a keychain); see
+ * [`Dashboard::fill_passwords`].
+ */
+hasPassword: boolean, 
+/**
+ * Whether collecting it needs a typed password: none is saved and it is not the demo
+ * (whose password the engine knows).
+ */
+needsPassword: boolean, jobs: Array<Job>, };
+
+/**
+ * What the user edits in Server Settings.
+ */
+export type ServerSettings = { alias?: string | null, note?: string | null, host: string, port: number, };
+
+/**
+ * The status of a log entry (see the design notes' table).
+ */
+export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "connection" | "info";
+
+/**
+ * What to test: a configured server (its address, protocol, pin and saved password, each
+ * replaced by what is typed), or a typed host and password.
+ */
+export type TestRequest = { serverId?: number | null, host?: string | null, port?: number | null, password?: string | null, };
+
+export type TestResult = { ok: boolean, protocol: Protocol | null, url: string | null, 
+/**
+ * The certificate the server shows now (HTTPS only).
+ */
+certificateSha256: string | null, 
+/**
+ * The certificate pinned for this server, if any.
+ */
+pinnedSha256: string | null, version: string | null, name: string | null, error: AppError | null, };

@@ -241,7 +241,7 @@ fn a_second_collection_is_refused_as_busy_while_one_runs_and_cancel_ends_it() {
     let first = running.join().unwrap().unwrap();
     assert_eq!(first[0].error.as_ref().map(|e| e.code), Some(duplidesk_core::ErrorCode::Cancelled), "{first:?}");
     assert!(!engine.is_collecting());
-    assert_eq!(t.ok("collect", json!({"request": {"all": true, "password": "duplicati", "saveJson": false}}))["hosts"][0]["ok"], true);
+    assert_eq!(t.collect(&slow, "duplicati")["hosts"][0]["ok"], true, "the next collection runs");
 }
 
 #[test]

@@ -17,7 +17,8 @@ pub fn print_error(e: &Error) {
 pub fn print_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
     let mut value = serde_json::to_value(value).map_err(io::Error::other)?;
     snake_case_keys(&mut value);
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+    // A write error stays an io::Error of its kind (a closed pipe must stay BrokenPipe).
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -65,7 +65,7 @@ fn http_client(tls: Option<&TlsSetup>, opts: &ConnectOptions) -> Result<reqwest:
     let config = match tls {
         Some(t) => t.config.clone(),
         // Plain HTTP still needs a TLS config for the builder; it is never used.
-        None => tls::pinned(Some("-")).map_err(|e| Error::new(ErrorCode::TlsError, e.to_string(), ""))?.config,
+        None => tls::pinned(Some("-")).map_err(tls_setup_error)?.config,
     };
     reqwest::Client::builder()
         .use_preconfigured_tls(config)

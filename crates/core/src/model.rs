@@ -3,17 +3,25 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The status of a log entry (see the design notes' table).
+/// The status of a log entry, and where it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// An operation result with `ParsedResult` Success.
     Completed,
+    /// `ParsedResult` Warning, or Success with warnings.
     Warning,
+    /// `ParsedResult` Error or Fatal.
     Error,
+    /// Interrupted, or stopped by the user (a partial backup).
     Stopped,
+    /// A task seen running on the server that was not running at the previous look.
     Started,
+    /// A task still running past a threshold (one entry per threshold crossed).
     Running,
+    /// A collection could not reach or log in to a server (one entry per failure episode).
     Connection,
+    /// Housekeeping: a server reached again, logs cleared, an import done.
     Info,
 }
 

@@ -1,4 +1,4 @@
-//! Turns what Duplicati reports into log entries: status mapping (design notes' table),
+//! Turns what Duplicati reports into log entries: status mapping (see `model::Status`),
 //! a one-line message, duration and the figures the dashboard shows.
 use crate::duplicati::wire::{LogRow, ResultMessage};
 use crate::model::Status;
@@ -97,7 +97,7 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     }
 }
 
-/// The design notes' status table.
+/// The status of a Duplicati result (see `model::Status` for what each means).
 pub fn status_of(r: &ResultMessage) -> Status {
     if r.interrupted || r.partial_backup {
         return Status::Stopped;

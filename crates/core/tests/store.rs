@@ -111,16 +111,58 @@ fn rows_are_unique_per_job_id_and_timestamp_and_filters_work() {
     assert!(store.jobs(server.id).unwrap().is_empty());
 }
 
+/// A store on a file system that became read-only (a small tmpfs remounted read-only, so this
+/// needs root, as CI has): writing fails with `store_error`, reading still works, and nothing
+/// stored is lost.
 #[test]
-fn a_read_only_store_reports_store_error() {
-    let dir = tempfile::tempdir().unwrap();
-    drop(Store::open_in(dir.path()).unwrap());
-    let file = dir.path().join("duplidesk.sqlite");
-    let conn = rusqlite::Connection::open_with_flags(&file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let err = conn.execute("INSERT INTO settings(key, value) VALUES ('a', 'b')", []).unwrap_err();
-    let err = duplidesk_core::Error::from(err);
-    assert_eq!(err.code, ErrorCode::StoreError);
-    assert!(err.message.contains("readonly") || err.message.contains("read-only") || err.message.contains("read only"), "{}", err.message);
+fn a_read_only_store_reports_store_error_and_keeps_what_it_has() {
+    let mount = TmpfsMount::new("size=4m");
+    let store = Store::open_in(mount.path()).unwrap();
+    store.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200, machine_id: None }).unwrap();
+    drop(store);
+    mount.remount("ro");
+
+    let err = Store::open_in(mount.path())
+        .and_then(|s| s.insert_server(&NewServer { name: "other", host: "other.local", port: 8200, machine_id: None }))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::StoreError, "{err}");
+    assert!(!err.hint.is_empty());
+    assert!(std::error::Error::source(&err).is_some(), "the SQLite error is kept as the source");
+
+    mount.remount("rw");
+    let servers = Store::open_in(mount.path()).unwrap().servers().unwrap();
+    assert_eq!(servers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["nas"]);
+}
+
+/// A small tmpfs mounted for one test (root only), unmounted when dropped.
+struct TmpfsMount(tempfile::TempDir);
+
+impl TmpfsMount {
+    fn new(options: &str) -> TmpfsMount {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount is needed for this test");
+        assert!(status.success(), "mounting a small tmpfs failed: run the suite as root (scripts/test.sh does)");
+        TmpfsMount(dir)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.0.path()
+    }
+
+    fn remount(&self, mode: &str) {
+        let status = std::process::Command::new("mount").args(["-o", &format!("remount,{mode}")]).arg(self.path()).status().unwrap();
+        assert!(status.success(), "remount {mode}");
+    }
+}
+
+impl Drop for TmpfsMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.path()).status();
+    }
 }
 
 #[test]
@@ -137,20 +179,7 @@ fn an_unusable_data_folder_reports_a_clear_error() {
 /// `store_error`; what was committed stays, and a later run on a disk with room completes.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_fails_cleanly_and_loses_nothing() {
-    let mount = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1200k", "tmpfs"])
-        .arg(mount.path())
-        .status()
-        .expect("mount is needed for the full-disk test");
-    assert!(status.success(), "mounting a small tmpfs failed: run the suite as root (scripts/test.sh does)");
-    struct Unmount<'a>(&'a std::path::Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _guard = Unmount(mount.path());
+    let mount = TmpfsMount::new("size=1200k");
 
     let server = server(generated(1, 3000), TlsMode::Plain);
     let collector = duplidesk_core::collect::Collector::new(duplidesk_core::store::Db::open_in(mount.path()).unwrap(), None, options());

@@ -16,7 +16,6 @@ pub struct Client {
     host: String,
     password: String,
     token: Option<String>,
-    requests: u64,
 }
 
 /// An HTTP answer the caller interprets itself.
@@ -29,7 +28,7 @@ pub struct Reply {
 impl Client {
     /// `base` is `scheme://host:port`; `host` labels messages (`nas.local:8200`).
     pub fn new(http: reqwest::Client, base: String, host: String, password: String) -> Client {
-        Client { http, base, host, password, token: None, requests: 0 }
+        Client { http, base, host, password, token: None }
     }
 
     /// Swaps the HTTP client (e.g. for one pinned to the certificate just seen).
@@ -41,14 +40,8 @@ impl Client {
         &self.base
     }
 
-    /// Requests made so far (logins included).
-    pub fn requests(&self) -> u64 {
-        self.requests
-    }
-
     /// Sends the login request and returns the raw reply (used to probe protocols too).
     pub async fn send_login(&mut self) -> std::result::Result<Reply, reqwest::Error> {
-        self.requests += 1;
         let body = serde_json::json!({ "Password": self.password, "RememberMe": false });
         let resp = self
             .http
@@ -111,8 +104,7 @@ impl Client {
             if self.token.is_none() {
                 self.login().await?;
             }
-            self.requests += 1;
-            let token = self.token.clone().unwrap_or_default();
+                let token = self.token.clone().unwrap_or_default();
             let result = async {
                 let resp = self.http.get(format!("{}{}", self.base, path)).header(AUTHORIZATION, format!("Bearer {token}")).send().await?;
                 let status = resp.status();

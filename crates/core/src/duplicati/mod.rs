@@ -1,4 +1,5 @@
-//! The REST client for Duplicati 2.1+ (see duplicati-api.md).
+//! The REST client for Duplicati 2.1+: the `/api/v1` routes of Duplicati's WebserverCore
+//! (`Duplicati/WebserverCore/Endpoints/V1/` in the Duplicati source).
 pub mod client;
 pub mod wire;
 

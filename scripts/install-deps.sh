@@ -92,6 +92,17 @@ if ! command -v cargo >/dev/null 2>&1; then
 else
   log "cargo found: $(cargo --version)"
 fi
+# The style gates (check.sh) need rustfmt and clippy; a minimal rustup profile lacks them.
+if [ "$WITH_TEST" -eq 1 ]; then
+  for component in rustfmt clippy; do
+    probe=(cargo fmt --version)
+    [ "$component" = clippy ] && probe=(cargo clippy --version)
+    if ! "${probe[@]}" >/dev/null 2>&1; then
+      log "installing the $component component (rustup component add $component)"
+      rustup component add "$component"
+    fi
+  done
+fi
 
 # --- tauri-driver (WebDriver bridge for the end-to-end tests) ----------------------------------
 if [ "$WITH_TEST" -eq 1 ]; then

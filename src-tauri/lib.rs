@@ -45,10 +45,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// What every build of the app has, the real one and the `tauri::test` one: the plugins the
 /// commands use, the commands, and the state (made by `make_state` with a listener that
 /// forwards the engine's events to this app once it is built).
-pub fn with_commands<R: Runtime>(
-    builder: tauri::Builder<R>,
-    make_state: impl FnOnce(Arc<dyn Listener>) -> AppState,
-) -> tauri::Builder<R> {
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl FnOnce(Arc<dyn Listener>) -> AppState) -> tauri::Builder<R> {
     let events = ShellEvents::<R>::new();
     let state = make_state(events.clone());
     let attach = tauri::plugin::Builder::<R>::new("duplidesk-events")

@@ -5,8 +5,8 @@
 use super::*;
 use duplicati_testserver::{ServerConfig, TestServer, TlsMode};
 use duplidesk_core::ops::Keychain;
-use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;

@@ -16,7 +16,7 @@ use duplidesk_core::store::{Db, JobCursor, JobInfo, LogQuery, NewServer, Store};
 use duplidesk_core::Status;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod app;

@@ -8,7 +8,7 @@ use duplidesk_core::hosts::parse_hosts;
 use duplidesk_core::ops::{CollectRequest, Listener, Quiet};
 use duplidesk_core::{tls, Error, Protocol};
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -104,7 +104,7 @@ fn read_ca_certs(path: Option<&Path>) -> Result<Vec<tls::CertificateDer<'static>
 }
 
 /// `--save-json` names a folder that exists, or one file for one host.
-fn check_save_path(path: &PathBuf, a: &CollectArgs, runtime: &tokio::runtime::Runtime, engine: &duplidesk_core::Engine) -> Result<(), Error> {
+fn check_save_path(path: &Path, a: &CollectArgs, runtime: &tokio::runtime::Runtime, engine: &duplidesk_core::Engine) -> Result<(), Error> {
     if path.is_dir() {
         return Ok(());
     }

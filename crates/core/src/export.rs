@@ -7,9 +7,9 @@ use crate::model::Status;
 use crate::monitor::{self, NewEntry};
 use crate::redact;
 use crate::store::{now_ts, JobInfo, NewServer, Store};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
 
 /// What one collection fetched from one server, ready to be saved.

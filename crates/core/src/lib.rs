@@ -19,8 +19,8 @@ pub mod task;
 pub mod tls;
 
 pub use error::{Error, ErrorCode, Result};
-pub use ops::Engine;
 pub use model::{Protocol, Status};
+pub use ops::Engine;
 
 /// The default folder of the store: the OS's application data folder.
 pub fn default_data_dir() -> std::path::PathBuf {

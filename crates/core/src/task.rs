@@ -3,7 +3,9 @@
 use crate::error::{Error, ErrorCode, Result};
 
 /// Runs `f` on the blocking pool, starting now; the returned future gives its result.
-pub fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+pub fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
     let handle = tokio::task::spawn_blocking(f);
     async move {
         handle.await.map_err(|e| {

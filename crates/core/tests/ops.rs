@@ -71,7 +71,11 @@ fn hosts(server: &TestServer, password: &str) -> CollectRequest {
 async fn a_typed_password_is_saved_and_every_server_is_then_collected_without_one() {
     let a = server(DataSet::Fixture, TlsMode::Plain);
     let t = engine();
-    assert!(t.engine.needs_password(&CollectRequest { hosts: Some(format!("127.0.0.1:{}", a.port())), ..Default::default() }).await.unwrap());
+    assert!(t
+        .engine
+        .needs_password(&CollectRequest { hosts: Some(format!("127.0.0.1:{}", a.port())), ..Default::default() })
+        .await
+        .unwrap());
     let first = t.engine.collect(&hosts(&a, PASSWORD), false).await.unwrap();
     assert!(first[0].ok && first[0].notes.is_empty(), "{first:?}");
     assert_eq!(t.events.changes.load(Ordering::SeqCst), 1, "a collection changes the data once");
@@ -131,7 +135,11 @@ async fn a_second_collection_is_busy_until_the_first_ends() {
 async fn test_connection_uses_the_saved_password_and_stores_nothing() {
     let a = server(DataSet::Fixture, TlsMode::SelfSigned);
     let t = engine();
-    let typed = t.engine.test_connection(TestRequest { host: Some(format!("127.0.0.1:{}", a.port())), password: Some("x".into()), ..Default::default() }).await.unwrap();
+    let typed = t
+        .engine
+        .test_connection(TestRequest { host: Some(format!("127.0.0.1:{}", a.port())), password: Some("x".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(typed.error.map(|e| e.code), Some(ErrorCode::AuthFailed));
     assert!(t.engine.servers().await.unwrap().is_empty(), "a test stores nothing");
 

@@ -58,7 +58,7 @@ pub fn start_fresh(c: JobCursor, newest: Option<RowKey>) -> FreshStart {
         return FreshStart::UpToDate;
     }
     // Below what was complete, or the same ID with another timestamp: IDs started again.
-    let recreated = top.id < c.complete_through || top.id == c.complete_through;
+    let recreated = top.id <= c.complete_through;
     let mut next = if recreated { JobCursor::default() } else { c };
     next.pass_top = Some(top.id);
     next.pass_top_ts = Some(top.timestamp);

@@ -7,7 +7,13 @@ use crate::store::{NewServer, ServerRow, Store};
 
 /// Finds or creates the server record for what the server said it is: the same machine
 /// (machine-id + MachineName) reached by two names is one server.
-pub(super) fn identify(s: &mut Store, spec: &HostSpec, known: Option<ServerRow>, machine_id: Option<&str>, name: &str) -> Result<ServerRow> {
+pub(super) fn identify(
+    s: &mut Store,
+    spec: &HostSpec,
+    known: Option<ServerRow>,
+    machine_id: Option<&str>,
+    name: &str,
+) -> Result<ServerRow> {
     let by_identity = match machine_id {
         Some(mid) => s.server_by_identity(mid, name)?,
         None => None,

@@ -196,10 +196,8 @@ impl Collector {
                 (password, false)
             }
         };
-        let known_security = Known {
-            protocol: known.as_ref().and_then(|k| k.protocol),
-            cert_sha256: known.as_ref().and_then(|k| k.cert_sha256.as_deref()),
-        };
+        let known_security =
+            Known { protocol: known.as_ref().and_then(|k| k.protocol), cert_sha256: known.as_ref().and_then(|k| k.cert_sha256.as_deref()) };
         let conn = connect::connect(&spec.host, spec.port, &password, known_security, &self.options.connect).await.map_err(fail)?;
         let Connection { mut client, protocol, url, cert_sha256 } = conn;
 
@@ -296,7 +294,11 @@ impl Collector {
                 let now = now_ts();
                 s.set_last_result(sid, now, outcome.error.as_ref())?;
                 if let Some((Status::Connection, _)) = s.last_system_status(sid)? {
-                    s.insert_system_entry(Some(sid), &name, &NewEntry::system(Status::Info, now, format!("Connection to {host} restored")))?;
+                    s.insert_system_entry(
+                        Some(sid),
+                        &name,
+                        &NewEntry::system(Status::Info, now, format!("Connection to {host} restored")),
+                    )?;
                 }
                 s.record_run(
                     Some(sid),

@@ -104,7 +104,7 @@ impl Client {
             if self.token.is_none() {
                 self.login().await?;
             }
-                let token = self.token.clone().unwrap_or_default();
+            let token = self.token.clone().unwrap_or_default();
             let result = async {
                 let resp = self.http.get(format!("{}{}", self.base, path)).header(AUTHORIZATION, format!("Bearer {token}")).send().await?;
                 let status = resp.status();

@@ -90,7 +90,9 @@ impl Engine {
         let unset: Vec<HostSpec> = self.targets(request).await?.into_iter().filter(|t| t.password.is_none()).map(|t| t.spec).collect();
         let servers = self
             .db()?
-            .read(move |s| unset.iter().map(|spec| Ok((spec.label(), s.server_by_address(&spec.host, spec.port)?))).collect::<Result<Vec<_>>>())
+            .read(move |s| {
+                unset.iter().map(|spec| Ok((spec.label(), s.server_by_address(&spec.host, spec.port)?))).collect::<Result<Vec<_>>>()
+            })
             .await?;
         let secrets = self.secrets();
         crate::task::blocking(move || {

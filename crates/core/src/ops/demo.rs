@@ -33,7 +33,7 @@ fn start_server(port: u16) -> std::io::Result<TestServer> {
 impl Engine {
     /// The demo server's id, when demo mode is on.
     pub(super) async fn demo_server_id(&self) -> Result<Option<i64>> {
-        self.db()?.read(|s| crate::dashboard::demo_server_id(s)).await
+        self.db()?.read(crate::dashboard::demo_server_id).await
     }
 
     /// The running demo server's address.
@@ -139,8 +139,12 @@ impl Engine {
         let remembered: u16 = self.db()?.read(|s| s.setting(setting_keys::DEMO_PORT)).await?.and_then(|p| p.parse().ok()).unwrap_or(0);
         let server = blocking(move || {
             start_server(remembered).or_else(|_| start_server(0)).map_err(|e| {
-                Error::new(ErrorCode::IoError, format!("The demo server could not start: {e}."), "Try again; if it persists, restart Duplidesk.")
-                    .caused_by(e)
+                Error::new(
+                    ErrorCode::IoError,
+                    format!("The demo server could not start: {e}."),
+                    "Try again; if it persists, restart Duplidesk.",
+                )
+                .caused_by(e)
             })
         })
         .await?;

@@ -14,7 +14,7 @@ mod settings;
 
 pub use collect::CollectRequest;
 pub use demo::{DEMO_MACHINE_NAME, DEMO_PASSWORD};
-pub use logs::{Cleared, ClearOptions, LogsPage, LogsQuery};
+pub use logs::{ClearOptions, Cleared, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};
 

@@ -115,7 +115,14 @@ impl Engine {
 
     /// Stops the demo server (if running) and forgets demo mode; the server record stays.
     pub(super) async fn end_demo(&self) -> Result<()> {
-        self.stop_demo_server();
+        let server = lock(&self.demo).take();
+        if let Some(server) = server {
+            blocking(move || {
+                server.shutdown();
+                Ok(())
+            })
+            .await?;
+        }
         self.db()?
             .write(|s| {
                 s.delete_setting(setting_keys::DEMO_SERVER_ID)?;

@@ -213,7 +213,8 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let r = results(&s, 2);
     assert!(r.iter().all(|x| x.1), "{r:?}");
     close_dialog(&s);
-    assert_eq!(s.find_all("[data-testid=server-card]").len(), 2);
+    // The dashboard reloads by itself once the collection is done (not awaited by the dialog).
+    wait_for(|| s.find_all("[data-testid=server-card]").len() == 2, 10, "both servers on the dashboard");
 
     // Right-click the toolbar button: collect from all configured servers.
     second.add_rows("1", 4);

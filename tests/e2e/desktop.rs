@@ -1,9 +1,10 @@
 //! Driving what is outside the web view, as a desktop would: the tray menu over D-Bus
 //! (com.canonical.dbusmenu, exported by libayatana-appindicator), the native GTK save dialog
 //! with xdotool, and the window's close button as a window manager presses it.
+use crate::wait::{secs, wait_until};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn output(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
@@ -12,8 +13,7 @@ fn output(cmd: &mut Command) -> String {
 
 /// The bus name and object path of the app's tray menu.
 fn tray_menu() -> (String, String) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    wait_until("a tray menu on the session bus", secs(20), || {
         let names = output(Command::new("gdbus").args([
             "call",
             "--session",
@@ -24,16 +24,13 @@ fn tray_menu() -> (String, String) {
             "-m",
             "org.freedesktop.DBus.ListNames",
         ]));
-        for name in names.split(|c: char| c == '\'').filter(|n| n.starts_with(':')) {
+        names.split('\'').filter(|n| n.starts_with(':')).find_map(|name| {
             let tree =
                 output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
-            if let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) {
-                return (name.to_owned(), path.to_owned());
-            }
-        }
-        assert!(Instant::now() < deadline, "no tray menu on the session bus");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+            let path = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu"))?;
+            Some((name.to_owned(), path.to_owned()))
+        })
+    })
 }
 
 fn menu_layout() -> (String, String, String) {
@@ -155,15 +152,9 @@ pub fn request_close(window: u64) {
 
 /// Waits for a shown window whose title contains `title`, and focuses it.
 fn focus_dialog(title: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let dialog = loop {
-        let found = visible_windows().into_iter().find(|w| output(Command::new("xdotool").args(["getwindowname", w])).contains(title));
-        if let Some(w) = found {
-            break w;
-        }
-        assert!(Instant::now() < deadline, "the dialog \"{title}\" did not open");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let dialog = wait_until(&format!("the dialog \"{title}\" opens"), secs(30), || {
+        visible_windows().into_iter().find(|w| output(Command::new("xdotool").args(["getwindowname", w])).contains(title))
+    });
     std::thread::sleep(Duration::from_millis(500));
     let _ = Command::new("xdotool").args(["windowfocus", "--sync", &dialog]).status();
 }
@@ -191,15 +182,12 @@ pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
     focus_dialog("Save collected data");
     let prefix = format!("{}/", dir.display());
     keys(&[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", prefix.as_str()], &["key", "Return"]]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let files: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        if let [file] = files.as_slice() {
-            return file.clone();
+    wait_until(&format!("one file written to {}", dir.display()), secs(20), || {
+        match std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>().as_slice() {
+            [file] => Some(file.clone()),
+            _ => None,
         }
-        assert!(Instant::now() < deadline, "nothing was written to {}", dir.display());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    })
 }
 
 /// A session bus of its own with nothing on it and nothing it can start: a desktop without a

@@ -5,6 +5,7 @@
 //! Run through `bash scripts/test.sh` (it provides the D-Bus session, the unlocked keyring and
 //! the virtual display).
 mod desktop;
+mod wait;
 mod webdriver;
 
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
@@ -13,7 +14,8 @@ use duplidesk_core::store::{LogQuery, Store};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use wait::{secs, wait_until};
 use webdriver::{Driver, Session};
 
 const APP: &str = env!("CARGO_BIN_EXE_duplidesk");
@@ -86,22 +88,12 @@ fn results(s: &Session, n: usize) -> Vec<(String, bool, String)> {
     results_within(s, n, 60)
 }
 
-fn results_within(s: &Session, n: usize, secs: u64) -> Vec<(String, bool, String)> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
+fn results_within(s: &Session<'_>, n: usize, secs: u64) -> Vec<(String, bool, String)> {
+    let rows = s.wait_until(&format!("{n} collect results"), secs, || {
         let rows = s.find_all("[data-testid=collect-result]");
-        if rows.len() >= n {
-            return rows
-                .iter()
-                .map(|r| (s.attr(r, "data-host").unwrap_or_default(), s.attr(r, "data-ok").as_deref() == Some("true"), s.text(r)))
-                .collect();
-        }
-        if Instant::now() > deadline {
-            s.screenshot("failure-results");
-            panic!("no results; page: {}", s.text_of("body"));
-        }
-        std::thread::sleep(Duration::from_millis(150));
-    }
+        (rows.len() >= n).then_some(rows)
+    });
+    rows.iter().map(|r| (s.attr(r, "data-host").unwrap_or_default(), s.attr(r, "data-ok").as_deref() == Some("true"), s.text(r))).collect()
 }
 
 fn close_dialog(s: &Session) {
@@ -133,15 +125,15 @@ fn first_run_demo_dashboard_logs_and_settings() {
 
     // Search and the status filter choose which jobs are shown.
     s.type_into("[data-testid=dashboard-search]", "photo");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 1, 10, "search narrows to one job");
+    s.wait_until("search narrows to one job", 10, || s.find_all("[data-testid=job-row]").len() == 1);
     assert!(s.content("[data-testid=job-row]").contains("Photos"));
     s.press("[data-testid=dashboard-search]", "\u{E00C}");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "Escape clears the search");
+    s.wait_until("Escape clears the search", 10, || s.find_all("[data-testid=job-row]").len() == 4);
     s.click_on("[data-testid=dashboard-filter] [data-filter=errors]");
     s.wait("[data-testid=no-match]", 10);
     assert!(s.find_all("[data-testid=job-row]").is_empty(), "no demo job's last run failed");
     s.click_on("[data-testid=dashboard-filter] [data-filter=ok]");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "every last run completed");
+    s.wait_until("every last run completed", 10, || s.find_all("[data-testid=job-row]").len() == 4);
     s.click_on("[data-testid=dashboard-filter] [data-filter=all]");
 
     // WebKitWebDriver cannot hit-test table rows ("not interactable"): click it from the page.
@@ -214,7 +206,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     assert!(r.iter().all(|x| x.1), "{r:?}");
     close_dialog(&s);
     // The dashboard reloads by itself once the collection is done (not awaited by the dialog).
-    wait_for(|| s.find_all("[data-testid=server-card]").len() == 2, 10, "both servers on the dashboard");
+    s.wait_until("both servers on the dashboard", 10, || s.find_all("[data-testid=server-card]").len() == 2);
 
     // Right-click the toolbar button: collect from all configured servers.
     second.add_rows("1", 4);
@@ -248,22 +240,20 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.click_on(&format!("[data-testid=server-row][data-server-id='{}'] [data-testid=server-edit]", server.id));
     s.type_into("[data-testid=server-alias]", "Office NAS");
     s.click_on("[data-testid=server-save]");
-    wait_for(
-        || Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS"),
-        10,
-        "alias saved",
-    );
+    s.wait_until("alias saved", 10, || {
+        Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS")
+    });
     s.wait_gone("[data-testid=server-edit-dialog]", 10);
     let row = format!("[data-testid=server-row][data-server-id='{}']", server.id);
-    wait_for(|| s.content(&row).contains("Office NAS"), 10, "the list shows the alias");
+    s.wait_until("the list shows the alias", 10, || s.content(&row).contains("Office NAS"));
     s.screenshot("settings-servers");
     s.click_on(&format!("[data-testid=server-row][data-server-id='{}'] [data-testid=server-delete]", other.id));
     s.click_on("[data-testid=confirm-ok]");
-    wait_for(|| Store::open_in(data.path()).unwrap().server(other.id).unwrap().is_none(), 10, "server deleted");
+    s.wait_until("server deleted", 10, || Store::open_in(data.path()).unwrap().server(other.id).unwrap().is_none());
     // (A read racing the deletion may see the item vanish mid-lookup: that is an error, retry.)
-    wait_for(|| matches!(OsKeychain::new().get(&other.secret_ref), Ok(None)), 10, "its keychain entry is gone");
+    s.wait_until("its keychain entry is gone", 10, || matches!(OsKeychain::new().get(&other.secret_ref), Ok(None)));
     s.click_on("[data-testid=nav-dashboard]");
-    wait_for(|| s.content("main").contains("Office NAS"), 10, "the alias is shown on the dashboard");
+    s.wait_until("the alias is shown on the dashboard", 10, || s.content("main").contains("Office NAS"));
     assert_eq!(s.find_all("[data-testid=server-card]").len(), 1);
 
     // The tray's Quick collect (clicked over D-Bus, as a desktop shell would) updates the dashboard.
@@ -272,9 +262,9 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let card = format!("[data-testid=server-card][data-server-id='{}']", server.id);
     let shown = s.content(&card);
     desktop::click_menu_item("Quick collect");
-    wait_for(|| count(data.path()) >= before + 3, 60, "quick collect stored new rows");
+    s.wait_until("quick collect stored new rows", 60, || count(data.path()) >= before + 3);
     // The dashboard updates by itself: the job's last run is a newer one now.
-    wait_for(|| s.content(&card) != shown, 20, "the dashboard shows the new run");
+    s.wait_until("the dashboard shows the new run", 20, || s.content(&card) != shown);
     s.quit();
     drop(driver);
 
@@ -310,7 +300,7 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
 
     collect_manually(&s, "127.0.0.1", server.port(), "pw-slow", false);
     // Per-host progress: the job being read and the entries read so far.
-    wait_for(|| s.content("[data-testid=collect-progress]").contains("entries read"), 30, "progress with an entry count");
+    s.wait_until("progress with an entry count", 30, || s.content("[data-testid=collect-progress]").contains("entries read"));
     s.screenshot("collect-progress");
     assert!(s.content("[data-testid=collect-progress]").contains("HTTP"), "the protocol found is shown while collecting");
     s.click_on("[data-testid=collect-cancel]");
@@ -489,10 +479,12 @@ fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     s.click_on("[data-testid=server-set-password]");
     s.type_into("[data-testid=password-input]", "from-settings");
     s.click_on("[data-testid=password-save]");
-    wait_for(|| keychain.get(&server.secret_ref).ok().flatten().as_deref() == Some("from-settings"), 10, "the password is in the keychain");
+    s.wait_until("the password is in the keychain", 10, || {
+        keychain.get(&server.secret_ref).ok().flatten().as_deref() == Some("from-settings")
+    });
     s.click_on("[data-testid=server-clear-password]");
     s.click_on("[data-testid=confirm-ok]");
-    wait_for(|| matches!(keychain.get(&server.secret_ref), Ok(None)), 10, "the password is cleared");
+    s.wait_until("the password is cleared", 10, || matches!(keychain.get(&server.secret_ref), Ok(None)));
     s.wait_gone("[data-testid=server-clear-password]", 10);
     for f in std::fs::read_dir(data.path()).unwrap() {
         let raw = std::fs::read(f.unwrap().path()).unwrap_or_default();
@@ -535,25 +527,18 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     // The close button hides the window; the app keeps running in the tray.
     let window = desktop::shown_main_window().expect("the main window is shown");
     desktop::request_close(window);
-    wait_for(|| desktop::shown_main_window().is_none(), 10, "the window hides on close");
+    wait_until("the window hides on close", secs(10), || desktop::shown_main_window().is_none());
     assert_eq!(s.exec("return document.title;", vec![]), json!("Duplidesk"), "the app still runs");
     desktop::click_menu_item("Abrir Duplidesk");
-    wait_for(|| desktop::shown_main_window().is_some(), 10, "the tray's Open shows the window");
+    wait_until("the tray's Open shows the window", secs(10), || desktop::shown_main_window().is_some());
 
     // A second launch hands over to the running instance, which shows its window, and exits.
     desktop::request_close(desktop::shown_main_window().unwrap());
-    wait_for(|| desktop::shown_main_window().is_none(), 10, "hidden again");
+    wait_until("hidden again", secs(10), || desktop::shown_main_window().is_none());
     let mut second = std::process::Command::new(APP).envs(env.iter().map(|(k, v)| (*k, v))).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the second launch did not exit");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = wait_until("the second launch exits", secs(30), || second.try_wait().unwrap());
     assert!(status.success(), "second launch: {status}");
-    wait_for(|| desktop::shown_main_window().is_some(), 10, "the running instance shows its window");
+    wait_until("the running instance shows its window", secs(10), || desktop::shown_main_window().is_some());
 
     // The tray icon shows the worst state: all good after a collection, red once the server
     // cannot be reached by the tray's quick collect.
@@ -564,19 +549,11 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
     assert!(results(&s, 1)[0].1);
     close_dialog(&s);
-    wait_for(|| desktop::tray_icon_rgba() == icon("ok"), 10, "the tray icon is the all-good one");
+    wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);
     desktop::click_menu_item("Recolección rápida");
-    wait_for(|| desktop::tray_icon_rgba() == icon("error"), 30, "the tray icon turns to the error one");
+    wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == icon("error"));
     s.quit();
-}
-
-fn wait_for(mut f: impl FnMut() -> bool, secs: u64, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 #[test]

@@ -4,107 +4,22 @@
 //!
 //! Run through `bash scripts/test.sh` (it provides the D-Bus session, the unlocked keyring and
 //! the virtual display).
+mod app;
 mod desktop;
 mod wait;
 mod webdriver;
 
+use app::{
+    close_dialog, close_dialog_with_escape, collect_all_from_toolbar_menu, collect_manually, collect_with_save_dialog, count, env_for,
+    open_collect_dialog, pick_server, results, results_within, setup, APP,
+};
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::secrets::{OsKeychain, SecretStore};
 use duplidesk_core::store::{LogQuery, Store};
 use serde_json::json;
-use std::path::Path;
-use std::sync::Mutex;
 use std::time::Duration;
 use wait::{secs, wait_until};
-use webdriver::{Driver, Session};
-
-const APP: &str = env!("CARGO_BIN_EXE_duplidesk");
-
-/// One app at a time: the machine has two cores and each app is a WebKit process tree.
-static ONE_APP: Mutex<()> = Mutex::new(());
-
-fn setup() -> std::sync::MutexGuard<'static, ()> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    assert!(std::env::var_os("DISPLAY").is_some(), "run the end-to-end tests through scripts/test.sh (needs Xvfb and D-Bus)");
-    ONE_APP.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn env_for(data: &Path, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
-    let mut env = vec![("DUPLIDESK_DATA_DIR", data.display().to_string()), ("LANG", "en_US.UTF-8".into()), ("LANGUAGE", "en".into())];
-    for (k, v) in extra {
-        let key: &'static str = Box::leak(k.to_string().into_boxed_str());
-        env.retain(|(k2, _)| *k2 != key);
-        env.push((key, v.to_string()));
-    }
-    env
-}
-
-fn count(data: &Path) -> u64 {
-    Store::open_in(data).unwrap().count_logs(&LogQuery::default()).unwrap()
-}
-
-fn open_collect_dialog(s: &Session) {
-    s.click_on("[data-testid=toolbar-collect]");
-    s.wait("[data-testid=collect-dialog]", 10);
-}
-
-/// Chooses in the collect dialog's server picker the option whose value is `which` ("other"
-/// for manual entry) or whose label contains it.
-fn pick_server(s: &Session, which: &str) {
-    s.exec(
-        "const sel = document.querySelector('[data-testid=collect-server-select]'); \
-         sel.value = [...sel.options].find(o => o.value === arguments[0] || o.textContent.includes(arguments[0])).value; \
-         sel.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![json!(which)],
-    );
-}
-
-/// Right-clicks the toolbar's Collect button and chooses "Collect from all configured servers".
-fn collect_all_from_toolbar_menu(s: &Session) {
-    let button = s.wait("[data-testid=toolbar-collect]", 5);
-    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![button.arg()]);
-    s.click_on("[data-testid=collect-all-menu]");
-}
-
-/// Fills the manual form (choosing "Other…" when servers exist) and starts the collection.
-fn collect_manually(s: &Session, hosts: &str, port: u16, password: &str, save_json: bool) {
-    open_collect_dialog(s);
-    if !s.find_all("[data-testid=collect-server-select]").is_empty() {
-        pick_server(s, "other");
-    }
-    s.type_into("[data-testid=collect-host]", hosts);
-    s.type_into("[data-testid=collect-port]", &port.to_string());
-    s.type_into("[data-testid=collect-password]", password);
-    let save = s.wait("[data-testid=collect-savejson]", 5);
-    let checked = s.exec("return arguments[0].checked;", vec![save.arg()]);
-    if checked.as_bool() != Some(save_json) {
-        s.click(&save);
-    }
-    s.click_on("[data-testid=collect-submit]");
-}
-
-/// Waits for the per-host results and returns (host, ok, text) of each.
-fn results(s: &Session, n: usize) -> Vec<(String, bool, String)> {
-    results_within(s, n, 60)
-}
-
-fn results_within(s: &Session<'_>, n: usize, secs: u64) -> Vec<(String, bool, String)> {
-    let rows = s.wait_until(&format!("{n} collect results"), secs, || {
-        let rows = s.find_all("[data-testid=collect-result]");
-        (rows.len() >= n).then_some(rows)
-    });
-    rows.iter().map(|r| (s.attr(r, "data-host").unwrap_or_default(), s.attr(r, "data-ok").as_deref() == Some("true"), s.text(r))).collect()
-}
-
-fn close_dialog(s: &Session) {
-    s.click_on("[data-testid=collect-close]");
-    s.wait_gone("[data-testid=collect-dialog]", 10);
-}
-
-fn close_dialog_with_escape(s: &Session) {
-    s.keys(&[&[webdriver::ESCAPE]]);
-    s.wait_gone("[data-testid=collect-dialog]", 10);
-}
+use webdriver::Driver;
 
 #[test]
 fn first_run_demo_dashboard_logs_and_settings() {
@@ -127,7 +42,7 @@ fn first_run_demo_dashboard_logs_and_settings() {
     s.type_into("[data-testid=dashboard-search]", "photo");
     s.wait_until("search narrows to one job", 10, || s.find_all("[data-testid=job-row]").len() == 1);
     assert!(s.content("[data-testid=job-row]").contains("Photos"));
-    s.press("[data-testid=dashboard-search]", "\u{E00C}");
+    s.press("[data-testid=dashboard-search]", webdriver::ESCAPE);
     s.wait_until("Escape clears the search", 10, || s.find_all("[data-testid=job-row]").len() == 4);
     s.click_on("[data-testid=dashboard-filter] [data-filter=errors]");
     s.wait("[data-testid=no-match]", 10);
@@ -182,8 +97,8 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // One host, self-signed HTTPS: the badge and the pinned fingerprint are shown.
     collect_manually(&s, "127.0.0.1", fixture.port(), "pw-one", false);
     let r = results(&s, 1);
-    assert!(r[0].1, "{r:?}");
-    assert!(r[0].2.contains(&fixture.cert_sha256().unwrap()), "fingerprint shown: {}", r[0].2);
+    assert!(r[0].ok, "{r:?}");
+    assert!(r[0].text.contains(&fixture.cert_sha256().unwrap()), "fingerprint shown: {}", r[0].text);
     s.screenshot("collect-result");
     close_dialog(&s);
     let dash = s.content("main");
@@ -196,14 +111,14 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // Several hosts at once; a wrong password and an unknown host say what went wrong.
     collect_manually(&s, &format!("127.0.0.1:{},no-such-host.invalid", second.port()), second.port(), "wrong", false);
     let r = results(&s, 2);
-    assert!(!r[0].1 && !r[1].1, "{r:?}");
-    assert!(r[0].2.to_lowercase().contains("password"), "auth message: {}", r[0].2);
-    assert!(r[1].2.contains("no-such-host.invalid"), "dns message: {}", r[1].2);
+    assert!(!r[0].ok && !r[1].ok, "{r:?}");
+    assert!(r[0].text.to_lowercase().contains("password"), "auth message: {}", r[0].text);
+    assert!(r[1].text.contains("no-such-host.invalid"), "dns message: {}", r[1].text);
     s.screenshot("collect-errors");
     close_dialog(&s);
     collect_manually(&s, &format!("127.0.0.1:{},127.0.0.1:{}", second.port(), fixture.port()), second.port(), "pw-one", false);
     let r = results(&s, 2);
-    assert!(r.iter().all(|x| x.1), "{r:?}");
+    assert!(r.iter().all(|x| x.ok), "{r:?}");
     close_dialog(&s);
     // The dashboard reloads by itself once the collection is done (not awaited by the dialog).
     s.wait_until("both servers on the dashboard", 10, || s.find_all("[data-testid=server-card]").len() == 2);
@@ -213,7 +128,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let before = count(data.path());
     collect_all_from_toolbar_menu(&s);
     let r = results(&s, 2);
-    assert!(r.iter().all(|x| x.1), "{r:?}");
+    assert!(r.iter().all(|x| x.ok), "{r:?}");
     assert_eq!(count(data.path()), before + 4, "collect all stored the new rows");
     close_dialog(&s);
 
@@ -276,7 +191,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.wait("[data-testid=server-card]", 30);
     collect_all_from_toolbar_menu(&s);
     let r = results(&s, 1);
-    assert!(r[0].1, "collect all after a restart, password from the keychain: {r:?}");
+    assert!(r[0].ok, "collect all after a restart, password from the keychain: {r:?}");
     assert_eq!(count(data.path()), before + 2);
     s.quit();
 }
@@ -305,7 +220,7 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
     assert!(s.content("[data-testid=collect-progress]").contains("HTTP"), "the protocol found is shown while collecting");
     s.click_on("[data-testid=collect-cancel]");
     let r = results(&s, 1);
-    assert!(!r[0].1 && r[0].2.contains("cancelled"), "{r:?}");
+    assert!(!r[0].ok && r[0].text.contains("cancelled"), "{r:?}");
     let partial = count(data.path());
     assert!(partial < u64::from(jobs * rows), "cancelled before the end: {partial}");
     close_dialog(&s);
@@ -314,7 +229,7 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
     // job, every row once.
     collect_all_from_toolbar_menu(&s);
     let r = results_within(&s, 1, 120);
-    assert!(r[0].1, "{r:?}");
+    assert!(r[0].ok, "{r:?}");
     assert_eq!(count(data.path()), u64::from(jobs * rows), "the rest was collected, nothing twice");
     s.quit();
 }
@@ -328,7 +243,7 @@ fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_sett
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
     let old = server.cert_sha256().unwrap();
     server.rotate_certificate();
@@ -362,7 +277,7 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     assert!(s.content("[data-testid=collect-dialog]").contains("No keychain is available"), "the form says the password is not kept");
     close_dialog_with_escape(&s);
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
     let configured = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
     assert_eq!(OsKeychain::new().get(&configured.secret_ref).unwrap(), None, "nothing reached the test session's keychain either");
@@ -378,7 +293,7 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     s.type_into("[data-testid=collect-password]", "duplicati");
     s.click_on("[data-testid=collect-submit]");
     let r = results(&s, 1);
-    assert!(r[0].1 && r[0].2.contains("2 new"), "{r:?}");
+    assert!(r[0].ok && r[0].text.contains("2 new"), "{r:?}");
     s.quit();
 }
 
@@ -420,7 +335,7 @@ fn everything_through_the_keyboard() {
     assert_eq!(s.focused(), "collect-port");
     s.keys(&[&[CONTROL, "a"], &[&server.port().to_string()], &[TAB], &["duplicati"], &[ENTER]]);
     let r = results(&s, 1);
-    assert!(r[0].1, "{r:?}");
+    assert!(r[0].ok, "{r:?}");
     s.keys(&[&[ESCAPE]]);
     s.wait_gone("[data-testid=collect-dialog]", 10);
     assert_eq!(s.focused(), "toolbar-collect");
@@ -496,21 +411,6 @@ fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     s.quit();
 }
 
-fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::path::PathBuf {
-    open_collect_dialog(s);
-    let select = s.find_all("[data-testid=collect-server-select]");
-    assert!(!select.is_empty(), "configured servers are offered");
-    pick_server(s, server_name);
-    let save = s.wait("[data-testid=collect-savejson]", 5);
-    s.click(&save);
-    s.click_on("[data-testid=collect-submit]");
-    let file = desktop::answer_save_dialog(dir);
-    let r = results(s, 1);
-    assert!(r[0].1, "{r:?}");
-    close_dialog(s);
-    file
-}
-
 #[test]
 fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     let _one = setup();
@@ -547,7 +447,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     assert_ne!(icon("ok"), icon("error"));
     let server = TestServer::start(ServerConfig::default()).unwrap();
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
     wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);

@@ -137,10 +137,9 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let name = target.file_name().unwrap().to_string_lossy().into_owned();
     let stamp =
         name.strip_prefix("fileserver01_collected_").and_then(|n| n.strip_suffix(".json")).unwrap_or_else(|| panic!("file name {name}"));
-    assert!(
-        time::PrimitiveDateTime::parse(stamp, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).is_ok(),
-        "{name}"
-    );
+    // YYYY-MM-DDTHH:MM:SS exactly: a valid time, and every field zero-padded to its width.
+    const STAMP: &str = "%Y-%m-%dT%H:%M:%S";
+    assert!(chrono::NaiveDateTime::parse_from_str(stamp, STAMP).is_ok_and(|t| t.format(STAMP).to_string() == stamp), "{name}");
     let text = std::fs::read_to_string(&target).expect("the save dialog wrote the file");
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["system_info"]["MachineName"], "fileserver01");

@@ -1,6 +1,7 @@
 //! Driving what is outside the web view, as a desktop would: the tray menu over D-Bus
-//! (com.canonical.dbusmenu, exported by libayatana-appindicator), the native GTK save dialog
-//! with xdotool, and the window's close button as a window manager presses it.
+//! (com.canonical.dbusmenu, exported by libayatana-appindicator), the native GTK open and save
+//! dialogs with xdotool, and the window's close button as a window manager presses it.
+use crate::wait::{secs, wait_until};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -12,8 +13,7 @@ fn output(cmd: &mut Command) -> String {
 
 /// The bus name and object path of the app's tray menu.
 fn tray_menu() -> (String, String) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    wait_until("a tray menu on the session bus", secs(20), || {
         let names = output(Command::new("gdbus").args([
             "call",
             "--session",
@@ -24,16 +24,13 @@ fn tray_menu() -> (String, String) {
             "-m",
             "org.freedesktop.DBus.ListNames",
         ]));
-        for name in names.split(|c: char| c == '\'').filter(|n| n.starts_with(':')) {
+        names.split('\'').filter(|n| n.starts_with(':')).find_map(|name| {
             let tree =
                 output(Command::new("gdbus").args(["introspect", "--session", "-d", name, "-o", "/org/ayatana/NotificationItem", "-r"]));
-            if let Some(path) = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu")) {
-                return (name.to_owned(), path.to_owned());
-            }
-        }
-        assert!(Instant::now() < deadline, "no tray menu on the session bus");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+            let path = tree.split_whitespace().find(|w| w.starts_with("/org/ayatana/NotificationItem/") && w.ends_with("/Menu"))?;
+            Some((name.to_owned(), path.to_owned()))
+        })
+    })
 }
 
 fn menu_layout() -> (String, String, String) {
@@ -153,53 +150,75 @@ pub fn request_close(window: u64) {
     }
 }
 
-/// Waits for a shown window whose title contains `title`, and focuses it.
-fn focus_dialog(title: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let dialog = loop {
-        let found = visible_windows().into_iter().find(|w| output(Command::new("xdotool").args(["getwindowname", w])).contains(title));
-        if let Some(w) = found {
-            break w;
-        }
-        assert!(Instant::now() < deadline, "the dialog \"{title}\" did not open");
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    std::thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("xdotool").args(["windowfocus", "--sync", &dialog]).status();
+/// Waits for a shown window whose title contains `title`, gives it the keyboard focus, and
+/// returns its X11 window id.
+fn focus_dialog(title: &str) -> String {
+    let dialog = wait_until(&format!("the dialog \"{title}\" opens"), secs(30), || {
+        visible_windows().into_iter().find(|w| output(Command::new("xdotool").args(["getwindowname", w])).contains(title))
+    });
+    wait_until(&format!("the dialog \"{title}\" has the keyboard focus"), secs(10), || {
+        let _ = Command::new("xdotool").args(["windowfocus", &dialog]).status();
+        focused_window() == dialog
+    });
+    dialog
 }
 
-fn keys(steps: &[&[&str]]) {
+fn focused_window() -> String {
+    output(Command::new("xdotool").arg("getwindowfocus")).trim().to_owned()
+}
+
+fn xdotool(args: &[&str]) {
+    let ok = Command::new("xdotool").args(args).status().unwrap();
+    assert!(ok.success(), "xdotool {args:?}");
+}
+
+/// Types `steps` (xdotool commands, delivered in order) into the focused `dialog`, then
+/// presses Return in it until it closes.
+fn answer(dialog: &str, what: &str, steps: &[&[&str]]) {
     for args in steps {
-        let ok = Command::new("xdotool").args(*args).status().unwrap();
-        assert!(ok.success(), "xdotool {args:?}");
-        std::thread::sleep(Duration::from_millis(200));
+        xdotool(args);
     }
+    // GTK ignores Return while the dialog's default button is off, which it is until the
+    // dialog has checked what was typed; nothing outside the dialog shows when that is done.
+    // So press again until the dialog closes, half a second apart (one more Return while it
+    // closes does not hold it up). The presses are sent to the dialog's window only (to a
+    // closed one they fail), so none can reach the window behind it.
+    let mut pressed: Option<Instant> = None;
+    wait_until(what, secs(20), || {
+        if !visible_windows().iter().any(|w| w == dialog) {
+            return true;
+        }
+        if pressed.is_none_or(|at| at.elapsed() >= Duration::from_millis(500)) {
+            let _ = Command::new("xdotool").args(["key", "--window", dialog, "Return"]).status();
+            pressed = Some(Instant::now());
+        }
+        false
+    });
 }
 
 /// Waits for the native open dialog titled `title` and opens `file` (typed into its location
 /// field, as Ctrl+L offers).
 pub fn answer_open_dialog(title: &str, file: &Path) {
-    focus_dialog(title);
+    let dialog = focus_dialog(title);
     let path = file.display().to_string();
-    keys(&[&["key", "--clearmodifiers", "ctrl+l"], &["type", "--delay", "5", path.as_str()], &["key", "Return"]]);
+    let steps: &[&[&str]] = &[&["key", "--clearmodifiers", "ctrl+l"], &["type", "--delay", "5", &path]];
+    answer(&dialog, &format!("the open dialog takes {path} and closes"), steps);
 }
 
 /// Waits for the native save dialog and saves into `dir` under the file name the dialog
 /// proposes (its name field starts with the proposed name selected: Home, then the folder
 /// typed in front of it). Returns the file written.
 pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
-    focus_dialog("Save collected data");
+    let dialog = focus_dialog("Save collected data");
     let prefix = format!("{}/", dir.display());
-    keys(&[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", prefix.as_str()], &["key", "Return"]]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let files: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        if let [file] = files.as_slice() {
-            return file.clone();
+    let steps: &[&[&str]] = &[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", &prefix]];
+    answer(&dialog, &format!("the save dialog takes {prefix} and closes"), steps);
+    wait_until(&format!("one file written to {}", dir.display()), secs(20), || {
+        match std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>().as_slice() {
+            [file] => Some(file.clone()),
+            _ => None,
         }
-        assert!(Instant::now() < deadline, "nothing was written to {}", dir.display());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    })
 }
 
 /// A session bus of its own with nothing on it and nothing it can start: a desktop without a

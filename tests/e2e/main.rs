@@ -4,115 +4,22 @@
 //!
 //! Run through `bash scripts/test.sh` (it provides the D-Bus session, the unlocked keyring and
 //! the virtual display).
+mod app;
 mod desktop;
+mod wait;
 mod webdriver;
 
+use app::{
+    close_dialog, close_dialog_with_escape, collect_all_from_toolbar_menu, collect_manually, collect_with_save_dialog, count, env_for,
+    open_collect_dialog, pick_server, results, results_within, setup, APP,
+};
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::secrets::{OsKeychain, SecretStore};
 use duplidesk_core::store::{LogQuery, Store};
 use serde_json::json;
-use std::path::Path;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-use webdriver::{Driver, Session};
-
-const APP: &str = env!("CARGO_BIN_EXE_duplidesk");
-
-/// One app at a time: the machine has two cores and each app is a WebKit process tree.
-static ONE_APP: Mutex<()> = Mutex::new(());
-
-fn setup() -> std::sync::MutexGuard<'static, ()> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    assert!(std::env::var_os("DISPLAY").is_some(), "run the end-to-end tests through scripts/test.sh (needs Xvfb and D-Bus)");
-    ONE_APP.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn env_for(data: &Path, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
-    let mut env = vec![("DUPLIDESK_DATA_DIR", data.display().to_string()), ("LANG", "en_US.UTF-8".into()), ("LANGUAGE", "en".into())];
-    for (k, v) in extra {
-        let key: &'static str = Box::leak(k.to_string().into_boxed_str());
-        env.retain(|(k2, _)| *k2 != key);
-        env.push((key, v.to_string()));
-    }
-    env
-}
-
-fn count(data: &Path) -> u64 {
-    Store::open_in(data).unwrap().count_logs(&LogQuery::default()).unwrap()
-}
-
-fn open_collect_dialog(s: &Session) {
-    s.click_on("[data-testid=toolbar-collect]");
-    s.wait("[data-testid=collect-dialog]", 10);
-}
-
-/// Chooses in the collect dialog's server picker the option whose value is `which` ("other"
-/// for manual entry) or whose label contains it.
-fn pick_server(s: &Session, which: &str) {
-    s.exec(
-        "const sel = document.querySelector('[data-testid=collect-server-select]'); \
-         sel.value = [...sel.options].find(o => o.value === arguments[0] || o.textContent.includes(arguments[0])).value; \
-         sel.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![json!(which)],
-    );
-}
-
-/// Right-clicks the toolbar's Collect button and chooses "Collect from all configured servers".
-fn collect_all_from_toolbar_menu(s: &Session) {
-    let button = s.wait("[data-testid=toolbar-collect]", 5);
-    s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![button.arg()]);
-    s.click_on("[data-testid=collect-all-menu]");
-}
-
-/// Fills the manual form (choosing "Other…" when servers exist) and starts the collection.
-fn collect_manually(s: &Session, hosts: &str, port: u16, password: &str, save_json: bool) {
-    open_collect_dialog(s);
-    if !s.find_all("[data-testid=collect-server-select]").is_empty() {
-        pick_server(s, "other");
-    }
-    s.type_into("[data-testid=collect-host]", hosts);
-    s.type_into("[data-testid=collect-port]", &port.to_string());
-    s.type_into("[data-testid=collect-password]", password);
-    let save = s.wait("[data-testid=collect-savejson]", 5);
-    let checked = s.exec("return arguments[0].checked;", vec![save.arg()]);
-    if checked.as_bool() != Some(save_json) {
-        s.click(&save);
-    }
-    s.click_on("[data-testid=collect-submit]");
-}
-
-/// Waits for the per-host results and returns (host, ok, text) of each.
-fn results(s: &Session, n: usize) -> Vec<(String, bool, String)> {
-    results_within(s, n, 60)
-}
-
-fn results_within(s: &Session, n: usize, secs: u64) -> Vec<(String, bool, String)> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let rows = s.find_all("[data-testid=collect-result]");
-        if rows.len() >= n {
-            return rows
-                .iter()
-                .map(|r| (s.attr(r, "data-host").unwrap_or_default(), s.attr(r, "data-ok").as_deref() == Some("true"), s.text(r)))
-                .collect();
-        }
-        if Instant::now() > deadline {
-            s.screenshot("failure-results");
-            panic!("no results; page: {}", s.text_of("body"));
-        }
-        std::thread::sleep(Duration::from_millis(150));
-    }
-}
-
-fn close_dialog(s: &Session) {
-    s.click_on("[data-testid=collect-close]");
-    s.wait_gone("[data-testid=collect-dialog]", 10);
-}
-
-fn close_dialog_with_escape(s: &Session) {
-    s.keys(&[&[webdriver::ESCAPE]]);
-    s.wait_gone("[data-testid=collect-dialog]", 10);
-}
+use std::time::Duration;
+use wait::{secs, wait_until};
+use webdriver::Driver;
 
 #[test]
 fn first_run_demo_dashboard_logs_and_settings() {
@@ -133,15 +40,15 @@ fn first_run_demo_dashboard_logs_and_settings() {
 
     // Search and the status filter choose which jobs are shown.
     s.type_into("[data-testid=dashboard-search]", "photo");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 1, 10, "search narrows to one job");
+    s.wait_until("search narrows to one job", 10, || s.find_all("[data-testid=job-row]").len() == 1);
     assert!(s.content("[data-testid=job-row]").contains("Photos"));
-    s.press("[data-testid=dashboard-search]", "\u{E00C}");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "Escape clears the search");
+    s.press("[data-testid=dashboard-search]", webdriver::ESCAPE);
+    s.wait_until("Escape clears the search", 10, || s.find_all("[data-testid=job-row]").len() == 4);
     s.click_on("[data-testid=dashboard-filter] [data-filter=errors]");
     s.wait("[data-testid=no-match]", 10);
     assert!(s.find_all("[data-testid=job-row]").is_empty(), "no demo job's last run failed");
     s.click_on("[data-testid=dashboard-filter] [data-filter=ok]");
-    wait_for(|| s.find_all("[data-testid=job-row]").len() == 4, 10, "every last run completed");
+    s.wait_until("every last run completed", 10, || s.find_all("[data-testid=job-row]").len() == 4);
     s.click_on("[data-testid=dashboard-filter] [data-filter=all]");
 
     // WebKitWebDriver cannot hit-test table rows ("not interactable"): click it from the page.
@@ -190,8 +97,8 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // One host, self-signed HTTPS: the badge and the pinned fingerprint are shown.
     collect_manually(&s, "127.0.0.1", fixture.port(), "pw-one", false);
     let r = results(&s, 1);
-    assert!(r[0].1, "{r:?}");
-    assert!(r[0].2.contains(&fixture.cert_sha256().unwrap()), "fingerprint shown: {}", r[0].2);
+    assert!(r[0].ok, "{r:?}");
+    assert!(r[0].text.contains(&fixture.cert_sha256().unwrap()), "fingerprint shown: {}", r[0].text);
     s.screenshot("collect-result");
     close_dialog(&s);
     let dash = s.content("main");
@@ -204,23 +111,24 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // Several hosts at once; a wrong password and an unknown host say what went wrong.
     collect_manually(&s, &format!("127.0.0.1:{},no-such-host.invalid", second.port()), second.port(), "wrong", false);
     let r = results(&s, 2);
-    assert!(!r[0].1 && !r[1].1, "{r:?}");
-    assert!(r[0].2.to_lowercase().contains("password"), "auth message: {}", r[0].2);
-    assert!(r[1].2.contains("no-such-host.invalid"), "dns message: {}", r[1].2);
+    assert!(!r[0].ok && !r[1].ok, "{r:?}");
+    assert!(r[0].text.to_lowercase().contains("password"), "auth message: {}", r[0].text);
+    assert!(r[1].text.contains("no-such-host.invalid"), "dns message: {}", r[1].text);
     s.screenshot("collect-errors");
     close_dialog(&s);
     collect_manually(&s, &format!("127.0.0.1:{},127.0.0.1:{}", second.port(), fixture.port()), second.port(), "pw-one", false);
     let r = results(&s, 2);
-    assert!(r.iter().all(|x| x.1), "{r:?}");
+    assert!(r.iter().all(|x| x.ok), "{r:?}");
     close_dialog(&s);
-    assert_eq!(s.find_all("[data-testid=server-card]").len(), 2);
+    // The dashboard reloads by itself once the collection is done (not awaited by the dialog).
+    s.wait_until("both servers on the dashboard", 10, || s.find_all("[data-testid=server-card]").len() == 2);
 
     // Right-click the toolbar button: collect from all configured servers.
     second.add_rows("1", 4);
     let before = count(data.path());
     collect_all_from_toolbar_menu(&s);
     let r = results(&s, 2);
-    assert!(r.iter().all(|x| x.1), "{r:?}");
+    assert!(r.iter().all(|x| x.ok), "{r:?}");
     assert_eq!(count(data.path()), before + 4, "collect all stored the new rows");
     close_dialog(&s);
 
@@ -229,10 +137,9 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let name = target.file_name().unwrap().to_string_lossy().into_owned();
     let stamp =
         name.strip_prefix("fileserver01_collected_").and_then(|n| n.strip_suffix(".json")).unwrap_or_else(|| panic!("file name {name}"));
-    assert!(
-        time::PrimitiveDateTime::parse(stamp, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]")).is_ok(),
-        "{name}"
-    );
+    // YYYY-MM-DDTHH:MM:SS exactly: a valid time, and every field zero-padded to its width.
+    const STAMP: &str = "%Y-%m-%dT%H:%M:%S";
+    assert!(chrono::NaiveDateTime::parse_from_str(stamp, STAMP).is_ok_and(|t| t.format(STAMP).to_string() == stamp), "{name}");
     let text = std::fs::read_to_string(&target).expect("the save dialog wrote the file");
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["system_info"]["MachineName"], "fileserver01");
@@ -247,22 +154,20 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.click_on(&format!("[data-testid=server-row][data-server-id='{}'] [data-testid=server-edit]", server.id));
     s.type_into("[data-testid=server-alias]", "Office NAS");
     s.click_on("[data-testid=server-save]");
-    wait_for(
-        || Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS"),
-        10,
-        "alias saved",
-    );
+    s.wait_until("alias saved", 10, || {
+        Store::open_in(data.path()).unwrap().server(server.id).unwrap().unwrap().alias.as_deref() == Some("Office NAS")
+    });
     s.wait_gone("[data-testid=server-edit-dialog]", 10);
     let row = format!("[data-testid=server-row][data-server-id='{}']", server.id);
-    wait_for(|| s.content(&row).contains("Office NAS"), 10, "the list shows the alias");
+    s.wait_until("the list shows the alias", 10, || s.content(&row).contains("Office NAS"));
     s.screenshot("settings-servers");
     s.click_on(&format!("[data-testid=server-row][data-server-id='{}'] [data-testid=server-delete]", other.id));
     s.click_on("[data-testid=confirm-ok]");
-    wait_for(|| Store::open_in(data.path()).unwrap().server(other.id).unwrap().is_none(), 10, "server deleted");
+    s.wait_until("server deleted", 10, || Store::open_in(data.path()).unwrap().server(other.id).unwrap().is_none());
     // (A read racing the deletion may see the item vanish mid-lookup: that is an error, retry.)
-    wait_for(|| matches!(OsKeychain::new().get(&other.secret_ref), Ok(None)), 10, "its keychain entry is gone");
+    s.wait_until("its keychain entry is gone", 10, || matches!(OsKeychain::new().get(&other.secret_ref), Ok(None)));
     s.click_on("[data-testid=nav-dashboard]");
-    wait_for(|| s.content("main").contains("Office NAS"), 10, "the alias is shown on the dashboard");
+    s.wait_until("the alias is shown on the dashboard", 10, || s.content("main").contains("Office NAS"));
     assert_eq!(s.find_all("[data-testid=server-card]").len(), 1);
 
     // The tray's Quick collect (clicked over D-Bus, as a desktop shell would) updates the dashboard.
@@ -271,9 +176,9 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     let card = format!("[data-testid=server-card][data-server-id='{}']", server.id);
     let shown = s.content(&card);
     desktop::click_menu_item("Quick collect");
-    wait_for(|| count(data.path()) >= before + 3, 60, "quick collect stored new rows");
+    s.wait_until("quick collect stored new rows", 60, || count(data.path()) >= before + 3);
     // The dashboard updates by itself: the job's last run is a newer one now.
-    wait_for(|| s.content(&card) != shown, 20, "the dashboard shows the new run");
+    s.wait_until("the dashboard shows the new run", 20, || s.content(&card) != shown);
     s.quit();
     drop(driver);
 
@@ -285,7 +190,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     s.wait("[data-testid=server-card]", 30);
     collect_all_from_toolbar_menu(&s);
     let r = results(&s, 1);
-    assert!(r[0].1, "collect all after a restart, password from the keychain: {r:?}");
+    assert!(r[0].ok, "collect all after a restart, password from the keychain: {r:?}");
     assert_eq!(count(data.path()), before + 2);
     s.quit();
 }
@@ -309,12 +214,12 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
 
     collect_manually(&s, "127.0.0.1", server.port(), "pw-slow", false);
     // Per-host progress: the job being read and the entries read so far.
-    wait_for(|| s.content("[data-testid=collect-progress]").contains("entries read"), 30, "progress with an entry count");
+    s.wait_until("progress with an entry count", 30, || s.content("[data-testid=collect-progress]").contains("entries read"));
     s.screenshot("collect-progress");
     assert!(s.content("[data-testid=collect-progress]").contains("HTTP"), "the protocol found is shown while collecting");
     s.click_on("[data-testid=collect-cancel]");
     let r = results(&s, 1);
-    assert!(!r[0].1 && r[0].2.contains("cancelled"), "{r:?}");
+    assert!(!r[0].ok && r[0].text.contains("cancelled"), "{r:?}");
     let partial = count(data.path());
     assert!(partial < u64::from(jobs * rows), "cancelled before the end: {partial}");
     close_dialog(&s);
@@ -323,7 +228,7 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
     // job, every row once.
     collect_all_from_toolbar_menu(&s);
     let r = results_within(&s, 1, 120);
-    assert!(r[0].1, "{r:?}");
+    assert!(r[0].ok, "{r:?}");
     assert_eq!(count(data.path()), u64::from(jobs * rows), "the rest was collected, nothing twice");
     s.quit();
 }
@@ -337,7 +242,7 @@ fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_sett
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
     let old = server.cert_sha256().unwrap();
     server.rotate_certificate();
@@ -371,7 +276,7 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     assert!(s.content("[data-testid=collect-dialog]").contains("No keychain is available"), "the form says the password is not kept");
     close_dialog_with_escape(&s);
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
     let configured = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
     assert_eq!(OsKeychain::new().get(&configured.secret_ref).unwrap(), None, "nothing reached the test session's keychain either");
@@ -387,7 +292,7 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     s.type_into("[data-testid=collect-password]", "duplicati");
     s.click_on("[data-testid=collect-submit]");
     let r = results(&s, 1);
-    assert!(r[0].1 && r[0].2.contains("2 new"), "{r:?}");
+    assert!(r[0].ok && r[0].text.contains("2 new"), "{r:?}");
     s.quit();
 }
 
@@ -429,7 +334,7 @@ fn everything_through_the_keyboard() {
     assert_eq!(s.focused(), "collect-port");
     s.keys(&[&[CONTROL, "a"], &[&server.port().to_string()], &[TAB], &["duplicati"], &[ENTER]]);
     let r = results(&s, 1);
-    assert!(r[0].1, "{r:?}");
+    assert!(r[0].ok, "{r:?}");
     s.keys(&[&[ESCAPE]]);
     s.wait_gone("[data-testid=collect-dialog]", 10);
     assert_eq!(s.focused(), "toolbar-collect");
@@ -488,10 +393,12 @@ fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     s.click_on("[data-testid=server-set-password]");
     s.type_into("[data-testid=password-input]", "from-settings");
     s.click_on("[data-testid=password-save]");
-    wait_for(|| keychain.get(&server.secret_ref).ok().flatten().as_deref() == Some("from-settings"), 10, "the password is in the keychain");
+    s.wait_until("the password is in the keychain", 10, || {
+        keychain.get(&server.secret_ref).ok().flatten().as_deref() == Some("from-settings")
+    });
     s.click_on("[data-testid=server-clear-password]");
     s.click_on("[data-testid=confirm-ok]");
-    wait_for(|| matches!(keychain.get(&server.secret_ref), Ok(None)), 10, "the password is cleared");
+    s.wait_until("the password is cleared", 10, || matches!(keychain.get(&server.secret_ref), Ok(None)));
     s.wait_gone("[data-testid=server-clear-password]", 10);
     for f in std::fs::read_dir(data.path()).unwrap() {
         let raw = std::fs::read(f.unwrap().path()).unwrap_or_default();
@@ -501,21 +408,6 @@ fn import_through_the_open_dialog_then_set_and_clear_the_password() {
     s.click_on("[data-testid=nav-dashboard]");
     s.wait_text("[data-testid=server-card]", "fileserver01", 10);
     s.quit();
-}
-
-fn collect_with_save_dialog(s: &Session, server_name: &str, dir: &Path) -> std::path::PathBuf {
-    open_collect_dialog(s);
-    let select = s.find_all("[data-testid=collect-server-select]");
-    assert!(!select.is_empty(), "configured servers are offered");
-    pick_server(s, server_name);
-    let save = s.wait("[data-testid=collect-savejson]", 5);
-    s.click(&save);
-    s.click_on("[data-testid=collect-submit]");
-    let file = desktop::answer_save_dialog(dir);
-    let r = results(s, 1);
-    assert!(r[0].1, "{r:?}");
-    close_dialog(s);
-    file
 }
 
 #[test]
@@ -534,25 +426,18 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     // The close button hides the window; the app keeps running in the tray.
     let window = desktop::shown_main_window().expect("the main window is shown");
     desktop::request_close(window);
-    wait_for(|| desktop::shown_main_window().is_none(), 10, "the window hides on close");
+    wait_until("the window hides on close", secs(10), || desktop::shown_main_window().is_none());
     assert_eq!(s.exec("return document.title;", vec![]), json!("Duplidesk"), "the app still runs");
     desktop::click_menu_item("Abrir Duplidesk");
-    wait_for(|| desktop::shown_main_window().is_some(), 10, "the tray's Open shows the window");
+    wait_until("the tray's Open shows the window", secs(10), || desktop::shown_main_window().is_some());
 
     // A second launch hands over to the running instance, which shows its window, and exits.
     desktop::request_close(desktop::shown_main_window().unwrap());
-    wait_for(|| desktop::shown_main_window().is_none(), 10, "hidden again");
+    wait_until("hidden again", secs(10), || desktop::shown_main_window().is_none());
     let mut second = std::process::Command::new(APP).envs(env.iter().map(|(k, v)| (*k, v))).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the second launch did not exit");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = wait_until("the second launch exits", secs(30), || second.try_wait().unwrap());
     assert!(status.success(), "second launch: {status}");
-    wait_for(|| desktop::shown_main_window().is_some(), 10, "the running instance shows its window");
+    wait_until("the running instance shows its window", secs(10), || desktop::shown_main_window().is_some());
 
     // The tray icon shows the worst state: all good after a collection, red once the server
     // cannot be reached by the tray's quick collect.
@@ -561,21 +446,13 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     assert_ne!(icon("ok"), icon("error"));
     let server = TestServer::start(ServerConfig::default()).unwrap();
     collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].1);
+    assert!(results(&s, 1)[0].ok);
     close_dialog(&s);
-    wait_for(|| desktop::tray_icon_rgba() == icon("ok"), 10, "the tray icon is the all-good one");
+    wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);
     desktop::click_menu_item("Recolección rápida");
-    wait_for(|| desktop::tray_icon_rgba() == icon("error"), 30, "the tray icon turns to the error one");
+    wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == icon("error"));
     s.quit();
-}
-
-fn wait_for(mut f: impl FnMut() -> bool, secs: u64, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !f() {
-        assert!(Instant::now() < deadline, "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! A minimal W3C WebDriver client over plain HTTP, enough to drive the app through
 //! tauri-driver (which forwards to WebKitWebDriver on Linux).
+use crate::wait::{secs, wait_until, wait_until_or, Check};
 use serde_json::{json, Value};
+use std::cell::RefCell;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,11 +35,7 @@ impl Driver {
         let child = cmd.spawn().expect("tauri-driver is installed by scripts/install-deps.sh --test");
         let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_until("tauri-driver answers", secs(20), || http.get(format!("{base}/status")).send().is_ok());
         Driver { child, base, http }
     }
 
@@ -109,73 +107,78 @@ impl Session<'_> {
             .unwrap_or_default()
     }
 
-    /// Waits until `css` matches a displayed element.
-    pub fn wait(&self, css: &str, secs: u64) -> Element {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            for e in self.find_all(css) {
-                if self.displayed(&e) {
-                    return e;
-                }
-            }
-            if Instant::now() > deadline {
-                self.screenshot(&format!("failure-{}", css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")));
-                panic!("timed out waiting for {css}; page text: {}", self.text_of("body"));
-            }
-            std::thread::sleep(Duration::from_millis(100));
+    /// `wait_until` for the page: a timeout also saves a screenshot (`failure-…`) and tells
+    /// the page's text.
+    #[track_caller]
+    pub fn wait_until<C: Check>(&self, what: &str, timeout_secs: u64, condition: impl FnMut() -> C) -> C::Value {
+        wait_until_or(what, secs(timeout_secs), condition, || self.failure_dump(what))
+    }
+
+    /// Saves a screenshot named after `what` (if the window can still give one) and returns
+    /// the page's text, for a failure message.
+    fn failure_dump(&self, what: &str) -> String {
+        let name = format!("failure-{}", what.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+        if let Err(e) = self.try_screenshot(&name) {
+            eprintln!("no screenshot {name}: {e}");
         }
+        format!("page text: {}", self.text_of("body"))
+    }
+
+    /// Waits until `css` matches a displayed element.
+    #[track_caller]
+    pub fn wait(&self, css: &str, secs: u64) -> Element {
+        self.wait_until(css, secs, || self.find_all(css).into_iter().find(|e| self.displayed(e)))
     }
 
     /// Waits until the text of `css` contains `needle` (elements fade in, and WebDriver reads
     /// no text from a transparent element).
+    #[track_caller]
     pub fn wait_text(&self, css: &str, needle: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let text = self.text_of(css);
-            if text.contains(needle) {
-                return text;
-            }
-            if Instant::now() > deadline {
-                self.screenshot(&format!("failure-text-{}", css.replace(|c: char| !c.is_ascii_alphanumeric(), "_")));
-                panic!("timed out waiting for {needle:?} in {css}: {text:?}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let last = RefCell::new(String::new());
+        wait_until_or(
+            &format!("{needle:?} in {css}"),
+            Duration::from_secs(secs),
+            || {
+                let text = self.text_of(css);
+                if text.contains(needle) {
+                    return Some(text);
+                }
+                *last.borrow_mut() = text;
+                None
+            },
+            || format!("{css} says {:?}; {}", last.borrow(), self.failure_dump(&format!("text {css}"))),
+        )
     }
 
     /// Waits until `css` matches no displayed element.
+    #[track_caller]
     pub fn wait_gone(&self, css: &str, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while self.find_all(css).iter().any(|e| self.displayed(e)) {
-            assert!(Instant::now() < deadline, "{css} did not go away");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_until(&format!("{css} goes away"), secs, || !self.find_all(css).iter().any(|e| self.displayed(e)))
     }
 
     pub fn displayed(&self, e: &Element) -> bool {
         self.call("GET", &format!("/element/{}/displayed", e.0), None).map(|v| v == json!(true)).unwrap_or(false)
     }
 
+    #[track_caller]
     pub fn click(&self, e: &Element) {
         // Retry briefly: an element may be covered while a dialog animates in.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match self.call("POST", &format!("/element/{}/click", e.0), Some(json!({}))) {
-                Ok(_) => return,
-                Err(err) if Instant::now() > deadline => {
-                    self.screenshot("failure-click");
-                    panic!("click: {err}");
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(150)),
-            }
-        }
+        let last = RefCell::new(String::new());
+        wait_until_or(
+            "click",
+            secs(5),
+            || self.call("POST", &format!("/element/{}/click", e.0), Some(json!({}))).map_err(|err| *last.borrow_mut() = err).ok(),
+            || format!("{}; {}", last.borrow(), self.failure_dump("click")),
+        );
     }
 
+    #[track_caller]
     pub fn click_on(&self, css: &str) {
         let e = self.wait(css, 15);
         self.click(&e);
     }
 
+    #[track_caller]
     pub fn type_into(&self, css: &str, text: &str) {
         let e = self.wait(css, 10);
         self.call("POST", &format!("/element/{}/clear", e.0), Some(json!({}))).unwrap();
@@ -183,6 +186,7 @@ impl Session<'_> {
     }
 
     /// Presses `keys` in the element (WebDriver key codes, e.g. "\u{E00C}" for Escape).
+    #[track_caller]
     pub fn press(&self, css: &str, keys: &str) {
         let e = self.wait(css, 10);
         self.call("POST", &format!("/element/{}/value", e.0), Some(json!({"text": keys}))).unwrap();
@@ -242,6 +246,10 @@ impl Session<'_> {
 
     /// Saves a PNG screenshot under docs/screenshots/.
     pub fn screenshot(&self, name: &str) {
+        self.try_screenshot(name).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+    }
+
+    fn try_screenshot(&self, name: &str) -> Result<(), String> {
         use base64::Engine as _;
         let started = Instant::now();
         // WebKitGTK's snapshot waits for the next rendered frame, which an idle page never
@@ -256,12 +264,12 @@ impl Session<'_> {
         const NEXT_FRAMES: &str = "const done = arguments[arguments.length - 1]; let n = 3; \
             (function f() { if (n-- > 0) requestAnimationFrame(f); else done(); })();";
         let _ = self.call("POST", "/execute/async", Some(json!({"script": NEXT_FRAMES, "args": []})));
-        let v = self.call("GET", "/screenshot", None).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+        let v = self.call("GET", "/screenshot", None)?;
         eprintln!("screenshot {name}: {:.1} s", started.elapsed().as_secs_f64());
         let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(format!("{name}.png")), png).map_err(|e| e.to_string())
     }
 
     /// Ends the session, which closes the app.

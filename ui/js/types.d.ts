@@ -173,7 +173,7 @@ needsPassword: boolean, jobs: Array<Job>, };
 export type ServerSettings = { alias?: string | null, note?: string | null, host: string, port: number, };
 
 /**
- * The status of a log entry (see the design notes' table).
+ * The status of a log entry, and where it comes from.
  */
 export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "connection" | "info";
 

@@ -129,6 +129,10 @@ export function openCollectDialog(opts = {}) {
   });
   syncForm();
 
+  /**
+   * The request the form describes, or null (the problem shown) when a field is wrong.
+   * @returns {CollectRequest | null}
+   */
   function buildRequest() {
     formError.replaceChildren();
     for (const el of [host, port]) el.removeAttribute("aria-invalid");

@@ -4,9 +4,12 @@
 #   2. ESLint: the recommended rules, browser globals and a few rules that catch bugs
 #      (scripts/ui-check/eslint.config.js);
 #   3. the English and Spanish dictionaries have the same keys and placeholders
-#      (scripts/ui-check/check-i18n.js).
-# ESLint comes from the npm registry: npm ci in scripts/ui-check on the first run and whenever
-# its package.json or package-lock.json changed. Needs node and npm (install-deps.sh --test).
+#      (scripts/ui-check/check-i18n.js);
+#   4. TypeScript checks every module (JSDoc) against the payload types generated from Rust
+#      (ui/js/types.d.ts) and the Tauri globals (ui/js/tauri.d.ts); options in ui/jsconfig.json.
+# ESLint and TypeScript come from the npm registry: npm ci in scripts/ui-check on the first run
+# and whenever its package.json or package-lock.json changed. Needs node and npm
+# (install-deps.sh --test).
 #   bash scripts/check-ui.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +43,7 @@ fi
 # node_modules/.installed holds the package.json and package-lock.json it was installed from.
 stamp="$TOOLS/node_modules/.installed"
 if ! cat "$TOOLS/package.json" "$TOOLS/package-lock.json" | cmp -s - "$stamp" 2>/dev/null; then
-  echo "check-ui: installing ESLint (npm ci in $TOOLS)"
+  echo "check-ui: installing ESLint and TypeScript (npm ci in $TOOLS)"
   if ! (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
     die "npm ci failed in $TOOLS (is the npm registry reachable?)"
   fi
@@ -55,6 +58,12 @@ fi
 
 # --- 3. dictionaries ---------------------------------------------------------------------------
 node "$TOOLS/check-i18n.js" ui/js/i18n || failed+=("dictionaries")
+
+# --- 4. types ----------------------------------------------------------------------------------
+# tsc names each error as file(line,col) with the mismatch, e.g. a field the payload type lacks.
+if ! "$TOOLS/node_modules/.bin/tsc" -p ui/jsconfig.json >&2; then
+  failed+=("types")
+fi
 
 if [ "${#failed[@]}" -gt 0 ]; then
   die "FAILED: ${failed[*]} (see above)"

@@ -1,40 +1,70 @@
 // The only module that talks to the shell. Every function is a thin wrapper over one command of
 // docs/commands.md; window.__TAURI__ is read lazily (on each call), so this module can be loaded
 // before Tauri injects its globals, and outside the app it fails with a clear error.
+// The payload types come from ./types.d.ts (generated from the Rust types); window.__TAURI__ is
+// declared in ./tauri.d.ts.
+/**
+ * @import { AppError, AppInfo, ClearOptions, Cleared, CollectRequest, CollectResult, Dashboard,
+ *   ErrorCode, HostSummary, ImportSummary, LogEntry, LogsPage, LogsQuery, Progress, Server,
+ *   ServerSettings, TestRequest, TestResult } from "./types"
+ */
+
+/**
+ * What a failed command rejects with (see toError): the engine's AppError, or code "unknown"
+ * when Tauri itself rejected, or "not_in_app" outside the app.
+ * @typedef {Omit<AppError, "code"> & { code: ErrorCode | "unknown" | typeof NOT_IN_APP }} CommandError
+ */
+
+/** The Tauri globals, or null when the page does not run inside the app. */
+function globals() {
+  const t = window.__TAURI__;
+  return t && t.core && typeof t.core.invoke === "function" ? t : null;
+}
 
 /** True when the page runs inside the Duplidesk window (Tauri globals present). */
 export function inApp() {
-  const t = window.__TAURI__;
-  return !!(t && t.core && typeof t.core.invoke === "function");
+  return globals() !== null;
 }
 
 /** The error thrown when the page is opened in a plain browser. */
 export const NOT_IN_APP = "not_in_app";
 
 function tauri() {
-  if (!inApp()) {
-    const err = new Error("Not running inside the Duplidesk app (window.__TAURI__ is missing).");
-    err.code = NOT_IN_APP;
-    err.hint = "Open the interface through the Duplidesk app, not in a web browser.";
-    throw err;
+  const t = globals();
+  if (!t) {
+    throw Object.assign(new Error("Not running inside the Duplidesk app (window.__TAURI__ is missing)."), {
+      code: NOT_IN_APP,
+      hint: "Open the interface through the Duplidesk app, not in a web browser.",
+    });
   }
-  return window.__TAURI__;
+  return t;
 }
 
 /**
  * Normalises whatever a command rejected with into `{code, message, hint}`.
  * The engine rejects with that shape already; Tauri itself may reject with a plain string
  * (unknown command, bad arguments), which becomes code "unknown".
+ * @param {unknown} e
+ * @returns {CommandError}
  */
 export function toError(e) {
-  if (e && typeof e === "object" && typeof e.code === "string") {
-    return { code: e.code, message: String(e.message ?? ""), hint: String(e.hint ?? "") };
+  if (e && typeof e === "object" && "code" in e && typeof e.code === "string") {
+    const { message, hint } = /** @type {{ message?: unknown, hint?: unknown }} */ (e);
+    // An engine error (its code is an ErrorCode) or the one tauri() throws outside the app.
+    return { code: /** @type {CommandError["code"]} */ (e.code), message: String(message ?? ""), hint: String(hint ?? "") };
   }
   if (e instanceof Error) return { code: "unknown", message: e.message, hint: "" };
   return { code: "unknown", message: typeof e === "string" ? e : JSON.stringify(e), hint: "" };
 }
 
-/** Calls a command; rejects with `{code, message, hint}`. */
+/**
+ * Calls a command; rejects with `{code, message, hint}` (CommandError). What it resolves with is
+ * the command's return type, taken from where the call is used (the wrappers below).
+ * @template T
+ * @param {string} command
+ * @param {Record<string, unknown>} [args]
+ * @returns {Promise<T>}
+ */
 export async function invoke(command, args) {
   try {
     return await tauri().core.invoke(command, args ?? {});
@@ -45,9 +75,19 @@ export async function invoke(command, args) {
 
 // ---- events: one Tauri listener per event name, fanned out to local subscribers ----
 
-const subscribers = new Map(); // event name -> Set<fn>
-const registering = new Map(); // event name -> Promise
+/**
+ * What each event carries (docs/commands.md): `collect://progress` a Progress, `data://changed`
+ * nothing.
+ * @typedef {{ "collect://progress": Progress, "data://changed": null }} EventPayloads
+ */
+/** @typedef {keyof EventPayloads} EventName */
 
+/** @type {Map<EventName, Set<(payload: unknown) => void>>} */
+const subscribers = new Map(); // each set holds handlers of its event's payload
+/** @type {Map<EventName, Promise<void>>} */
+const registering = new Map();
+
+/** @param {EventName} name */
 async function ensureListener(name) {
   if (registering.has(name)) return registering.get(name);
   const p = (async () => {
@@ -67,15 +107,30 @@ async function ensureListener(name) {
   return p;
 }
 
-/** Subscribes to an event; returns a function that unsubscribes. */
+/**
+ * Subscribes to an event; returns a function that unsubscribes.
+ * @template {EventName} K
+ * @param {K} name
+ * @param {(payload: EventPayloads[K]) => void} fn
+ * @returns {() => void}
+ */
 export function on(name, fn) {
-  if (!subscribers.has(name)) subscribers.set(name, new Set());
-  subscribers.get(name).add(fn);
+  // The set of `name` only ever receives payloads of `name`.
+  const handler = /** @type {(payload: unknown) => void} */ (fn);
+  let set = subscribers.get(name);
+  if (!set) {
+    set = new Set();
+    subscribers.set(name, set);
+  }
+  set.add(handler);
   if (inApp()) ensureListener(name).catch((e) => console.error(`could not listen to ${name}`, e));
-  return () => subscribers.get(name)?.delete(fn);
+  return () => subscribers.get(name)?.delete(handler);
 }
 
-/** Registers the Tauri listeners up front, so no early event is missed by a later subscriber. */
+/**
+ * Registers the Tauri listeners up front, so no early event is missed by a later subscriber.
+ * @param {...EventName} names
+ */
 export function prepare(...names) {
   return Promise.all(names.map((n) => ensureListener(n).catch((e) => console.error(`could not listen to ${n}`, e))));
 }
@@ -85,21 +140,78 @@ export const EVENT_DATA_CHANGED = "data://changed";
 
 // ---- commands (docs/commands.md) ----
 
+/** @returns {Promise<AppInfo>} */
 export const appInfo = () => invoke("app_info");
+/**
+ * @param {string | null} language "en", "es", or null to follow the OS
+ * @returns {Promise<string>} the language to show now (AppInfo.uiLanguage)
+ */
 export const setLanguage = (language) => invoke("set_language", { language });
+/** @returns {Promise<Dashboard>} */
 export const dashboard = () => invoke("dashboard");
+/**
+ * @param {number} jobId
+ * @param {number} [limit] default 50, 0 = all
+ * @returns {Promise<LogEntry[]>} newest first
+ */
 export const jobHistory = (jobId, limit) => invoke("job_history", { jobId, limit });
+/**
+ * @param {number} id a LogEntry's id
+ * @returns {Promise<string | null>} Duplicati's result JSON, or text
+ */
 export const logDetails = (id) => invoke("log_details", { id });
+/**
+ * @param {LogsQuery} query
+ * @returns {Promise<LogsPage>}
+ */
 export const logs = (query) => invoke("logs", { query });
+/**
+ * @param {CollectRequest} request
+ * @returns {Promise<CollectResult>}
+ */
 export const collect = (request) => invoke("collect", { request });
+/** @returns {Promise<null>} */
 export const cancelCollect = () => invoke("cancel_collect");
+/**
+ * @param {TestRequest} request
+ * @returns {Promise<TestResult>}
+ */
 export const testConnection = (request) => invoke("test_connection", { request });
+/**
+ * @param {number} id
+ * @param {ServerSettings} settings
+ * @returns {Promise<Server>}
+ */
 export const updateServer = (id, settings) => invoke("update_server", { id, settings });
+/**
+ * @param {number} id
+ * @param {string} password
+ * @returns {Promise<null>}
+ */
 export const setPassword = (id, password) => invoke("set_password", { id, password });
+/**
+ * @param {number} id
+ * @returns {Promise<null>}
+ */
 export const clearPassword = (id) => invoke("clear_password", { id });
+/**
+ * @param {number} id
+ * @returns {Promise<HostSummary>}
+ */
 export const retrustServer = (id) => invoke("retrust_server", { id });
+/**
+ * @param {number} id
+ * @returns {Promise<null>}
+ */
 export const deleteServer = (id) => invoke("delete_server", { id });
+/** @returns {Promise<ImportSummary[] | null>} null when the dialog was cancelled */
 export const importFiles = () => invoke("import_files");
+/**
+ * @param {ClearOptions} options
+ * @returns {Promise<Cleared>}
+ */
 export const clearLogs = (options) => invoke("clear_logs", { options });
+/** @returns {Promise<HostSummary>} */
 export const startDemo = () => invoke("start_demo");
+/** @returns {Promise<null>} */
 export const removeDemo = () => invoke("remove_demo");

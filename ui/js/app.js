@@ -14,19 +14,46 @@ import { formatRelative } from "./format.js";
 import { createDashboardView } from "./views/dashboard.js";
 import { createLogsView } from "./views/logs.js";
 import { createSettingsView } from "./views/settings/page.js";
+/** @import { IconName } from "./icons.js" */
 
+/** What a view is opened with: the Backup Logs filters. @typedef {{ server?: string, job?: string }} RouteParams */
+
+/**
+ * What a view factory returns.
+ * @typedef {object} View
+ * @property {HTMLElement} el
+ * @property {() => Promise<unknown>} refresh reloads its data (toolbar, Ctrl+R, F5)
+ * @property {() => boolean} focusSearch Ctrl+K; false when there is nothing to focus
+ * @property {() => void} destroy
+ * @property {() => void} [onDataChanged] after `data://changed`
+ * @property {(params: RouteParams) => void} [setFilters] shown again with other params
+ */
+
+/**
+ * What the views get from the shell.
+ * @typedef {object} App
+ * @property {(name: string, params?: RouteParams) => void} navigate
+ * @property {() => void} applyLanguage re-applies the language (after set_language) and re-renders everything
+ */
+
+/** @type {Record<string, { factory: (app: App, params: RouteParams) => View, label: string, icon: IconName }>} */
 const ROUTES = {
   dashboard: { factory: createDashboardView, label: "nav.dashboard", icon: "grid" },
   logs: { factory: createLogsView, label: "nav.logs", icon: "list" },
   settings: { factory: createSettingsView, label: "nav.settings", icon: "sliders" },
 };
 
-const root = document.getElementById("app");
+const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
+/** @type {{ name: null, view: null, params: RouteParams } | { name: string, view: View, params: RouteParams }} */
 let current = { name: null, view: null, params: {} };
+/** @type {Record<string, number>} */
 const scrollMemory = {};
+/** @type {HTMLElement} */
 let content; // the scrolling main element
+/** @type {Record<string, HTMLAnchorElement>} */
 let navLinks = {};
 
+/** @type {App} */
 const app = {
   navigate(name, params = {}) {
     if (!ROUTES[name]) name = "dashboard";
@@ -38,16 +65,21 @@ const app = {
   /** Re-applies the language (after set_language) and re-renders everything. */
   applyLanguage() {
     setLocale(resolveLanguage(state.info?.uiLanguage));
-    const focusedTid = document.activeElement?.dataset?.testid;
+    const focusedTid = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.testid;
     renderShell();
     showView(current.name ?? "dashboard", current.params, true);
-    if (focusedTid) document.querySelector(`[data-testid="${focusedTid}"]`)?.focus();
+    if (focusedTid) /** @type {HTMLElement | null} */ (document.querySelector(`[data-testid="${focusedTid}"]`))?.focus();
   },
 };
+/** @type {RouteParams | null} */
 let pendingParams = null;
 
 // ---------- toolbar ----------
 
+/**
+ * @param {{ x: number, y: number } | Element} anchor
+ * @param {HTMLElement} opener
+ */
 function collectAllMenu(anchor, opener) {
   openMenu(
     [
@@ -127,6 +159,10 @@ function renderShell() {
 
 // ---------- views ----------
 
+/**
+ * @param {string} name
+ * @param {RouteParams} [params]
+ */
 function showView(name, params = {}, force = false) {
   if (!ROUTES[name]) name = "dashboard";
   if (!force && current.name === name && current.view) {
@@ -173,6 +209,7 @@ function refresh() {
 
 // Capture phase: runs before dialogs' own handlers, so Ctrl+R / F5 never reload the page
 // (which would lose the UI state), even while a dialog is open.
+/** @param {KeyboardEvent} e */
 function onKey(e) {
   const mod = e.ctrlKey || e.metaKey;
   const k = (e.key || "").toLowerCase();
@@ -211,7 +248,8 @@ function notInApp() {
   );
 }
 
-let changeTimer = null;
+/** @type {number | undefined} */
+let changeTimer;
 function onDataChanged() {
   clearTimeout(changeTimer);
   changeTimer = setTimeout(() => {
@@ -221,7 +259,7 @@ function onDataChanged() {
 }
 
 function tickRelativeTimes() {
-  for (const el of document.querySelectorAll("time[data-rel]")) {
+  for (const el of /** @type {NodeListOf<HTMLTimeElement>} */ (document.querySelectorAll("time[data-rel]"))) {
     const text = formatRelative(Number(el.dataset.rel));
     if (el.textContent !== text) el.textContent = text;
   }
@@ -232,15 +270,16 @@ async function start() {
     notInApp();
     return;
   }
+  let info;
   try {
-    await refreshInfo();
+    info = await refreshInfo();
   } catch (e) {
     setLocale(resolveLanguage(null));
     root.classList.add("app-standalone");
     replaceChildren(root, h("div", { class: "empty-state standalone" }, errorBox(e)));
     return;
   }
-  setLocale(resolveLanguage(state.info.uiLanguage));
+  setLocale(resolveLanguage(info.uiLanguage));
   renderShell();
   initToasts();
   api.on(api.EVENT_DATA_CHANGED, onDataChanged);
@@ -253,7 +292,7 @@ async function start() {
   window.addEventListener("keydown", onKey, true);
   // Block the browser's own context menu except in text fields (native feel).
   document.addEventListener("contextmenu", (e) => {
-    if (!e.target.closest("input, textarea, pre, code, .selectable")) e.preventDefault();
+    if (!/** @type {Element} */ (e.target).closest("input, textarea, pre, code, .selectable")) e.preventDefault();
   });
   setInterval(tickRelativeTimes, 30_000);
   showView(routeFromHash());

@@ -2,7 +2,31 @@
 // current language. No business rules live here.
 import { locale, t } from "./i18n.js";
 
+/** @type {Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>} */
 const cache = new Map();
+/**
+ * @overload
+ * @param {"num"} kind
+ * @param {Intl.NumberFormatOptions} [opts]
+ * @returns {Intl.NumberFormat}
+ */
+/**
+ * @overload
+ * @param {"date"} kind
+ * @param {Intl.DateTimeFormatOptions} opts
+ * @returns {Intl.DateTimeFormat}
+ */
+/**
+ * @overload
+ * @param {"rel"} kind
+ * @param {Intl.RelativeTimeFormatOptions} opts
+ * @returns {Intl.RelativeTimeFormat}
+ */
+/**
+ * A cached Intl formatter of `kind` for the current language.
+ * @param {"num" | "date" | "rel"} kind
+ * @param {object} [opts]
+ */
 function formatter(kind, opts = {}) {
   const key = `${locale()}|${kind}|${JSON.stringify(opts)}`;
   let f = cache.get(key);
@@ -17,25 +41,42 @@ function formatter(kind, opts = {}) {
 }
 
 const DASH = "—";
+/**
+ * @param {unknown} v
+ * @returns {v is number} a finite number
+ */
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 
+/**
+ * @param {number | null | undefined} n
+ * @param {Intl.NumberFormatOptions} [opts]
+ */
 export function formatNumber(n, opts) {
   return isNum(n) ? formatter("num", opts).format(n) : DASH;
 }
 
-/** "21 Nov 2025, 14:03" (localized). */
+/**
+ * "21 Nov 2025, 14:03" (localized).
+ * @param {number | null | undefined} ts Unix seconds
+ */
 export function formatDateTime(ts) {
   if (!isNum(ts)) return DASH;
   return formatter("date", { dateStyle: "medium", timeStyle: "short" }).format(new Date(ts * 1000));
 }
 
-/** With seconds, for detail views. */
+/**
+ * With seconds, for detail views.
+ * @param {number | null | undefined} ts Unix seconds
+ */
 export function formatDateTimeLong(ts) {
   if (!isNum(ts)) return DASH;
   return formatter("date", { dateStyle: "full", timeStyle: "medium" }).format(new Date(ts * 1000));
 }
 
-/** "2 hours ago" / "in 3 days" / "hace 2 horas" (Intl.RelativeTimeFormat). */
+/**
+ * "2 hours ago" / "in 3 days" / "hace 2 horas" (Intl.RelativeTimeFormat).
+ * @param {number | null | undefined} ts Unix seconds
+ */
 export function formatRelative(ts, nowMs = Date.now()) {
   if (!isNum(ts)) return DASH;
   const diff = ts - nowMs / 1000; // seconds, negative = past
@@ -51,7 +92,10 @@ export function formatRelative(ts, nowMs = Date.now()) {
 
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"];
 
-/** 1024-based sizes with localized numbers: "512 B", "1.5 MB", "1,5 MB". */
+/**
+ * 1024-based sizes with localized numbers: "512 B", "1.5 MB", "1,5 MB".
+ * @param {number | null | undefined} n bytes
+ */
 export function formatBytes(n) {
   if (!isNum(n)) return DASH;
   let v = Math.abs(n);
@@ -65,7 +109,10 @@ export function formatBytes(n) {
   return `${sign}${formatNumber(v, { maximumFractionDigits: digits })} ${BYTE_UNITS[i]}`;
 }
 
-/** "3 min 27 s", "2 h 5 min", "1 d 4 h", "< 1 s". */
+/**
+ * "3 min 27 s", "2 h 5 min", "1 d 4 h", "< 1 s".
+ * @param {number | null | undefined} s seconds
+ */
 export function formatDuration(s) {
   if (!isNum(s) || s < 0) return DASH;
   if (s < 1) return t("dur.lt1s");
@@ -74,6 +121,7 @@ export function formatDuration(s) {
   const hrs = Math.floor((total % 86400) / 3600);
   const min = Math.floor((total % 3600) / 60);
   const sec = total % 60;
+  /** @type {(key: string, n: number) => string} */
   const part = (key, n) => t(key, { n: formatNumber(n) });
   if (d > 0) return [part("dur.d", d), hrs ? part("dur.h", hrs) : ""].filter(Boolean).join(" ");
   if (hrs > 0) return [part("dur.h", hrs), min ? part("dur.min", min) : ""].filter(Boolean).join(" ");
@@ -81,7 +129,10 @@ export function formatDuration(s) {
   return part("dur.s", sec);
 }
 
-/** Unix seconds of local midnight starting the yyyy-mm-dd day (+ `addDays`), for date inputs. */
+/**
+ * Unix seconds of local midnight starting the yyyy-mm-dd day (+ `addDays`), for date inputs.
+ * @param {string} isoDate
+ */
 export function dayStartSeconds(isoDate, addDays = 0) {
   if (!isoDate) return null;
   const [y, m, d] = isoDate.split("-").map(Number);
@@ -89,7 +140,10 @@ export function dayStartSeconds(isoDate, addDays = 0) {
   return Math.floor(new Date(y, m - 1, d + addDays, 0, 0, 0).getTime() / 1000);
 }
 
-/** Pretty-prints details: indented JSON when it parses, the text as-is otherwise. */
+/**
+ * Pretty-prints details: indented JSON when it parses, the text as-is otherwise.
+ * @param {string | null | undefined} text
+ */
 export function prettyDetails(text) {
   if (text === null || text === undefined) return null;
   try {

@@ -4,19 +4,22 @@
 import en from "./i18n/en.js";
 import es from "./i18n/es.js";
 
+/** The texts of each language by key. @type {Record<string, Record<string, string | undefined>>} */
 export const DICTIONARIES = { en, es };
 export const LANGUAGES = ["en", "es"];
 
 let current = "en";
 
 /** The language to show: the app's (app_info().uiLanguage: the setting, else the OS language);
- * the web view's language only when the app cannot be asked. */
+ * the web view's language only when the app cannot be asked.
+ * @param {string | null | undefined} uiLanguage */
 export function resolveLanguage(uiLanguage) {
   if (uiLanguage && DICTIONARIES[uiLanguage]) return uiLanguage;
   const nav = (navigator.languages && navigator.languages[0]) || navigator.language || "en";
   return nav.toLowerCase().startsWith("es") ? "es" : "en";
 }
 
+/** @param {string} lang */
 export function setLocale(lang) {
   current = DICTIONARIES[lang] ? lang : "en";
   document.documentElement.lang = current;
@@ -24,18 +27,30 @@ export function setLocale(lang) {
 
 export const locale = () => current;
 
+/** @param {string} key */
 export function has(key) {
   return key in DICTIONARIES[current] || key in en;
 }
 
+/** The {parameters} of t() and tn(). @typedef {Record<string, string | number | null | undefined>} Params */
+
+/**
+ * @param {string} s
+ * @param {Params} [params]
+ */
 function fill(s, params) {
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in params && params[k] !== undefined && params[k] !== null ? String(params[k]) : m));
 }
 
-/** Translates `key` with {params}; unknown keys show the key (and warn) so gaps are visible. */
+/**
+ * Translates `key` with {params}; unknown keys show the key (and warn) so gaps are visible.
+ * @param {string} key
+ * @param {Params} [params]
+ * @returns {string}
+ */
 export function t(key, params) {
-  let s = DICTIONARIES[current][key] ?? en[key];
+  let s = DICTIONARIES[current][key] ?? DICTIONARIES.en[key];
   if (s === undefined) {
     console.warn(`i18n: missing key ${key}`);
     return key;
@@ -43,12 +58,20 @@ export function t(key, params) {
   return fill(s, params);
 }
 
+/** @type {Intl.PluralRules | null} */
 let plural = null;
+/** @type {string | null} */
 let pluralLang = null;
 
-/** Plural form: `${key}.one` / `${key}.other`, with {n} the localized number. */
+/**
+ * Plural form: `${key}.one` / `${key}.other`, with {n} the localized number.
+ * @param {string} key
+ * @param {number} n
+ * @param {Params} [params]
+ * @returns {string}
+ */
 export function tn(key, n, params = {}) {
-  if (pluralLang !== current) {
+  if (!plural || pluralLang !== current) {
     plural = new Intl.PluralRules(current);
     pluralLang = current;
   }

@@ -33,14 +33,19 @@ const PATHS = {
   eraser: '<path d="M20 20H7L3 16a1.5 1.5 0 0 1 0-2L13 4a1.5 1.5 0 0 1 2 0l5 5a1.5 1.5 0 0 1 0 2l-9 9"/><line x1="9" y1="9" x2="15" y2="15"/>',
 };
 
-/** An <svg> element for icon `name` (decorative: aria-hidden). */
+/** @typedef {keyof typeof PATHS} IconName */
+
+/**
+ * An <svg> element for icon `name` (decorative: aria-hidden).
+ * @param {IconName} name
+ */
 export function icon(name, size = 16, cls = "") {
   const tpl = document.createElement("template");
   tpl.innerHTML =
     `<svg class="icon ${cls}" width="${size}" height="${size}" viewBox="0 0 24 24" fill="none" ` +
     `stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" ` +
     `aria-hidden="true" focusable="false">${PATHS[name] ?? ""}</svg>`;
-  return tpl.content.firstChild;
+  return /** @type {SVGSVGElement} */ (tpl.content.firstChild);
 }
 
 /** A spinner (CSS animated), same box as a 16px icon so swapping them causes no layout shift. */

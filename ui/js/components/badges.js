@@ -5,14 +5,26 @@ import { icon } from "../icons.js";
 import { t, has } from "../i18n.js";
 import { toast } from "./toast.js";
 import { formatDateTimeLong, formatRelative } from "../format.js";
+/** @import { Protocol, Status } from "../types" */
 
+/**
+ * An error to show: a command's rejection (CommandError), a result's AppError, or a stored error
+ * code with its message (any code: the texts fall back to the engine's words).
+ * @typedef {{ code: string, message: string, hint: string }} ShownError
+ */
+
+/** @type {Status[]} */
 export const STATUSES = ["completed", "warning", "error", "stopped", "started", "running", "connection", "info"];
 
+/** @param {Status} status */
 export function statusLabel(status) {
   return has(`status.${status}`) ? t(`status.${status}`) : String(status ?? "");
 }
 
-/** A chip: coloured dot + localized label. `status` null → "No runs yet". */
+/**
+ * A chip: coloured dot + localized label. `status` null → "No runs yet".
+ * @param {Status | null | undefined} status
+ */
 export function statusChip(status, extraClass = "") {
   if (!status) return h("span", { class: `chip chip-none ${extraClass}` }, h("span", { class: "dot", "aria-hidden": "true" }), t("status.none"));
   return h(
@@ -23,13 +35,19 @@ export function statusChip(status, extraClass = "") {
   );
 }
 
-/** The operation type (Backup, Compact, …, System), localized when known. */
+/**
+ * The operation type (Backup, Compact, …, System), localized when known.
+ * @param {string} type
+ */
 export function opLabel(type) {
   if (!type) return "—";
   return has(`op.${type}`) ? t(`op.${type}`) : type;
 }
 
-/** The last runs' statuses (oldest → newest) as small squares; slots reserved so rows align. */
+/**
+ * The last runs' statuses (oldest → newest) as small squares; slots reserved so rows align.
+ * @param {Status[]} statuses
+ */
 export function recentStrip(statuses, slots = 10) {
   const list = statuses ?? [];
   const strip = h("ol", {
@@ -44,7 +62,10 @@ export function recentStrip(statuses, slots = 10) {
   return strip;
 }
 
-/** Protocol badge: verified HTTPS (lock), self-signed HTTPS (shield), plain HTTP (warning). */
+/**
+ * Protocol badge: verified HTTPS (lock), self-signed HTTPS (shield), plain HTTP (warning).
+ * @param {Protocol | null | undefined} protocol
+ */
 export function protocolBadge(protocol) {
   if (protocol === "https")
     return h("span", { class: "badge badge-https", title: t("proto.httpsTip"), "data-protocol": protocol }, icon("lock", 12), t("proto.https"));
@@ -59,7 +80,10 @@ export function demoBadge() {
   return h("span", { class: "badge badge-demo", title: t("demo.badgeTip") }, t("demo.badge"));
 }
 
-/** A SHA-256 fingerprint: monospace, wrapped, with a copy button. */
+/**
+ * A SHA-256 fingerprint: monospace, wrapped, with a copy button.
+ * @param {string | null} sha
+ */
 export function fingerprint(sha, label = t("proto.fingerprint")) {
   if (!sha) return null;
   const copyBtn = h(
@@ -85,7 +109,11 @@ export function fingerprint(sha, label = t("proto.fingerprint")) {
   );
 }
 
-/** Localized sentence for an error code, falling back to the engine's message. */
+/**
+ * Localized sentence for an error code, falling back to the engine's message.
+ * @param {ShownError | null} err
+ * @param {string | null} [host]
+ */
 export function errorSentence(err, host) {
   if (!err) return "";
   const key = `err.${err.code}.title`;
@@ -96,6 +124,10 @@ export function errorSentence(err, host) {
   return s.charAt(0).toLocaleUpperCase() + s.slice(1);
 }
 
+/**
+ * @param {ShownError | null} err
+ * @param {string | null} [host]
+ */
 export function errorHint(err, host) {
   if (!err) return "";
   // For invalid input the engine's sentence says exactly what is wrong: more useful than a
@@ -106,7 +138,26 @@ export function errorHint(err, host) {
   return has(key) ? t(key, { host: host || t("common.theServer") }) : err.hint || "";
 }
 
-/** Error block: localized sentence + hint, the engine's own words in a "Details" disclosure. */
+/**
+ * @overload
+ * @param {ShownError} err
+ * @param {string | null} [host]
+ * @param {{ compact?: boolean }} [options]
+ * @returns {HTMLDivElement}
+ */
+/**
+ * @overload
+ * @param {ShownError | null} err
+ * @param {string | null} [host]
+ * @param {{ compact?: boolean }} [options]
+ * @returns {HTMLDivElement | null}
+ */
+/**
+ * Error block: localized sentence + hint, the engine's own words in a "Details" disclosure.
+ * @param {ShownError | null} err
+ * @param {string | null} [host]
+ * @param {{ compact?: boolean }} [options]
+ */
 export function errorBox(err, host, { compact = false } = {}) {
   if (!err) return null;
   const details = [err.message, err.hint].filter(Boolean);
@@ -131,7 +182,10 @@ export function errorBox(err, host, { compact = false } = {}) {
   );
 }
 
-/** <time> kept relative by the app's ticker ("2 hours ago"), the full date in its tooltip. */
+/**
+ * <time> kept relative by the app's ticker ("2 hours ago"), the full date in its tooltip.
+ * @param {number | null} ts Unix seconds
+ */
 export function relTime(ts, cls = "") {
   if (ts === null || ts === undefined) return h("span", { class: `muted ${cls}` }, "—");
   return h("time", { class: cls, "data-rel": String(ts), datetime: new Date(ts * 1000).toISOString(), title: formatDateTimeLong(ts) }, formatRelative(ts));

@@ -9,10 +9,18 @@ import { state, servers, refreshDashboard } from "../state.js";
 import { openModal, setBusy } from "./modal.js";
 import { protocolBadge, fingerprint, errorBox, demoBadge } from "./badges.js";
 import { formatNumber, formatDuration } from "../format.js";
+/** @import { CollectRequest, CollectResult, HostSummary, Server } from "../types" */
+/** @import { CommandError } from "../api.js" */
 
 const OTHER = "other";
 const DEFAULT_PORT = 8200;
 
+/**
+ * @param {string} labelText
+ * @param {HTMLElement} control
+ * @param {string | null} hint
+ * @param {string} id
+ */
 function field(labelText, control, hint, id) {
   control.id = id;
   const hintEl = hint ? h("div", { class: "field-hint", id: `${id}-hint` }, hint) : null;
@@ -21,16 +29,22 @@ function field(labelText, control, hint, id) {
 }
 
 /**
- * opts.request: start collecting at once with this request (no form first).
- * opts.serverId: preselect this server in the form.
- * opts.prefill: {host, port} for manual entry.
- * opts.returnFocus: element to focus after closing (default: the toolbar's collect button).
+ * @typedef {object} CollectDialogOptions
+ * @property {CollectRequest} [request] start collecting at once with this request (no form first)
+ * @property {number} [serverId] preselect this server in the form
+ * @property {{ host?: string, port?: number }} [prefill] host and port for manual entry
+ * @property {HTMLElement} [returnFocus] the element to focus after closing (default: the toolbar's
+ *   collect button)
  */
+
+/** @param {CollectDialogOptions} [opts] */
 export function openCollectDialog(opts = {}) {
   const list = servers();
+  /** @type {"form" | "running" | "results"} */
   let phase = "form";
+  /** @type {CollectRequest | null} */
   let lastRequest = null;
-  const returnFocus = opts.returnFocus ?? document.querySelector('[data-testid="toolbar-collect"]') ?? undefined;
+  const returnFocus = opts.returnFocus ?? /** @type {HTMLElement | null} */ (document.querySelector('[data-testid="toolbar-collect"]')) ?? undefined;
 
   // ---------- form ----------
   const ids = { server: uid("c-server"), host: uid("c-host"), port: uid("c-port"), pw: uid("c-pw"), json: uid("c-json") };
@@ -115,6 +129,10 @@ export function openCollectDialog(opts = {}) {
   });
   syncForm();
 
+  /**
+   * The request the form describes, or null (the problem shown) when a field is wrong.
+   * @returns {CollectRequest | null}
+   */
   function buildRequest() {
     formError.replaceChildren();
     for (const el of [host, port]) el.removeAttribute("aria-invalid");
@@ -136,6 +154,7 @@ export function openCollectDialog(opts = {}) {
       port.focus();
       return null;
     }
+    /** @type {CollectRequest} */
     const req = { hosts, port: p, saveJson: saveJson.checked };
     if (password.value !== "") req.password = password.value;
     return req;
@@ -167,7 +186,10 @@ export function openCollectDialog(opts = {}) {
     },
   });
 
-  /** Back to the form; after a failed command its error is shown in the form (typed values kept). */
+  /**
+   * Back to the form; after a failed command its error is shown in the form (typed values kept).
+   * @param {CommandError | null} [error]
+   */
   function showForm(error) {
     phase = "form";
     m.setTitle(t("collect.title"));
@@ -186,17 +208,20 @@ export function openCollectDialog(opts = {}) {
   }
 
   // ---------- running ----------
+  /** @param {CollectRequest} request */
   async function run(request) {
     lastRequest = request;
     phase = "running";
     m.setClosable(false);
     m.setTitle(t("collect.running"));
+    /** @type {Map<string, { li: HTMLLIElement, iconSlot: HTMLSpanElement, hostEl: HTMLDivElement, detail: HTMLDivElement, badge: HTMLSpanElement }>} */
     const rows = new Map();
     const startingRow = h("li", { class: "progress-row" }, spinner(), h("div", { class: "progress-main" }, h("div", { class: "progress-host" }, t("collect.starting"))));
     const progressList = h("ul", { class: "progress-list", "aria-live": "polite", "data-testid": "collect-progress" }, startingRow);
     const status = h("p", { class: "muted small" }, t("collect.runningHint"));
     m.body.replaceChildren(h("div", { class: "collect-progress" }, status, progressList));
 
+    const cancelLabel = h("span", null, t("common.cancel"));
     const cancelBtn = h(
       "button",
       {
@@ -205,7 +230,7 @@ export function openCollectDialog(opts = {}) {
         "data-testid": "collect-cancel",
         onClick: async () => {
           setBusy(cancelBtn, true);
-          cancelBtn.lastChild.textContent = t("collect.cancelling");
+          cancelLabel.textContent = t("collect.cancelling");
           try {
             await api.cancelCollect();
           } catch (e) {
@@ -214,11 +239,12 @@ export function openCollectDialog(opts = {}) {
         },
       },
       icon("x"),
-      h("span", null, t("common.cancel")),
+      cancelLabel,
     );
     m.setFooter(cancelBtn);
     cancelBtn.focus();
 
+    /** @param {string} hostName */
     const rowFor = (hostName) => {
       let r = rows.get(hostName);
       if (!r) {
@@ -257,7 +283,9 @@ export function openCollectDialog(opts = {}) {
       }
     });
 
+    /** @type {CollectResult | null} */
     let result = null;
+    /** @type {CommandError | null} */
     let error = null;
     try {
       result = await api.collect(request);
@@ -275,6 +303,10 @@ export function openCollectDialog(opts = {}) {
   }
 
   // ---------- results ----------
+  /**
+   * @param {CollectResult | null} result
+   * @param {CommandError | null} error
+   */
   function showResults(result, error) {
     phase = "results";
     m.setClosable(true);
@@ -282,6 +314,7 @@ export function openCollectDialog(opts = {}) {
     const closeBtn = h("button", { type: "button", class: "btn btn-primary", "data-testid": "collect-close", onClick: () => m.close("close") }, t("common.close"));
     const againBtn = h("button", { type: "button", class: "btn", "data-testid": "collect-again", onClick: () => showForm() }, t("collect.again"));
 
+    /** @type {HTMLElement[]} */
     const content = [];
     if (error) {
       content.push(errorBox(error, lastRequest?.hosts));
@@ -319,13 +352,18 @@ export function openCollectDialog(opts = {}) {
 /**
  * Collects one configured server: at once when it needs no typed password, else the form with
  * the server preselected.
+ * @param {Server} server
+ * @param {HTMLElement} returnFocus
  */
 export function collectServer(server, returnFocus) {
   if (server.needsPassword) return openCollectDialog({ serverId: server.id, returnFocus });
   return openCollectDialog({ request: { serverIds: [server.id], saveJson: false }, returnFocus });
 }
 
-/** One host's result: name, protocol, counts, fingerprint (self-signed), error, notes. */
+/**
+ * One host's result: name, protocol, counts, fingerprint (self-signed), error, notes.
+ * @param {HostSummary} r
+ */
 export function resultRow(r) {
   const srv = r.server;
   const title = srv?.name && srv.name !== r.host ? srv.name : r.host;

@@ -8,12 +8,20 @@ import { openModal } from "./modal.js";
 import { statusChip, statusLabel, opLabel, errorBox } from "./badges.js";
 import { toast } from "./toast.js";
 import { formatDateTime, formatDateTimeLong, formatDuration, formatBytes, formatNumber, prettyDetails } from "../format.js";
+/** @import { Job, LogEntry, Server } from "../types" */
 
+/**
+ * @param {string} label
+ * @param {string | Node} value
+ */
 function meta(label, value) {
   return [h("dt", null, label), h("dd", null, value)];
 }
 
-/** Opens the details of a LogEntry. */
+/**
+ * Opens the details of a LogEntry.
+ * @param {LogEntry} entry
+ */
 export function openLogDetails(entry) {
   const pre = h("pre", { class: "details-pre mono", tabindex: "0", "aria-label": t("details.raw") });
   const detailsSlot = h("div", { class: "details-slot", "aria-busy": "true" }, h("div", { class: "skeleton skel-block" }));
@@ -80,7 +88,12 @@ export function openLogDetails(entry) {
 
 const HISTORY_LIMIT = 100;
 
-/** The run history of a dashboard job, in a side panel. */
+/**
+ * The run history of a dashboard job, in a side panel.
+ * @param {Job} job
+ * @param {Server} server its server
+ * @param {{ onShowAll?: () => void }} [options] onShowAll: "Show all" when the history is cut
+ */
 export function openJobHistory(job, server, { onShowAll } = {}) {
   const tbody = h("tbody");
   for (let i = 0; i < 8; i++) {
@@ -150,9 +163,13 @@ export function openJobHistory(job, server, { onShowAll } = {}) {
   return m;
 }
 
+/** A column of logRow(). @typedef {"date" | "status" | "type" | "server" | "job" | "duration" | "message"} LogColumn */
+
 /**
  * A clickable table row of a LogEntry (click / Enter → details; ArrowUp/Down move between rows).
  * `cols` picks and orders the cells: date, status, type, server, job, duration, message.
+ * @param {LogEntry} r
+ * @param {LogColumn[]} cols
  */
 export function logRow(r, cols, testid = "log-row") {
   const cells = {
@@ -179,7 +196,7 @@ export function logRow(r, cols, testid = "log-row") {
           openLogDetails(r);
         } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
           e.preventDefault();
-          const sib = e.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling;
+          const sib = /** @type {HTMLElement | null} */ (e.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling);
           sib?.focus();
         }
       },

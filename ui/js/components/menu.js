@@ -2,7 +2,17 @@
 // the context-menu key); arrow keys move, Enter activates, Escape / click outside closes.
 import { h, stableSelector, refocus } from "../dom.js";
 import { icon } from "../icons.js";
+/** @import { IconName } from "../icons.js" */
 
+/**
+ * @typedef {object} MenuItem
+ * @property {string} label
+ * @property {IconName} [icon]
+ * @property {string} testid
+ * @property {() => void} onSelect
+ */
+
+/** @type {{ el: HTMLElement, opener: HTMLElement, openerSelector: string | null, cleanup: () => void } | null} */
 let current = null;
 
 export function closeMenu(restoreFocus = true) {
@@ -17,6 +27,10 @@ export function closeMenu(restoreFocus = true) {
 /**
  * items: [{label, icon, testid, onSelect}]; at: {x, y} or an element to open under.
  * opts.testid names the menu.
+ * @param {MenuItem[]} items
+ * @param {{ x: number, y: number } | Element} at
+ * @param {HTMLElement} opener where focus goes back after closing
+ * @param {{ testid?: string, label?: string }} [opts]
  */
 export function openMenu(items, at, opener, opts = {}) {
   closeMenu(false);
@@ -55,8 +69,9 @@ export function openMenu(items, at, opener, opts = {}) {
   el.style.left = `${x}px`;
   el.style.top = `${y}px`;
 
+  /** @param {number} delta */
   const move = (delta) => {
-    const i = buttons.indexOf(document.activeElement);
+    const i = buttons.findIndex((b) => b === document.activeElement);
     const n = (i + delta + buttons.length) % buttons.length;
     buttons[n].focus();
   };
@@ -70,8 +85,9 @@ export function openMenu(items, at, opener, opts = {}) {
     e.preventDefault();
     e.stopPropagation();
   });
+  /** @param {MouseEvent} e */
   const outside = (e) => {
-    if (!el.contains(e.target)) closeMenu(false);
+    if (!el.contains(/** @type {Node} */ (e.target))) closeMenu(false);
   };
   const onBlur = () => closeMenu(false);
   setTimeout(() => document.addEventListener("mousedown", outside, true), 0);

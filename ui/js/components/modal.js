@@ -4,12 +4,35 @@ import { h, focusables, stableSelector, refocus } from "../dom.js";
 import { icon, spinner } from "../icons.js";
 import { t } from "../i18n.js";
 import { errorBox } from "./badges.js";
+/** @import { Child } from "../dom.js" */
+/** @import { IconName } from "../icons.js" */
 
+/** Why a modal closes; "force" closes it even when canClose refuses. @typedef {"close" | "cancel" | "dismiss" | "escape" | "backdrop" | "force"} CloseReason */
+
+/**
+ * An open modal (openModal's result).
+ * @typedef {object} Modal
+ * @property {HTMLElement} panel
+ * @property {HTMLDivElement} body
+ * @property {HTMLDivElement} footer
+ * @property {HTMLHeadingElement} titleEl
+ * @property {boolean} closed
+ * @property {(text: string) => void} setTitle
+ * @property {(...nodes: (Node | Node[])[]) => void} setFooter
+ * @property {(on: boolean) => void} setClosable
+ * @property {(reason?: CloseReason) => void} close
+ * @property {HTMLDivElement} backdrop
+ */
+
+/** @type {Modal[]} */
 const stack = [];
 
 export const modalOpen = () => stack.length > 0;
 
-/** Escape closes the topmost modal (unless it refuses, e.g. while a collection runs). */
+/**
+ * Escape closes the topmost modal (unless it refuses, e.g. while a collection runs).
+ * @param {KeyboardEvent} e
+ */
 function onDocumentKey(e) {
   if (e.key !== "Escape" || stack.length === 0 || e.defaultPrevented) return;
   e.preventDefault();
@@ -21,6 +44,10 @@ function appRoot() {
   return document.getElementById("app");
 }
 
+/**
+ * @param {HTMLElement | null} el
+ * @param {boolean} on
+ */
 function setInert(el, on) {
   if (!el) return;
   if (on) {
@@ -33,20 +60,35 @@ function setInert(el, on) {
 }
 
 /**
+ * @typedef {object} ModalOptions
+ * @property {string} [title]
+ * @property {Child} [body]
+ * @property {Child} [footer]
+ * @property {string} [testid]
+ * @property {"sm" | "md" | "lg"} [size]
+ * @property {"dialog" | "drawer"} [variant]
+ * @property {(event: Event) => void} [onSubmit] makes the panel a <form>; Enter submits
+ * @property {HTMLElement | string} [initialFocus] an element or a selector
+ * @property {(reason: CloseReason) => boolean} [canClose] e.g. false while busy
+ * @property {boolean} [closeOnBackdrop]
+ * @property {HTMLElement} [returnFocus] the element to focus after closing
+ * @property {(reason: CloseReason) => void} [onClose]
+ */
+
+/**
  * Opens a modal.
- * opts: title, body (node), footer (node | array), testid, size ("sm"|"md"|"lg"),
- *   variant ("dialog"|"drawer"), onSubmit (makes the panel a <form>; Enter submits),
- *   initialFocus (element | selector), canClose () => bool (e.g. false while busy),
- *   closeOnBackdrop (bool), returnFocus (element to focus after closing), onClose (fn).
+ * @param {ModalOptions} opts
+ * @returns {Modal}
  */
 export function openModal(opts) {
   const titleId = `modal-title-${Math.random().toString(36).slice(2, 8)}`;
-  const active = document.activeElement;
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
   const opener = opts.returnFocus ?? (active && active !== document.body ? active : null);
   // Data can change behind the modal (data://changed re-renders the views): remember how to find
   // the opener again if it gets replaced.
   const openerSelector = stableSelector(opener);
-  const isForm = typeof opts.onSubmit === "function";
+  const { onSubmit } = opts;
+  const isForm = typeof onSubmit === "function";
 
   const closeBtn = h(
     "button",
@@ -76,11 +118,12 @@ export function openModal(opts) {
   if (isForm) {
     panel.addEventListener("submit", (e) => {
       e.preventDefault();
-      opts.onSubmit(e);
+      onSubmit(e);
     });
   }
   const backdrop = h("div", { class: `modal-backdrop ${opts.variant === "drawer" ? "is-drawer" : ""}` }, panel);
 
+  /** @type {Modal} */
   const api = {
     panel,
     body,
@@ -147,31 +190,56 @@ export function openModal(opts) {
   stack.push(api);
   document.body.appendChild(backdrop);
 
-  let focusTarget = typeof opts.initialFocus === "string" ? panel.querySelector(opts.initialFocus) : opts.initialFocus;
+  let focusTarget = typeof opts.initialFocus === "string" ? /** @type {HTMLElement | null} */ (panel.querySelector(opts.initialFocus)) : opts.initialFocus;
   if (!focusTarget) focusTarget = focusables(body)[0] ?? focusables(footer)[0] ?? panel;
   focusTarget.focus();
   return api;
 }
 
-/** Marks a button busy: disabled, aria-busy, its icon swapped for a spinner (same box). */
+/** The icon of each busy button, put back when it is no longer busy. @type {WeakMap<HTMLButtonElement, Element>} */
+const busyIcons = new WeakMap();
+
+/**
+ * Marks a button busy: disabled, aria-busy, its icon swapped for a spinner (same box).
+ * @param {HTMLButtonElement} button
+ * @param {boolean} busy
+ */
 export function setBusy(button, busy) {
   if (!button) return;
   button.disabled = busy;
   button.setAttribute("aria-busy", busy ? "true" : "false");
   const ic = button.querySelector(":scope > .icon, :scope > .spinner");
+  const saved = busyIcons.get(button);
   if (busy && ic && ic.classList.contains("icon")) {
-    button._icon = ic;
+    busyIcons.set(button, ic);
     ic.replaceWith(spinner(Number(ic.getAttribute("width")) || 16));
-  } else if (!busy && button._icon) {
-    button.querySelector(":scope > .spinner")?.replaceWith(button._icon);
-    button._icon = null;
+  } else if (!busy && saved) {
+    button.querySelector(":scope > .spinner")?.replaceWith(saved);
+    busyIcons.delete(button);
   }
 }
 
 /**
+ * @typedef {object} ConfirmOptions
+ * @property {string} title
+ * @property {string | Node} message
+ * @property {string} [okLabel]
+ * @property {IconName} [okIcon]
+ * @property {boolean} [danger]
+ * @property {Child} [body] an extra node under the message
+ * @property {() => boolean} [validate] false keeps the dialog open (checked before `action`)
+ * @property {() => Promise<unknown>} [action]
+ * @property {string} [testid]
+ * @property {HTMLElement} [initialFocus]
+ * @property {HTMLElement} [returnFocus]
+ * @property {string} [errorHost] the host named in the action's error
+ */
+
+/**
  * A confirm dialog. `action` (async) runs on OK with the dialog busy; if it rejects, its error is
  * shown in the dialog and the dialog stays open. Resolves with true (done) or false (cancelled).
- * opts: title, message (string | node), okLabel, danger, body (extra node), action, testid.
+ * @param {ConfirmOptions} opts
+ * @returns {Promise<boolean>}
  */
 export function confirmDialog(opts) {
   return new Promise((resolve) => {
@@ -231,6 +299,5 @@ export function confirmDialog(opts) {
         }
       },
     });
-    m.okButton = ok;
   });
 }

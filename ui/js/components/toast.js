@@ -17,7 +17,12 @@ export function initToasts() {
   region();
 }
 
-/** toast("Saved", {kind: "success"|"info"|"error", timeout: ms}) */
+/**
+ * toast("Saved", {kind: "success"|"info"|"error", timeout: ms})
+ * @param {string} message
+ * @param {{ kind?: "success" | "info" | "error", timeout?: number }} [options]
+ * @returns {() => void} closes it
+ */
 export function toast(message, { kind = "info", timeout } = {}) {
   const ms = timeout ?? (kind === "error" ? 9000 : 4000);
   const close = () => {

@@ -12,7 +12,11 @@ import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBo
 import { setBusy } from "../components/modal.js";
 import { toast } from "../components/toast.js";
 import { formatDuration, formatBytes, formatNumber } from "../format.js";
+/** @import { DashboardSummary, Job, Server, Status } from "../types" */
+/** @import { CommandError } from "../api.js" */
+/** @import { App, View } from "../app.js" */
 
+/** @type {{ id: string, statuses: Status[] | null }[]} */
 const FILTERS = [
   { id: "all", statuses: null },
   { id: "errors", statuses: ["error"] },
@@ -20,14 +24,21 @@ const FILTERS = [
   { id: "ok", statuses: ["completed"] },
 ];
 
+/**
+ * @param {App} app
+ * @returns {View}
+ */
 export function createDashboardView(app) {
   let search = "";
   let filter = "all";
   let demoStarting = false;
+  /** @type {string | null} */
   let demoProgress = null;
+  /** @type {CommandError | null} */
   let demoError = null;
 
   // ----- static parts (kept across refreshes so focus and typed text survive) -----
+  /** @param {string} key */
   const tileValue = (key) => h("div", { class: "tile-value", "data-testid": `summary-${key}` }, "—");
   const tiles = {
     servers: tileValue("servers"),
@@ -35,6 +46,11 @@ export function createDashboardView(app) {
     failed: tileValue("failed"),
     stale: tileValue("stale"),
   };
+  /**
+   * @param {keyof typeof tiles} key
+   * @param {string} label
+   * @param {string} [hint]
+   */
   const tile = (key, label, hint) =>
     h("div", { class: "tile", "data-tile": key }, tiles[key], h("div", { class: "tile-label" }, label), hint ? h("div", { class: "tile-hint" }, hint) : null);
   const tilesEl = h("div", { class: "tiles" });
@@ -47,7 +63,7 @@ export function createDashboardView(app) {
     placeholder: t("dash.searchPlaceholder"),
     value: search,
     onInput: (e) => {
-      search = e.target.value;
+      search = e.currentTarget.value;
       renderList();
     },
     onKeydown: (e) => {
@@ -89,6 +105,7 @@ export function createDashboardView(app) {
   const emptyEl = h("div", { class: "empty-wrap" });
   const el = h("section", { class: "view view-dashboard", "aria-label": t("nav.dashboard") }, mainEl, emptyEl);
 
+  /** @param {DashboardSummary} sum */
   function renderTiles(sum) {
     tiles.servers.textContent = formatNumber(sum.servers);
     tiles.jobs.textContent = formatNumber(sum.jobs);
@@ -122,7 +139,8 @@ export function createDashboardView(app) {
       t("empty.demo"),
     );
     if (demoStarting) collectBtn.disabled = true;
-    const hadFocus = document.activeElement && emptyEl.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    const focused = /** @type {HTMLElement | null} */ (document.activeElement);
+    const hadFocus = focused && emptyEl.contains(focused) ? focused.dataset.testid : null;
     const progress = h(
       "div",
       { class: "empty-progress", "aria-live": "polite", "data-testid": "demo-progress" },
@@ -142,7 +160,7 @@ export function createDashboardView(app) {
         h("p", { class: "empty-foot muted small" }, t("empty.demoHint")),
       ),
     );
-    if (hadFocus) emptyEl.querySelector(`[data-testid="${hadFocus}"]`)?.focus();
+    if (hadFocus) /** @type {HTMLElement | null} */ (emptyEl.querySelector(`[data-testid="${hadFocus}"]`))?.focus();
   }
 
   async function startDemo() {
@@ -151,7 +169,7 @@ export function createDashboardView(app) {
     demoError = null;
     demoProgress = null;
     renderEmpty();
-    emptyEl.querySelector('[data-testid="demo-start"]')?.focus();
+    /** @type {HTMLElement | null} */ (emptyEl.querySelector('[data-testid="demo-start"]'))?.focus();
     const unsub = api.on(api.EVENT_PROGRESS, (p) => {
       if (!p) return;
       if (p.kind === "job") demoProgress = t("collect.jobProgress", { job: p.job ?? "", rows: formatNumber(p.rows ?? 0) });
@@ -165,7 +183,7 @@ export function createDashboardView(app) {
       demoStarting = false;
       await Promise.all([refreshDashboard(), refreshInfo().catch(() => {})]);
       toast(summary?.ok === false ? t("demo.startedWithErrors") : tn("demo.started", summary?.new ?? 0), { kind: summary?.ok === false ? "error" : "success" });
-      document.querySelector('[data-testid="server-card"] [data-testid="job-row"]')?.focus();
+      /** @type {HTMLElement | null} */ (document.querySelector('[data-testid="server-card"] [data-testid="job-row"]'))?.focus();
     } catch (e) {
       demoStarting = false;
       demoError = e;
@@ -175,13 +193,14 @@ export function createDashboardView(app) {
     }
   }
 
+  /** @param {HTMLButtonElement} btn */
   async function removeDemo(btn) {
     setBusy(btn, true);
     try {
       await api.removeDemo();
       toast(t("demo.removed"), { kind: "success" });
       await Promise.all([refreshDashboard(), refreshInfo().catch(() => {})]);
-      document.querySelector('[data-testid="demo-start"]')?.focus();
+      /** @type {HTMLElement | null} */ (document.querySelector('[data-testid="demo-start"]'))?.focus();
     } catch (e) {
       setBusy(btn, false);
       toast(errorSentence(e), { kind: "error" });
@@ -189,15 +208,21 @@ export function createDashboardView(app) {
   }
 
   // ----- server cards -----
+  /**
+   * @param {Server} server
+   * @param {Job | null} job
+   * @param {string} q
+   */
   function matches(server, job, q) {
     if (!q) return true;
     const hay = [server.displayName, server.name, server.alias, server.host, job?.name].filter(Boolean).join("\n").toLowerCase();
     return hay.includes(q);
   }
 
+  /** @param {Server} server */
   function visibleJobs(server) {
     const q = search.trim().toLowerCase();
-    const f = FILTERS.find((x) => x.id === filter);
+    const f = FILTERS.find((x) => x.id === filter) ?? FILTERS[0];
     const serverMatches = q && matches(server, null, q);
     return server.jobs.filter((j) => {
       if (f.statuses && !(j.last && f.statuses.includes(j.last.status))) return false;
@@ -205,6 +230,7 @@ export function createDashboardView(app) {
     });
   }
 
+  /** @param {Server} s */
   function lastCollectLine(s) {
     if (s.lastCollectAt == null) return h("span", { class: "muted" }, t("server.neverCollected"));
     return h(
@@ -216,6 +242,10 @@ export function createDashboardView(app) {
     );
   }
 
+  /**
+   * @param {Server} s
+   * @param {Job[]} jobs the jobs to show
+   */
   function serverCard(s, jobs) {
     const collectBtn = h(
       "button",
@@ -233,7 +263,7 @@ export function createDashboardView(app) {
       ? h("button", { type: "button", class: "btn btn-sm", "data-testid": "demo-remove", onClick: (e) => removeDemo(e.currentTarget) }, icon("trash", 14), t("demo.remove"))
       : null;
     const headId = `srv-${s.id}-title`;
-    const failed = s.lastOk === false && s.lastErrorCode;
+    const failedCode = s.lastOk === false ? s.lastErrorCode : null;
     return h(
       "section",
       { class: `card server-card ${s.isDemo ? "is-demo" : ""}`, "data-testid": "server-card", "data-server-id": String(s.id), "aria-labelledby": headId },
@@ -255,17 +285,21 @@ export function createDashboardView(app) {
         ),
         h("div", { class: "card-actions" }, h("div", { class: "card-last small" }, lastCollectLine(s)), removeBtn, collectBtn),
       ),
-      failed
+      failedCode
         ? h(
             "div",
             { class: "card-error" },
-            errorBox({ code: s.lastErrorCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
+            errorBox({ code: failedCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
           )
         : null,
       jobsTable(s, jobs),
     );
   }
 
+  /**
+   * @param {Server} s
+   * @param {Job[]} jobs the jobs to show
+   */
   function jobsTable(s, jobs) {
     if (s.jobs.length === 0) return h("p", { class: "card-empty muted" }, s.lastCollectAt == null ? t("server.noJobsYet") : t("server.noJobs"));
     if (jobs.length === 0) return h("p", { class: "card-empty muted" }, t("dash.noMatchInServer"));
@@ -297,6 +331,10 @@ export function createDashboardView(app) {
     );
   }
 
+  /**
+   * @param {Server} s
+   * @param {Job} j
+   */
   function jobRow(s, j) {
     const last = j.last;
     const open = () =>
@@ -318,7 +356,7 @@ export function createDashboardView(app) {
             open();
           } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
             e.preventDefault();
-            const rows = Array.from(el.querySelectorAll('[data-testid="job-row"]'));
+            const rows = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll('[data-testid="job-row"]')));
             const i = rows.indexOf(tr);
             rows[i + (e.key === "ArrowDown" ? 1 : -1)]?.focus();
           }
@@ -345,10 +383,10 @@ export function createDashboardView(app) {
     const d = state.dashboard;
     if (!d) return;
     // Remember focus to restore it on the equivalent element after the swap.
-    const active = document.activeElement;
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
     let focusKey = null;
     if (active && listEl.contains(active)) {
-      const card = active.closest('[data-testid="server-card"]');
+      const card = /** @type {HTMLElement | null} */ (active.closest('[data-testid="server-card"]'));
       focusKey = { tid: active.dataset.testid, job: active.dataset.jobId, server: card?.dataset.serverId };
     }
     const q = search.trim().toLowerCase();
@@ -392,7 +430,7 @@ export function createDashboardView(app) {
       if (focusKey.job) target = listEl.querySelector(`[data-testid="job-row"][data-job-id="${focusKey.job}"]`);
       else if (focusKey.tid && focusKey.server)
         target = listEl.querySelector(`[data-testid="server-card"][data-server-id="${focusKey.server}"] [data-testid="${focusKey.tid}"]`);
-      target?.focus({ preventScroll: true });
+      /** @type {HTMLElement | null} */ (target)?.focus({ preventScroll: true });
     }
   }
 

@@ -10,34 +10,43 @@ import { openCollectDialog } from "../components/collect-dialog.js";
 import { logRow } from "../components/log-details.js";
 import { toast } from "../components/toast.js";
 import { formatNumber, dayStartSeconds } from "../format.js";
+/** @import { ClearOptions, LogsQuery, Status } from "../types" */
+/** @import { LogColumn } from "../components/log-details.js" */
+/** @import { App, RouteParams, View } from "../app.js" */
 
 const PAGE = 100;
+/** @type {LogColumn[]} */
 const COLS = ["date", "status", "type", "server", "job", "duration", "message"];
 
+/**
+ * @param {App} app
+ * @param {RouteParams} [initial] the filters to start with
+ * @returns {View}
+ */
 export function createLogsView(app, initial = {}) {
+  /** @type {{ from: string, to: string, statuses: Set<Status>, server: string, job: string }} */
   const f = { from: "", to: "", statuses: new Set(), server: initial.server ?? "", job: initial.job ?? "" };
   let offset = 0;
-  let total = null;
   let seq = 0;
   let loaded = false;
 
   // ----- filters -----
   const ids = { from: uid("lf"), to: uid("lt"), server: uid("ls"), job: uid("lj") };
   // placeholder: only seen where the webview has no date picker (then the input is plain text).
-  const fromInput = h("input", { type: "date", id: ids.from, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-from", onChange: (e) => ((f.from = e.target.value), reload(true)) });
-  const toInput = h("input", { type: "date", id: ids.to, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-to", onChange: (e) => ((f.to = e.target.value), reload(true)) });
+  const fromInput = h("input", { type: "date", id: ids.from, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-from", onChange: (e) => ((f.from = e.currentTarget.value), reload(true)) });
+  const toInput = h("input", { type: "date", id: ids.to, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-to", onChange: (e) => ((f.to = e.currentTarget.value), reload(true)) });
   const serverSelect = h("select", {
     id: ids.server,
     class: "input",
     "data-testid": "logs-server",
     onChange: (e) => {
-      f.server = e.target.value;
+      f.server = e.currentTarget.value;
       f.job = "";
       fillJobs();
       reload(true);
     },
   });
-  const jobSelect = h("select", { id: ids.job, class: "input", "data-testid": "logs-job", onChange: (e) => ((f.job = e.target.value), reload(true)) });
+  const jobSelect = h("select", { id: ids.job, class: "input", "data-testid": "logs-job", onChange: (e) => ((f.job = e.currentTarget.value), reload(true)) });
 
   function fillServers() {
     const names = servers().map((s) => ({ value: s.name, label: s.displayName }));
@@ -170,6 +179,7 @@ export function createLogsView(app, initial = {}) {
     table.setAttribute("aria-busy", "true");
     tableCard.classList.add("is-loading");
     if (!loaded) skeleton();
+    /** @type {LogsQuery} */
     const query = {
       from: dayStartSeconds(f.from),
       to: dayStartSeconds(f.to, 1), // `to` is exclusive: the end of the chosen day
@@ -184,20 +194,19 @@ export function createLogsView(app, initial = {}) {
       const res = await api.logs(query);
       if (my !== seq) return;
       loaded = true;
-      total = res?.total ?? 0;
+      const total = res?.total ?? 0;
       const rows = res?.rows ?? [];
       if (rows.length === 0 && offset > 0 && total > 0) {
         offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
         return reload();
       }
-      const focusedId = document.activeElement?.closest?.('[data-testid="logs-row"]')?.dataset.logId;
+      const focusedId = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.('[data-testid="logs-row"]'))?.dataset.logId;
       replaceChildren(tbody, rows.map((r) => logRow(r, COLS, "logs-row")));
-      if (focusedId) tbody.querySelector(`[data-log-id="${focusedId}"]`)?.focus({ preventScroll: true });
-      renderState(rows.length);
+      if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`[data-log-id="${focusedId}"]`))?.focus({ preventScroll: true });
+      renderState(rows.length, total);
     } catch (e) {
       if (my !== seq) return;
       loaded = true;
-      total = null;
       tbody.replaceChildren();
       replaceChildren(stateSlot, h("div", { class: "table-empty" }, errorBox(e), h("button", { type: "button", class: "btn btn-sm", onClick: () => reload() }, t("common.retry"))));
       pageInfo.textContent = "";
@@ -210,7 +219,11 @@ export function createLogsView(app, initial = {}) {
     }
   }
 
-  function renderState(count) {
+  /**
+   * @param {number} count the rows shown
+   * @param {number} total the entries matching the filters
+   */
+  function renderState(count, total) {
     if (count === 0) {
       const noServers = servers().length === 0 && !filtersActive();
       replaceChildren(
@@ -280,6 +293,7 @@ export function createLogsView(app, initial = {}) {
         return true;
       },
       action: async () => {
+        /** @type {ClearOptions} */
         const options = {};
         if (older.checked) options.olderThanDays = Number(days.value);
         if (orphans.checked) options.orphansOnly = true;

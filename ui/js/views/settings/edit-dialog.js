@@ -7,7 +7,12 @@ import { refreshDashboard } from "../../state.js";
 import { openModal, setBusy } from "../../components/modal.js";
 import { errorBox } from "../../components/badges.js";
 import { toast } from "../../components/toast.js";
+/** @import { Server } from "../../types" */
 
+/**
+ * @param {Server} s
+ * @param {HTMLElement} opener
+ */
 export function editServerDialog(s, opener) {
   const ids = { alias: uid("ea"), note: uid("en"), host: uid("eh"), port: uid("ep") };
   const alias = h("input", { type: "text", id: ids.alias, class: "input", value: s.alias ?? "", placeholder: s.name, "data-testid": "server-alias", autocomplete: "off" });

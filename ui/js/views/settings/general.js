@@ -7,8 +7,12 @@ import * as api from "../../api.js";
 import { state } from "../../state.js";
 import { errorSentence } from "../../components/badges.js";
 import { toast } from "../../components/toast.js";
+/** @import { App } from "../../app.js" */
 
-/** The warning that passwords cannot be saved (app_info().keychain), or nothing. */
+/**
+ * The warning that passwords cannot be saved (app_info().keychain), or nothing.
+ * @param {HTMLElement} slot
+ */
 export function renderKeychainBanner(slot) {
   const kc = state.info?.keychain;
   if (kc && kc.available === false) {
@@ -29,24 +33,28 @@ export function renderKeychainBanner(slot) {
   } else slot.replaceChildren();
 }
 
-/** The General section: the language (System, English, Español); a change re-renders the app. */
+/**
+ * The General section: the language (System, English, Español); a change re-renders the app.
+ * @param {App} app
+ */
 export function generalSection(app) {
   const langId = uid("lang");
   const langSelect = h(
     "select",
-    { id: langId, class: "input", "data-testid": "lang-select", onChange: (e) => changeLanguage(e.target) },
+    { id: langId, class: "input", "data-testid": "lang-select", onChange: (e) => changeLanguage(e.currentTarget) },
     h("option", { value: "" }, t("settings.langSystem")),
     h("option", { value: "en" }, "English"),
     h("option", { value: "es" }, "Español"),
   );
   langSelect.value = state.info?.language ?? "";
 
+  /** @param {HTMLSelectElement} select */
   async function changeLanguage(select) {
     const value = select.value || null;
     select.setAttribute("aria-busy", "true");
     try {
       const uiLanguage = await api.setLanguage(value);
-      state.info = { ...state.info, language: value, uiLanguage };
+      if (state.info) state.info = { ...state.info, language: value, uiLanguage };
       app.applyLanguage();
     } catch (e) {
       select.removeAttribute("aria-busy");
@@ -84,7 +92,7 @@ export function aboutSection() {
   );
 
   function render() {
-    const info = state.info ?? {};
+    const info = state.info;
     const copyBtn = h(
       "button",
       {
@@ -92,18 +100,18 @@ export function aboutSection() {
         class: "icon-btn icon-btn-sm",
         "aria-label": t("settings.copyDataDir"),
         title: t("common.copy"),
-        onClick: async () => toast((await copyText(info.dataDir ?? "")) ? t("common.copied") : t("common.copyFailed")),
+        onClick: async () => toast((await copyText(info?.dataDir ?? "")) ? t("common.copied") : t("common.copyFailed")),
       },
       icon("copy", 14),
     );
     replaceChildren(
       aboutEl,
       h("dt", null, t("settings.version")),
-      h("dd", { "data-testid": "app-version" }, info.version ?? "—"),
+      h("dd", { "data-testid": "app-version" }, info?.version ?? "—"),
       h("dt", null, t("settings.dataDir")),
-      h("dd", { class: "data-dir" }, h("code", { class: "mono" }, info.dataDir ?? "—"), info.dataDir ? copyBtn : null),
+      h("dd", { class: "data-dir" }, h("code", { class: "mono" }, info?.dataDir ?? "—"), info?.dataDir ? copyBtn : null),
       h("dt", null, t("settings.keychain")),
-      h("dd", null, info.keychain?.available ? t("settings.keychainOk") : t("settings.keychainMissing")),
+      h("dd", null, info?.keychain?.available ? t("settings.keychainOk") : t("settings.keychainMissing")),
     );
   }
 

@@ -8,7 +8,10 @@ import { refreshDashboard } from "../../state.js";
 import { openModal, setBusy } from "../../components/modal.js";
 import { errorBox } from "../../components/badges.js";
 
-/** Runs the import from button `b` and shows what was imported, or why it failed. */
+/**
+ * Runs the import from button `b` and shows what was imported, or why it failed.
+ * @param {HTMLButtonElement} b
+ */
 export async function importCollectedFiles(b) {
   setBusy(b, true);
   try {

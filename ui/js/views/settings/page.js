@@ -8,7 +8,21 @@ import { openCollectDialog } from "../../components/collect-dialog.js";
 import { serverRow } from "./server-row.js";
 import { importCollectedFiles } from "./import.js";
 import { renderKeychainBanner, generalSection, aboutSection } from "./general.js";
+/** @import { App, View } from "../../app.js" */
 
+/**
+ * What the rows share with the page: test results survive a re-render (data://changed) until
+ * the server is tested again; focus moves within the list after a row's content changed.
+ * @typedef {object} Rows
+ * @property {Map<number, HTMLElement>} testResults server id -> the result node
+ * @property {(id: number, testid: string) => void} focusInRow focuses the button `testid` in the row of server `id`
+ * @property {() => void} focusAfterDelete after a server was deleted: the first remaining row, else "Collect all"
+ */
+
+/**
+ * @param {App} app
+ * @returns {View}
+ */
 export function createSettingsView(app) {
   const keychainSlot = h("div", { class: "keychain-slot" });
   const listEl = h("div", { class: "settings-list", "data-testid": "server-list-settings" });
@@ -49,23 +63,20 @@ export function createSettingsView(app) {
     about.el,
   );
 
-  // What the rows share with the page: test results survive a re-render (data://changed) until
-  // the server is tested again; focus moves within the list after a row's content changed.
+  /** @type {Rows} */
   const rows = {
-    testResults: new Map(), // server id -> node
-    /** Focuses the button `testid` in the row of server `id`. */
-    focusInRow: (id, testid) => listEl.querySelector(`[data-testid="server-row"][data-server-id="${id}"] [data-testid="${testid}"]`)?.focus(),
-    /** After a server was deleted: the first remaining row, else "Collect all". */
-    focusAfterDelete: () => (listEl.querySelector('[data-testid="server-edit"]') ?? collectAllBtn).focus(),
+    testResults: new Map(),
+    focusInRow: (id, testid) => /** @type {HTMLElement | null} */ (listEl.querySelector(`[data-testid="server-row"][data-server-id="${id}"] [data-testid="${testid}"]`))?.focus(),
+    focusAfterDelete: () => (/** @type {HTMLElement | null} */ (listEl.querySelector('[data-testid="server-edit"]')) ?? collectAllBtn).focus(),
   };
 
   function renderList() {
     const list = servers();
     collectAllBtn.disabled = list.length === 0;
-    const active = document.activeElement;
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
     let focusKey = null;
     if (active && listEl.contains(active)) {
-      focusKey = { tid: active.dataset.testid, server: active.closest('[data-testid="server-row"]')?.dataset.serverId };
+      focusKey = { tid: active.dataset.testid, server: /** @type {HTMLElement | null} */ (active.closest('[data-testid="server-row"]'))?.dataset.serverId };
     }
     if (!state.dashboard) {
       replaceChildren(listEl, [0, 1].map(() => h("div", { class: "card server-row", "aria-hidden": "true" }, h("div", { class: "skeleton skel-title" }), h("div", { class: "skeleton skel-line wide" }))));
@@ -86,7 +97,7 @@ export function createSettingsView(app) {
     }
     replaceChildren(listEl, list.map((s) => serverRow(s, rows)));
     if (focusKey?.server && focusKey.tid) {
-      listEl.querySelector(`[data-testid="server-row"][data-server-id="${focusKey.server}"] [data-testid="${focusKey.tid}"]`)?.focus({ preventScroll: true });
+      /** @type {HTMLElement | null} */ (listEl.querySelector(`[data-testid="server-row"][data-server-id="${focusKey.server}"] [data-testid="${focusKey.tid}"]`))?.focus({ preventScroll: true });
     }
   }
 

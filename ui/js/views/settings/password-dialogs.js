@@ -8,7 +8,12 @@ import { refreshDashboard } from "../../state.js";
 import { openModal, confirmDialog, setBusy } from "../../components/modal.js";
 import { errorBox } from "../../components/badges.js";
 import { toast } from "../../components/toast.js";
+/** @import { Server } from "../../types" */
 
+/**
+ * @param {Server} s
+ * @param {HTMLElement} opener
+ */
 export function setPasswordDialog(s, opener) {
   const id = uid("pw");
   const input = h("input", { type: "password", id, class: "input", "data-testid": "password-input", autocomplete: "off" });
@@ -50,6 +55,10 @@ export function setPasswordDialog(s, opener) {
   });
 }
 
+/**
+ * @param {Server} s
+ * @param {HTMLElement} opener
+ */
 export function clearPasswordDialog(s, opener) {
   confirmDialog({
     title: t("password.clearTitle", { name: s.displayName }),

@@ -6,8 +6,14 @@ import { refreshDashboard, refreshInfo } from "../../state.js";
 import { confirmDialog, setBusy } from "../../components/modal.js";
 import { errorSentence } from "../../components/badges.js";
 import { toast } from "../../components/toast.js";
+/** @import { Server } from "../../types" */
+/** @import { Rows } from "./page.js" */
 
-/** rows: what the rows share with the page ({testResults, focusAfterDelete}). */
+/**
+ * @param {Server} s
+ * @param {HTMLElement} opener
+ * @param {Rows} rows what the rows share with the page
+ */
 export function deleteServerDialog(s, opener, rows) {
   confirmDialog({
     title: t("delete.title", { name: s.displayName }),
@@ -28,6 +34,7 @@ export function deleteServerDialog(s, opener, rows) {
   });
 }
 
+/** @param {HTMLButtonElement} b */
 export async function removeDemo(b) {
   setBusy(b, true);
   try {

@@ -11,13 +11,23 @@ import { testServer } from "./test-connection.js";
 import { editServerDialog } from "./edit-dialog.js";
 import { setPasswordDialog, clearPasswordDialog } from "./password-dialogs.js";
 import { deleteServerDialog, removeDemo } from "./remove.js";
+/** @import { Server } from "../../types" */
+/** @import { IconName } from "../../icons.js" */
+/** @import { Rows } from "./page.js" */
 
 /**
- * @param s a server of Dashboard.servers
- * @param rows what the rows share with the page: {testResults, focusInRow, focusAfterDelete}
+ * @param {Server} s a server of Dashboard.servers
+ * @param {Rows} rows what the rows share with the page
  */
 export function serverRow(s, rows) {
   const kcOk = state.info?.keychain?.available !== false;
+  /**
+   * @param {string} testid
+   * @param {IconName} ic
+   * @param {string} label
+   * @param {(button: HTMLButtonElement) => void} onClick
+   * @param {Record<string, unknown>} [extra] more props
+   */
   const btn = (testid, ic, label, onClick, extra = {}) =>
     h("button", { type: "button", class: "btn btn-sm", "data-testid": testid, onClick: (e) => onClick(e.currentTarget), ...extra }, icon(ic, 14), label);
   const testSlot = h("div", { class: "test-slot", "data-testid": "server-test-slot" }, rows.testResults.get(s.id) ?? null);

@@ -10,8 +10,16 @@ import { setBusy } from "../../components/modal.js";
 import { resultRow } from "../../components/collect-dialog.js";
 import { protocolBadge, fingerprint, errorBox, errorSentence } from "../../components/badges.js";
 import { toast } from "../../components/toast.js";
+/** @import { Server, TestResult } from "../../types" */
+/** @import { Rows } from "./page.js" */
 
-/** Tests server `s` from button `b`; the result goes into `slot` and into rows.testResults. */
+/**
+ * Tests server `s` from button `b`; the result goes into `slot` and into rows.testResults.
+ * @param {Server} s
+ * @param {HTMLButtonElement} b
+ * @param {HTMLElement} slot
+ * @param {Rows} rows
+ */
 export async function testServer(s, b, slot, rows) {
   setBusy(b, true);
   slot.replaceChildren(h("div", { class: "test-running muted small" }, h("span", { class: "progress-indeterminate", "aria-hidden": "true" }), t("server.testing")));
@@ -29,6 +37,11 @@ export async function testServer(s, b, slot, rows) {
   }
 }
 
+/**
+ * @param {Server} s
+ * @param {TestResult} r
+ * @param {Rows} rows
+ */
 function testResultNode(s, r, rows) {
   if (r.ok) {
     return h(

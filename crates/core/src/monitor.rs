@@ -97,13 +97,18 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     }
 }
 
-/// The status of a Duplicati result (see `model::Status` for what each means).
+/// The status of a Duplicati result (see `model::Status` for what each means). An error wins
+/// over a stop: a run that failed and was then stopped, or a run-script that aborted the
+/// operation with "error" (exit code 5), is an error.
 pub fn status_of(r: &ResultMessage) -> Status {
+    let failed = matches!(r.parsed_result.as_deref(), Some("Error" | "Fatal"));
+    if failed {
+        return Status::Error;
+    }
     if r.interrupted || r.partial_backup {
         return Status::Stopped;
     }
     match r.parsed_result.as_deref() {
-        Some("Error") | Some("Fatal") => Status::Error,
         Some("Warning") => Status::Warning,
         Some("Success") if r.warnings_actual_length > 0 => Status::Warning,
         Some("Success") => Status::Completed,
@@ -270,6 +275,21 @@ mod tests {
         assert_eq!(ok.duration_s, Some(207.4758593));
         assert_eq!(ok.size_bytes, Some(118734552181));
         assert_eq!(ok.date, 1746316800); // BeginTime 2025-05-04T00:00:00.04Z
+    }
+
+    #[test]
+    fn an_error_wins_over_a_stop() {
+        let result = |parsed: &str, interrupted: bool, partial: bool| {
+            let json = format!(
+                r#"{{"MainOperation":"Backup","ParsedResult":"{parsed}","Interrupted":{interrupted},"PartialBackup":{partial},"Errors":["2025-05-04 02:00:00 +02 - [Error-Duplicati.Library.Modules.Builtin.RunScript-InvalidExitCode]: The script exited with code 5"]}}"#
+            );
+            status_of(&serde_json::from_str::<ResultMessage>(&json).unwrap())
+        };
+        assert_eq!(result("Error", true, false), Status::Error, "a run-script abort with exit code 5");
+        assert_eq!(result("Fatal", false, true), Status::Error, "failed, then stopped by the user");
+        assert_eq!(result("Warning", true, false), Status::Stopped, "a run-script abort with exit code 3");
+        assert_eq!(result("Warning", false, true), Status::Stopped, "stopped by the user");
+        assert_eq!(result("Success", false, false), Status::Completed);
     }
 
     #[test]

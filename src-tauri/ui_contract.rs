@@ -20,6 +20,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     use duplidesk_core::{collect, dashboard, export, ops, store, Error};
     out.visit::<dashboard::Dashboard>();
     out.visit::<store::LogEntryRow>();
+    out.visit::<store::LogDetails>();
     out.visit::<store::ServerSettings>();
     out.visit::<ops::LogsQuery>();
     out.visit::<ops::LogsPage>();

@@ -1,6 +1,7 @@
 //! `logs`, `log_details`, `clear_logs`, `import_files`.
 use duplidesk_core::export::ImportSummary;
 use duplidesk_core::ops::{ClearOptions, Cleared, LogsPage, LogsQuery};
+use duplidesk_core::store::LogDetails;
 use duplidesk_core::Result;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -12,7 +13,7 @@ pub async fn logs(state: State<'_, AppState>, query: LogsQuery) -> Result<LogsPa
 }
 
 #[tauri::command]
-pub async fn log_details(state: State<'_, AppState>, id: i64) -> Result<Option<String>> {
+pub async fn log_details(state: State<'_, AppState>, id: i64) -> Result<Option<LogDetails>> {
     state.engine.log_details(id).await
 }
 

@@ -157,7 +157,8 @@ export const dashboard = () => invoke("dashboard");
 export const jobHistory = (jobId, limit) => invoke("job_history", { jobId, limit });
 /**
  * @param {number} id a LogEntry's id
- * @returns {Promise<string | null>} Duplicati's result JSON, or text
+ * @returns {Promise<import("./types").LogDetails | null>} Duplicati's result JSON or text, and
+ *   whether the store shortened it; null when the entry is gone
  */
 export const logDetails = (id) => invoke("log_details", { id });
 /**

@@ -108,11 +108,12 @@ nextRun: number | null,
  */
 repeat: string | null, 
 /**
- * The job's newest entry.
+ * The job's newest run (a backup or a sync; listings, tests and other operations are in
+ * its history, not here).
  */
 last: LogEntry | null, 
 /**
- * Statuses of the newest ≤ 10 entries, oldest → newest.
+ * Statuses of the newest ≤ 10 runs, oldest → newest.
  */
 recent: Array<Status>, };
 
@@ -121,6 +122,20 @@ export type KeychainStatus = { available: boolean,
  * Why there is none.
  */
 message: string | null, };
+
+/**
+ * The full context of an entry, as stored.
+ */
+export type LogDetails = { 
+/**
+ * Duplicati's result JSON, or the text it sent.
+ */
+text: string, 
+/**
+ * When the details were longer than the store keeps: their size in bytes as Duplicati
+ * sent them (lists keep their first items and a `<name>CutFrom` count).
+ */
+cutFrom: number | null, };
 
 /**
  * One row of the Backup Logs list.

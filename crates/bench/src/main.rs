@@ -231,6 +231,7 @@ fn bench_query() {
                         warnings: 0,
                         errors: 0,
                         details: String::new(),
+                        details_cut_from: None,
                     }
                 })
                 .collect();

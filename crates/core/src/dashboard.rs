@@ -79,9 +79,10 @@ pub struct DashJob {
     pub next_run: Option<i64>,
     /// Duplicati's repeat interval, e.g. `1D`, `1W`, `12h`.
     pub repeat: Option<String>,
-    /// The job's newest entry.
+    /// The job's newest run (a backup or a sync; listings, tests and other operations are in
+    /// its history, not here).
     pub last: Option<LogEntryRow>,
-    /// Statuses of the newest ≤ 10 entries, oldest → newest.
+    /// Statuses of the newest ≤ 10 runs, oldest → newest.
     pub recent: Vec<Status>,
 }
 
@@ -141,7 +142,7 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
     let index: HashMap<i64, usize> = servers.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
 
     let mut recent: HashMap<i64, Vec<LogEntryRow>> = HashMap::new();
-    for e in store.recent_entries_per_job(RECENT_RUNS)? {
+    for e in store.recent_runs_per_job(RECENT_RUNS)? {
         if let Some(job) = e.job_id {
             recent.entry(job).or_default().push(e); // newest first
         }

@@ -22,8 +22,11 @@ pub struct NewEntry {
     pub uploaded_bytes: Option<i64>,
     pub warnings: i64,
     pub errors: i64,
-    /// The full context: the result JSON as Duplicati sent it, or the plain text.
+    /// The full context: the result JSON as Duplicati sent it, or the plain text; shortened
+    /// to at most [`DETAILS_CAP`] bytes (see [`cap_details`]).
     pub details: String,
+    /// The size in bytes of the details as Duplicati sent them, when they were shortened.
+    pub details_cut_from: Option<u64>,
 }
 
 impl NewEntry {
@@ -37,6 +40,7 @@ impl NewEntry {
             status,
             op_type: "System".into(),
             details: message.clone(),
+            details_cut_from: None,
             message,
             duration_s: None,
             size_bytes: None,
@@ -64,8 +68,10 @@ pub fn entry_from_row(row: &LogRow) -> NewEntry {
             uploaded_bytes: None,
             warnings: 0,
             errors: 0,
-            details: text.to_owned(),
-        },
+            details: String::new(),
+            details_cut_from: None,
+        }
+        .with_details(text),
     }
 }
 
@@ -93,7 +99,97 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         uploaded_bytes: r.backend_statistics.as_ref().map(|b| b.bytes_uploaded),
         warnings,
         errors,
-        details: raw.to_owned(),
+        details: String::new(),
+        details_cut_from: None,
+    }
+    .with_details(raw)
+}
+
+impl NewEntry {
+    fn with_details(mut self, raw: &str) -> NewEntry {
+        let (details, cut_from) = cap_details(raw);
+        self.details = details;
+        self.details_cut_from = cut_from;
+        self
+    }
+}
+
+/// The most of one entry's details the store keeps. From Duplicati 2.1.2/2.2 a row is written
+/// after every operation and List rows carry whole file lists: a few hundred of them would
+/// otherwise fill the store.
+pub const DETAILS_CAP: usize = 64 * 1024;
+
+/// How many items of a list a shortened result keeps (Duplicati's own results keep 20 of each
+/// message list).
+const KEPT_ITEMS: usize = 20;
+
+/// `raw` as it is when it fits [`DETAILS_CAP`]; else shortened, with its original size. A JSON
+/// result keeps its shape: every list keeps its first items and gains a sibling
+/// `"<name>CutFrom": <original length>`, then over-long strings are cut; text is cut at the cap.
+pub fn cap_details(raw: &str) -> (String, Option<u64>) {
+    if raw.len() <= DETAILS_CAP {
+        return (raw.to_owned(), None);
+    }
+    let original = Some(raw.len() as u64);
+    if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(raw) {
+        shorten_lists(&mut value);
+        let mut text = value.to_string();
+        if text.len() > DETAILS_CAP {
+            shorten_strings(&mut value, 1024);
+            text = value.to_string();
+        }
+        if text.len() <= DETAILS_CAP {
+            return (text, original);
+        }
+    }
+    let marker = format!("\n… (shortened: {} bytes in all)", raw.len());
+    let mut end = DETAILS_CAP - marker.len();
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    (format!("{}{marker}", &raw[..end]), original)
+}
+
+fn shorten_lists(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut cut = Vec::new();
+            for (key, v) in map.iter_mut() {
+                if let Value::Array(items) = v {
+                    if items.len() > KEPT_ITEMS {
+                        cut.push((format!("{key}CutFrom"), items.len()));
+                        items.truncate(KEPT_ITEMS);
+                    }
+                }
+                shorten_lists(v);
+            }
+            for (key, len) in cut {
+                map.insert(key, Value::from(len));
+            }
+        }
+        Value::Array(items) => {
+            items.truncate(KEPT_ITEMS);
+            items.iter_mut().for_each(shorten_lists);
+        }
+        _ => {}
+    }
+}
+
+fn shorten_strings(value: &mut serde_json::Value, max: usize) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.len() > max => {
+            let mut end = max;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            s.truncate(end);
+            s.push('…');
+        }
+        Value::Object(map) => map.values_mut().for_each(|v| shorten_strings(v, max)),
+        Value::Array(items) => items.iter_mut().for_each(|v| shorten_strings(v, max)),
+        _ => {}
     }
 }
 
@@ -290,6 +386,28 @@ mod tests {
         assert_eq!(result("Warning", true, false), Status::Stopped, "a run-script abort with exit code 3");
         assert_eq!(result("Warning", false, true), Status::Stopped, "stopped by the user");
         assert_eq!(result("Success", false, false), Status::Completed);
+    }
+
+    #[test]
+    fn large_details_are_shortened_and_keep_their_shape() {
+        let files: Vec<String> = (0..5000).map(|i| format!("/home/user/documents/folder-{i}/report-{i}.pdf")).collect();
+        let list = serde_json::json!({"MainOperation": "List", "ParsedResult": "Success", "Files": files, "Messages": ["a"]});
+        let raw = list.to_string();
+        assert!(raw.len() > DETAILS_CAP);
+        let (kept, cut_from) = cap_details(&raw);
+        assert!(kept.len() <= DETAILS_CAP);
+        assert_eq!(cut_from, Some(raw.len() as u64));
+        let kept: serde_json::Value = serde_json::from_str(&kept).expect("still JSON");
+        assert_eq!(kept["Files"].as_array().unwrap().len(), KEPT_ITEMS);
+        assert_eq!(kept["FilesCutFrom"], 5000);
+        assert_eq!(kept["MainOperation"], "List");
+        assert_eq!(kept["Messages"], serde_json::json!(["a"]));
+
+        let text = "é".repeat(DETAILS_CAP);
+        let (kept, cut_from) = cap_details(&text);
+        assert!(kept.len() <= DETAILS_CAP && kept.ends_with("bytes in all)"), "{}", &kept[kept.len() - 40..]);
+        assert_eq!(cut_from, Some(text.len() as u64));
+        assert_eq!(cap_details("{}"), ("{}".to_owned(), None), "small details stay as they are");
     }
 
     #[test]

@@ -117,7 +117,8 @@ pub fn refused(host: &str) -> Error {
     Error::new(
         ErrorCode::ConnectionRefused,
         format!("{host} refused the connection."),
-        "Check the port (Duplicati uses 8200 by default) and that Duplicati listens on the network (--webservice-interface=any).",
+        "Check the port (Duplicati uses 8200 by default) and that Duplicati listens on the network (--webservice-interface=any). \
+         Duplicati's Synology and QNAP packages listen on the NAS itself only (loopback): their web interface cannot be reached from another machine.",
     )
 }
 

@@ -39,13 +39,13 @@ async fn fixture_server_shows_its_jobs_last_run_and_recent_statuses() {
     assert_eq!(s.jobs.len(), 3);
 
     let docs = s.jobs.iter().find(|j| j.backup_id == "1").unwrap();
-    // The fixture log, newest first: completed, completed, warning, error, error, stopped.
-    assert_eq!(docs.recent, [Status::Stopped, Status::Error, Status::Error, Status::Warning, Status::Completed, Status::Completed]);
+    // The fixture log, newest first: a backup, a compact, then four backups. Runs are backups.
+    assert_eq!(docs.recent, [Status::Stopped, Status::Error, Status::Error, Status::Warning, Status::Completed]);
     let last = docs.last.as_ref().unwrap();
     assert_eq!(last.status, Status::Completed);
     let history = env.store().job_history(docs.id, 0).unwrap();
-    assert_eq!(history.len(), 6);
-    assert_eq!(history[0], *last, "last = newest entry of the job");
+    assert_eq!(history.len(), 6, "the history has every entry, the compact too");
+    assert_eq!(history[0], *last, "last = newest run of the job");
     assert!(history.windows(2).all(|w| w[0].date >= w[1].date), "newest first");
     assert_eq!(env.store().job_history(docs.id, 2).unwrap().len(), 2);
     assert_eq!(d.summary.failed_last_runs, 0);
@@ -74,10 +74,12 @@ async fn recent_is_capped_and_oldest_first_for_many_jobs() {
     assert_eq!(d.summary.jobs, 12);
     for job in &d.servers[0].jobs {
         assert_eq!(job.recent.len(), RECENT_RUNS as usize);
-        let history = env.store().job_history(job.id, RECENT_RUNS).unwrap();
-        let expected: Vec<Status> = history.iter().rev().map(|e| e.status).collect();
+        // Runs are the job's backups: its other operations (compact, verify, …) are history.
+        let history = env.store().job_history(job.id, 0).unwrap();
+        let runs: Vec<_> = history.iter().filter(|e| e.op_type == "Backup").take(RECENT_RUNS as usize).collect();
+        let expected: Vec<Status> = runs.iter().rev().map(|e| e.status).collect();
         assert_eq!(job.recent, expected);
-        assert_eq!(job.last.as_ref().unwrap().id, history[0].id);
+        assert_eq!(job.last.as_ref().unwrap().id, runs[0].id);
         assert!(job.next_run.is_some(), "generated jobs have schedules: {job:?}");
     }
     let failed = d.servers[0].jobs.iter().filter(|j| j.last.as_ref().unwrap().status == Status::Error).count() as u64;

@@ -71,13 +71,15 @@ export function openLogDetails(entry) {
 
   api
     .logDetails(entry.id)
-    .then((text) => {
-      const pretty = prettyDetails(text);
+    .then((details) => {
+      const pretty = prettyDetails(details?.text ?? null);
       if (pretty === null || pretty === "") {
         detailsSlot.replaceChildren(h("p", { class: "muted" }, t("details.none")));
       } else {
         pre.textContent = pretty;
-        detailsSlot.replaceChildren(pre);
+        const cutFrom = details?.cutFrom;
+        const note = cutFrom != null ? h("p", { class: "muted small", "data-testid": "details-cut" }, t("details.cut", { size: formatBytes(cutFrom) })) : null;
+        detailsSlot.replaceChildren(...(note ? [note, pre] : [pre]));
         copyBtn.disabled = false;
       }
     })

@@ -143,6 +143,7 @@ export default {
 
   "details.raw": "Details",
   "details.none": "No details were stored for this entry.",
+  "details.cut": "Shortened: Duplicati sent {size}; long lists keep their first 20 items.",
   "details.rowAria": "{status}, {date}, {job}. Open the details.",
 
   "history.title": "History of {job}",

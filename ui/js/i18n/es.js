@@ -143,6 +143,7 @@ export default {
 
   "details.raw": "Detalles",
   "details.none": "No se guardaron detalles para esta entrada.",
+  "details.cut": "Acortado: Duplicati envió {size}; las listas largas conservan sus primeros 20 elementos.",
   "details.rowAria": "{status}, {date}, {job}. Abrir los detalles.",
 
   "history.title": "Historial de {job}",

@@ -5,27 +5,43 @@ use crate::hosts::HostSpec;
 use crate::model::Protocol;
 use crate::store::{NewServer, ServerRow, Store};
 
+/// Which stored server a host is.
+pub(super) struct Identified {
+    pub server: ServerRow,
+    /// The machine-id it reported before, when it now reports another (an upgrade).
+    pub machine_id_changed_from: Option<String>,
+}
+
 /// Finds or creates the server record for what the server said it is: the same machine
-/// (machine-id + MachineName) reached by two names is one server.
+/// (machine-id + MachineName) reached by two names is one server. A known address whose
+/// machine-id changed but whose MachineName did not keeps its record, history and keychain
+/// entry: from Duplicati 2.3.0.107 the machine-id comes from `machineid.txt` instead of the
+/// install id (Library/Main/Options.cs), so an upgrade changes it.
 pub(super) fn identify(
     s: &mut Store,
     spec: &HostSpec,
     known: Option<ServerRow>,
     machine_id: Option<&str>,
     name: &str,
-) -> Result<ServerRow> {
+) -> Result<Identified> {
     let by_identity = match machine_id {
         Some(mid) => s.server_by_identity(mid, name)?,
         None => None,
     };
+    let mut changed_from = None;
     let server = match (by_identity, known) {
         (Some(server), _) => server,
         // The address was known, and its machine had no identity yet or the same one.
         (None, Some(k)) if k.machine_id.is_none() || k.machine_id.as_deref() == machine_id => k,
+        // The same machine, upgraded: another machine-id under the same MachineName.
+        (None, Some(k)) if k.name == name && machine_id.is_some() => {
+            changed_from = k.machine_id.clone();
+            k
+        }
         _ => s.insert_server(&NewServer { name, host: &spec.host, port: spec.port, machine_id })?,
     };
     s.add_address(server.id, &spec.host, spec.port)?;
-    Ok(server)
+    Ok(Identified { server, machine_id_changed_from: changed_from })
 }
 
 /// A self-signed certificate must match the pin, and HTTPS is never downgraded, whichever

@@ -214,8 +214,21 @@ impl Collector {
         let machine_id = info.machine_id();
 
         let server = {
-            let (spec, known, machine_id, name) = (spec.clone(), known.clone(), machine_id.clone(), machine_name.clone());
-            self.db.write(move |s| identity::identify(s, &spec, known, machine_id.as_deref(), &name)).await.map_err(fail)?
+            let (spec, known, mid, name) = (spec.clone(), known.clone(), machine_id.clone(), machine_name.clone());
+            let host = label.clone();
+            self.db
+                .write(move |s| {
+                    let found = identity::identify(s, &spec, known, mid.as_deref(), &name)?;
+                    if let (Some(old), Some(new)) = (&found.machine_id_changed_from, &mid) {
+                        let note = format!(
+                            "{host} now reports machine-id {new} (was {old}), as Duplicati 2.3 does after an upgrade; it is still {name}."
+                        );
+                        s.insert_system_entry(Some(found.server.id), &name, &NewEntry::system(Status::Info, now_ts(), note))?;
+                    }
+                    Ok(found.server)
+                })
+                .await
+                .map_err(fail)?
         };
         let fail = |e: Error| (Some(server.id), e);
         identity::check_security(&server, protocol, cert_sha256.as_deref(), &self.options.connect, &label).map_err(fail)?;

@@ -74,6 +74,11 @@ impl Client {
                 _ if looks_like_html(&reply) => Err(not_duplicati(host)),
                 _ => Err(Error::invalid_response(host, "the login answer has no access token")),
             },
+            StatusCode::UNAUTHORIZED if self.password.is_empty() => Err(Error::new(
+                ErrorCode::AuthFailed,
+                format!("{host} needs a password."),
+                "Duplicati 2.1 and newer always ask for one: if you never set a password, set one in Duplicati (Settings → Access to user interface, or --webservice-password) and use it here.",
+            )),
             StatusCode::UNAUTHORIZED => Err(Error::new(
                 ErrorCode::AuthFailed,
                 format!("{host} did not accept the password."),
@@ -213,15 +218,27 @@ fn is_legacy(reply: &Reply) -> bool {
         || String::from_utf8_lossy(&reply.body).contains("XSRF")
 }
 
+/// A 403: Duplicati's host-name check, or a Duplicati Agent's pre-shared key filter.
 fn host_rejected(host: &str, reply: &Reply) -> Error {
     let said = serde_json::from_slice::<ErrorBody>(&reply.body)
         .map(|b| b.error)
         .unwrap_or_else(|_| String::from_utf8_lossy(&reply.body).trim().to_owned());
+    if said.contains("PreSharedKey") {
+        // WebserverCore/Middlewares/PreSharedKeyFilter.cs: the agent's web server answers only
+        // requests that carry its key.
+        return Error::new(
+            ErrorCode::AuthFailed,
+            format!("{host} runs Duplicati as an agent, which answers only requests that carry its pre-shared key."),
+            "Duplidesk collects from Duplicati's web server. Run Duplicati as a server (or with the tray icon) on that machine, or monitor the agent from the console it reports to.",
+        );
+    }
     let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
     Error::new(
         ErrorCode::HostRejected,
         format!("{host} refused the name it was called by ({said})."),
-        format!("Add \"{name}\" to Duplicati's allowed hostnames (Settings → Allowed hostnames, or --webservice-allowed-hostnames), or connect by IP address."),
+        format!(
+            "Add \"{name}\" to Duplicati's allowed hostnames (Settings → Allowed hostnames, or --webservice-allowed-hostnames), then restart Duplicati: it reads the list when it starts. Or connect by IP address."
+        ),
     )
 }
 

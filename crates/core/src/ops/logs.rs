@@ -4,7 +4,7 @@ use super::Engine;
 use crate::dashboard::{self, Dashboard, Health};
 use crate::error::Result;
 use crate::model::Status;
-use crate::store::{now_ts, LogEntryRow, LogQuery};
+use crate::store::{now_ts, LogDetails, LogEntryRow, LogQuery};
 use crate::task::blocking;
 use serde::{Deserialize, Serialize};
 
@@ -99,7 +99,7 @@ impl Engine {
 
     /// The full context of an entry: Duplicati's result JSON, or the text it sent; `None` when
     /// the entry is gone.
-    pub async fn log_details(&self, id: i64) -> Result<Option<String>> {
+    pub async fn log_details(&self, id: i64) -> Result<Option<LogDetails>> {
         self.db()?.read(move |s| s.log_details(id)).await
     }
 

@@ -36,6 +36,17 @@ pub struct LogEntryRow {
     pub job_id: Option<i64>,
 }
 
+/// The full context of an entry, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LogDetails {
+    /// Duplicati's result JSON, or the text it sent.
+    pub text: String,
+    /// When the details were longer than the store keeps: their size in bytes as Duplicati
+    /// sent them (lists keep their first items and a `<name>CutFrom` count).
+    pub cut_from: Option<u64>,
+}
+
 /// Filters for listing and counting entries. `to` is exclusive.
 #[derive(Debug, Clone, Default)]
 pub struct LogQuery {
@@ -138,7 +149,7 @@ impl Store {
                  duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
                  ON CONFLICT DO NOTHING",
             )?;
-            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4) VALUES (?1, ?2)")?;
+            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)")?;
             for e in entries {
                 let n = insert.execute(params![
                     job.server_id,
@@ -158,7 +169,7 @@ impl Store {
                     e.errors
                 ])?;
                 if n == 1 {
-                    details.execute(params![tx.last_insert_rowid(), compress(&e.details)])?;
+                    details.execute(params![tx.last_insert_rowid(), compress(&e.details), e.details_cut_from])?;
                     out.new += 1;
                 } else {
                     out.skipped += 1;
@@ -190,7 +201,10 @@ impl Store {
             params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
         )?;
         let id = tx.last_insert_rowid();
-        tx.execute("INSERT INTO log_details(entry_id, raw_lz4) VALUES (?1, ?2)", params![id, compress(&entry.details)])?;
+        tx.execute(
+            "INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)",
+            params![id, compress(&entry.details), entry.details_cut_from],
+        )?;
         tx.commit()?;
         Ok(id)
     }
@@ -220,10 +234,12 @@ impl Store {
     }
 
     /// The full context of an entry: Duplicati's result JSON or the text it sent.
-    pub fn log_details(&self, entry_id: i64) -> Result<Option<String>> {
-        let blob: Option<Vec<u8>> =
-            self.conn.query_row("SELECT raw_lz4 FROM log_details WHERE entry_id = ?1", [entry_id], |r| r.get(0)).optional()?;
-        blob.map(|b| decompress(&b)).transpose()
+    pub fn log_details(&self, entry_id: i64) -> Result<Option<LogDetails>> {
+        let row: Option<(Vec<u8>, Option<i64>)> = self
+            .conn
+            .query_row("SELECT raw_lz4, cut_from FROM log_details WHERE entry_id = ?1", [entry_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(blob, cut_from)| Ok(LogDetails { text: decompress(&blob)?, cut_from: cut_from.map(|n| n as u64) })).transpose()
     }
 
     /// The newest app-made entry of a server with one of these statuses (connection episodes).

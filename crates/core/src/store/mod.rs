@@ -12,7 +12,7 @@ mod servers;
 mod views;
 
 pub use jobs::{JobCursor, JobInfo, JobRow};
-pub use logs::{LogEntryRow, LogQuery, PageOutcome};
+pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
 pub use views::JobSummaryRow;
 

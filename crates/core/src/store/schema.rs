@@ -98,6 +98,10 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 "#,
+    // 2: details longer than the cap are shortened; remember how long they were
+    r#"
+ALTER TABLE log_details ADD COLUMN cut_from INTEGER;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -7,6 +7,9 @@ use crate::model::Status;
 use crate::monitor::NewEntry;
 use rusqlite::params;
 
+/// The operations that are a job's runs on the dashboard (its last run, its recent statuses).
+const RUN_TYPES: &str = "('Backup', 'Sync')";
+
 /// A job as the dashboard lists it (no cursor, no paths).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobSummaryRow {
@@ -41,12 +44,14 @@ impl Store {
         Ok(rows)
     }
 
-    /// The newest `per_job` entries of every job, in one statement (each job's part is an
-    /// index range scan on `log_entries(job_id, date)`). Sorted by job, newest first.
-    pub fn recent_entries_per_job(&self, per_job: u32) -> Result<Vec<LogEntryRow>> {
+    /// The newest `per_job` runs (backups and syncs, not listings, tests or other operations)
+    /// of every job, in one statement (each job's part is an index range scan on
+    /// `log_entries(job_id, date)`). Sorted by job, newest first.
+    pub fn recent_runs_per_job(&self, per_job: u32) -> Result<Vec<LogEntryRow>> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM jobs j JOIN log_entries e ON e.id IN \
-               (SELECT x.id FROM log_entries x WHERE x.job_id = j.id ORDER BY x.date DESC, x.id DESC LIMIT ?1) \
+               (SELECT x.id FROM log_entries x WHERE x.job_id = j.id AND x.type IN {RUN_TYPES} \
+                ORDER BY x.date DESC, x.id DESC LIMIT ?1) \
              ORDER BY e.job_id, e.date DESC, e.id DESC"
         );
         let mut st = self.conn.prepare_cached(&sql)?;

@@ -47,15 +47,18 @@
 mod auth;
 mod config;
 mod data;
+mod emit;
 mod faults;
 mod generator;
 #[cfg(test)]
 mod golden;
 mod http;
+mod legacy;
 mod routes;
 mod server;
 mod stats;
 mod stj;
+mod sysinfo;
 mod timefmt;
 mod tls;
 
@@ -66,7 +69,8 @@ use std::thread::JoinHandle;
 
 use tokio::sync::watch;
 
-pub use config::{DataSet, Mode, ServerConfig, TlsMode, FIXTURE_MACHINE_ID};
+pub use auth::legacy_login_answer;
+pub use config::{DataSet, Mode, ServerConfig, TlsMode, Version, FIXTURE_MACHINE_ID};
 pub use data::fixtures;
 pub use faults::Faults;
 pub use stats::Stats;
@@ -175,9 +179,86 @@ impl TestServer {
         *self.shared.stats() = Stats::default();
     }
 
-    /// Appends `n` newer rows to a job (IDs continue). Unknown jobs are ignored.
+    /// Appends `n` newer rows to a job (IDs continue) as if the job ran `n` times since, and
+    /// applies what Duplicati's Runner does after each run: `/backups` Metadata and
+    /// `Schedule.LastRun`, notifications, the server ErrorLog of failed runs, and the
+    /// `serverstate` counters. Unknown jobs and sync jobs (no log) are ignored.
     pub fn add_rows(&self, backup_id: &str, n: u32) {
-        self.shared.store().add_rows(backup_id, n, timefmt::now_ticks());
+        let mut store = self.shared.store();
+        let first = store.job(backup_id).map_or(0, |j| j.max_id() + 1);
+        if store.add_rows(backup_id, n, timefmt::now_ticks()) && n > 0 {
+            store.record_rows(backup_id, first, first + u64::from(n) - 1);
+        }
+    }
+
+    /// Runs one operation on a job and writes its log row the way the emulated version does.
+    /// Returns false when no row was written: unknown job, a sync job, or an operation the
+    /// version does not log (before 2.1.2 a List writes no row, `Library/Main/Controller.cs`).
+    /// A failed backup ([`Operation::BackupFatal`]) of a job without a database writes no row
+    /// either: it is then a failure outside the log (see [`TestServer::fail_outside_log`]).
+    pub fn add_operation(&self, backup_id: &str, operation: Operation) -> bool {
+        let now = timefmt::now_ticks();
+        let mut store = self.shared.store();
+        let Some(job) = store.job(backup_id) else {
+            return false;
+        };
+        let (kind, secs, files) = operation.kind();
+        if job.sync || (kind == generator::Kind::List && !store.version.logs_every_operation()) {
+            return false;
+        }
+        if kind == generator::Kind::Fatal && !job.db_exists {
+            store.fail_outside_log(backup_id, "The database file does not exist, run a backup first", now);
+            return false;
+        }
+        let begin = now - secs * timefmt::TICKS_PER_SEC;
+        match store.add_forced_row(backup_id, kind, begin, now - timefmt::TICKS_PER_SEC / 2, files) {
+            Some(id) => {
+                store.record_rows(backup_id, id, id);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A run that fails before it reaches the job log (a Runner-level exception, or a
+    /// missing database file: `Library/RestAPI/Runner.cs` `UpdateMetadataError`,
+    /// `Library/Main/Controller.cs`): sets `Metadata.LastErrorDate` (`yyyyMMdd'T'HHmmssK`, UTC)
+    /// and `LastErrorMessage`, replaces the job's notification with an Error one, logs it in the
+    /// server ErrorLog (`/api/v1/logdata/log`), and writes no log row. Later runs never clear
+    /// these two keys. False for an unknown job.
+    pub fn fail_outside_log(&self, backup_id: &str, message: &str) -> bool {
+        self.shared.store().fail_outside_log(backup_id, message, timefmt::now_ticks())
+    }
+
+    /// Starts a backup (or sync) of a job: `serverstate` shows `ActiveTask: {Item1: taskId,
+    /// Item2: backupId}` and `SuggestedStatusIcon: "Active"`, `progressstate` reports its
+    /// progress, and on 2.3.1 the job's log answers 400 `DatabaseLocked` until
+    /// [`TestServer::finish_task`]. Task IDs count from 2 like Duplicati's Runner. False when
+    /// the job is unknown or a task runs already.
+    pub fn start_task(&self, backup_id: &str) -> bool {
+        self.shared.store().start_task(backup_id, timefmt::now_ticks())
+    }
+
+    /// Completes the running task of a job as a successful run: writes its log row (a sync
+    /// writes none), updates Metadata and `Schedule.LastRun`, and leaves `progressstate`
+    /// showing the finished task (Duplicati never clears it). False when that job has no
+    /// running task.
+    pub fn finish_task(&self, backup_id: &str) -> bool {
+        self.shared.store().finish_task(backup_id, timefmt::now_ticks()).is_ok()
+    }
+
+    /// Switches the emulated release of the running server (same port, certificate, jobs,
+    /// rows and state), as an in-place upgrade does. Rows written before keep the version that
+    /// wrote them; later rows, responses and logins follow `version`.
+    pub fn upgrade(&self, version: Version) {
+        let mut store = self.shared.store();
+        store.version = version;
+        store.events += 1;
+    }
+
+    /// The release the server emulates now.
+    pub fn version(&self) -> Version {
+        self.shared.version()
     }
 
     /// Simulates a recreated job database: `rows` rows with IDs from 1 and newer timestamps.
@@ -206,5 +287,66 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop_and_join();
+    }
+}
+
+/// An operation [`TestServer::add_operation`] runs on a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// A successful backup.
+    Backup,
+    /// A backup with warnings (`ParsedResult: "Warning"`).
+    BackupWarning,
+    /// A backup with errors (`ParsedResult: "Error"`).
+    BackupError,
+    /// A backup that failed with an exception (`ParsedResult: "Fatal"`).
+    BackupFatal,
+    /// A backup the user stopped: `PartialBackup: true` and the warning "Cancellation was
+    /// requested by user.", `Interrupted: false` (2.3.0.109 canary, after every release here,
+    /// is the first to set `Interrupted` on a stop).
+    BackupStopped,
+    /// `--run-script-before` exited 3: the backup did not run, `ParsedResult: "Warning"`,
+    /// `Interrupted: true`.
+    ScriptWarningAbort,
+    /// `--run-script-before` exited 5: the backup did not run, `ParsedResult: "Error"`,
+    /// `Interrupted: true`.
+    ScriptErrorAbort,
+    /// A standalone compact.
+    Compact,
+    /// A verification (`Test`).
+    Test,
+    /// A restore.
+    Restore,
+    /// A database repair.
+    Repair,
+    /// A deletion of old versions.
+    Delete,
+    /// A List (e.g. browsing or searching files to restore) matching `files` files, all
+    /// serialised in the row's `Files` (from 2.1.2).
+    List {
+        /// Entries of `Files`.
+        files: u32,
+    },
+}
+
+impl Operation {
+    /// The row kind, how long the run takes (seconds) and the List size.
+    fn kind(self) -> (generator::Kind, i64, u32) {
+        use generator::Kind;
+        match self {
+            Operation::Backup => (Kind::Success, 240, 0),
+            Operation::BackupWarning => (Kind::Warning, 260, 0),
+            Operation::BackupError => (Kind::Error, 300, 0),
+            Operation::BackupFatal => (Kind::Fatal, 9, 0),
+            Operation::BackupStopped => (Kind::UserStop, 120, 0),
+            Operation::ScriptWarningAbort => (Kind::Interrupted, 3, 0),
+            Operation::ScriptErrorAbort => (Kind::ScriptAbort, 3, 0),
+            Operation::Compact => (Kind::Compact, 90, 0),
+            Operation::Test => (Kind::Test, 60, 0),
+            Operation::Restore => (Kind::Restore, 180, 0),
+            Operation::Repair => (Kind::Repair, 30, 0),
+            Operation::Delete => (Kind::Delete, 20, 0),
+            Operation::List { files } => (Kind::List, 5, files),
+        }
     }
 }

@@ -151,7 +151,8 @@ pub enum TlsMode {
     Plain,
     /// HTTPS with a self-signed leaf certificate.
     SelfSigned,
-    /// HTTPS with a leaf signed by a generated "Duplicati Local CA" (see [`crate::TestServer::ca_pem`]).
+    /// HTTPS as `--configure-https` sets it up (2.3.1): an ECDSA P-256 "Duplicati Local CA"
+    /// (10 years) signs a 90-day "Duplicati Server" leaf (see [`crate::TestServer::ca_pem`]).
     CaSigned,
 }
 
@@ -186,6 +187,11 @@ pub struct ServerConfig {
     pub data: DataSet,
     /// HTTP or HTTPS.
     pub tls: TlsMode,
+    /// In [`TlsMode::CaSigned`], send the CA after the leaf in the handshake (default true).
+    /// Duplicati hands Kestrel the CA and the leaf (`WebserverCore/DuplicatiWebserver.cs`); .NET
+    /// keeps the self-signed root in the sent chain on Windows only and trims it on Linux and
+    /// macOS, so `false` gives the Linux handshake.
+    pub tls_send_ca: bool,
     /// Server flavour.
     pub mode: Mode,
     /// Extra allowed Host names besides `localhost`, `127.0.0.1`, `[::1]`, `localhost.localdomain`
@@ -230,6 +236,7 @@ impl Default for ServerConfig {
             version: Version::V2_1_0_5,
             data: DataSet::Fixture,
             tls: TlsMode::Plain,
+            tls_send_ca: true,
             mode: Mode::Duplicati,
             allowed_hostnames: Vec::new(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),

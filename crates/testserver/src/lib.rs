@@ -91,7 +91,7 @@ impl TestServer {
         let listener = StdListener::bind(cfg.bind)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let tls = tls::Tls::new(cfg.tls)?;
+        let tls = tls::Tls::new(cfg.tls, &cfg.machine_name, cfg.tls_send_ca)?;
         let shared = Arc::new(Shared::new(cfg, tls));
         let (stop, stop_rx) = watch::channel(false);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
@@ -154,12 +154,33 @@ impl TestServer {
         self.shared.tls.as_ref().and_then(|t| t.ca_pem())
     }
 
+    /// DER of the CA certificate in [`TlsMode::CaSigned`].
+    pub fn ca_der(&self) -> Option<Vec<u8>> {
+        self.shared.tls.as_ref().and_then(|t| t.ca_der())
+    }
+
     /// Serves a new key and certificate to new connections (same mode; CA-signed leaves
-    /// are signed by the same CA). A no-op for plain HTTP.
+    /// are signed by the same CA). A no-op for plain HTTP. Same as [`TestServer::renew_certificate`].
     pub fn rotate_certificate(&self) {
+        self.renew_certificate();
+    }
+
+    /// The daily renewal of 2.3.1 (`CertificateRenewalChecker`): a new 90-day leaf signed by
+    /// the same CA (a new self-signed certificate in [`TlsMode::SelfSigned`]).
+    pub fn renew_certificate(&self) {
         if let Some(tls) = &self.shared.tls {
             if let Err(e) = tls.rotate() {
-                eprintln!("duplicati-testserver: certificate rotation failed: {e}");
+                eprintln!("duplicati-testserver: certificate renewal failed: {e}");
+            }
+        }
+    }
+
+    /// Replaces the local CA and its leaf (`--configure-https` run again after the CA was
+    /// removed): clients that pinned the old CA no longer trust the server.
+    pub fn replace_ca(&self) {
+        if let Some(tls) = &self.shared.tls {
+            if let Err(e) = tls.replace_ca() {
+                eprintln!("duplicati-testserver: CA replacement failed: {e}");
             }
         }
     }

@@ -1,48 +1,83 @@
-//! A Duplicati 2.1-compatible REST API server for integration tests, benchmarks and demo mode.
+//! A Duplicati-compatible REST API server for integration tests, benchmarks and demo mode,
+//! with one profile per Duplicati release line from 2.0.8.1 to 2.3.1.
 //!
 //! The server runs on its own thread with its own tokio runtime, so it works from plain
-//! `#[test]` functions and from inside another runtime. It speaks hand-written HTTP/1.1
-//! (keep-alive, `Server: Kestrel`) over plain TCP or rustls, and follows the wire format
-//! of Duplicati 2.1.0.5 byte for byte (System.Text.Json escaping, error bodies, paging).
+//! `#[test]` functions and from inside another runtime. It speaks hand-written HTTP/1.1 over
+//! plain TCP or rustls and follows the wire format of the emulated release byte for byte
+//! (System.Text.Json or Newtonsoft escaping, error bodies, reason phrases, cookies, paging).
+//! [`Version::V2_1_0_5`] is the default.
 //!
 //! ```no_run
-//! use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
+//! use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode, Version};
 //!
 //! let server = TestServer::start(ServerConfig {
+//!     version: Version::V2_2,
 //!     data: DataSet::Generated { jobs: 10, rows_per_job: 5000, seed: 1 },
 //!     tls: TlsMode::SelfSigned,
 //!     ..ServerConfig::default()
 //! })?;
 //! println!("{} {}", server.url(), server.cert_sha256().unwrap_or_default());
 //! server.faults().fail_with_status(500, 1, Some("/log"));
+//! server.start_task("1");
+//! server.upgrade(Version::V2_3_1);
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
 //! # API
 //!
-//! - [`ServerConfig`] (`Default`: password "duplicati", machine "fileserver01", fixture data,
-//!   plain HTTP on 127.0.0.1:0, 15 min tokens), [`DataSet`] (`Fixture` | `Generated { jobs,
-//!   rows_per_job, seed }` | `Empty`), [`TlsMode`] (`Plain` | `SelfSigned` | `CaSigned`),
-//!   [`Mode`] (`Duplicati21` | `Legacy20` | `NotDuplicati`).
-//! - [`TestServer::start`], `addr`, `port`, `url`, `cert_der`, `cert_sha256` (openssl style
-//!   `AB:CD:…`), `ca_pem`, `rotate_certificate`, `faults`, `stats`, `reset_stats`, `add_rows`,
+//! - [`ServerConfig`] (`Default`: 2.1.0.5, password "duplicati", machine "fileserver01",
+//!   fixture data, plain HTTP on 127.0.0.1:0, 15 min tokens): `version`, `machine_id`
+//!   (`machineid.txt`), `install_id` (reported as `machine-id` up to 2.3.0), `sync_jobs`,
+//!   `agent_psk`, `tls_send_ca`, …; [`Version`] (`V2_0_8_1` | `V2_1_0_5` | `V2_1_2` | `V2_2` |
+//!   `V2_3_1`), [`DataSet`] (`Fixture` | `Generated { jobs, rows_per_job, seed }` | `Empty`),
+//!   [`TlsMode`] (`Plain` | `SelfSigned` | `CaSigned`), [`Mode`] (`Duplicati` | `NotDuplicati`).
+//! - [`TestServer::start`], `addr`, `port`, `url`, `version`, `cert_der`, `cert_sha256`
+//!   (openssl style `AB:CD:…`), `ca_pem`, `ca_der`, `renew_certificate` (= `rotate_certificate`),
+//!   `replace_ca`, `faults`, `stats`, `reset_stats`, `add_rows`, `add_operation`
+//!   ([`Operation`]), `fail_outside_log`, `start_task`, `finish_task`, `upgrade`,
 //!   `recreate_job_db`, `set_password`, `shutdown` (also on drop).
 //! - [`Faults`]: `set_latency`, `fail_with_status`, `truncate_body`, `malformed_json`,
 //!   `stall_body`, `reset_connection`, `expire_tokens_after`, `clear`.
-//! - [`Stats`]: request counters; [`fixtures`]: the embedded wire-exact fixture responses.
+//! - [`Stats`]: request counters, token families created, refreshes; [`fixtures`]: the
+//!   embedded wire-exact 2.1.0.5 responses; [`legacy_login_answer`]: 2.0's login hash.
 //!
-//! # Routes (mode `Duplicati21`)
+//! # Routes of 2.1+ (Kestrel)
 //!
-//! `POST /api/v1/auth/login`, `GET /api/v1/{systeminfo,backups,serverstate,progressstate,notifications}`,
-//! `GET /api/v1/backup/{id}/log?offset=&pagesize=`, `GET /health`. Protected routes answer 401
-//! (empty body, `WWW-Authenticate: Bearer …`) before the Host check (403 `Invalid hostname`).
+//! `POST /api/v1/auth/{login,refresh}` (2.3.1 also `auth/status`), `GET
+//! /api/v1/{systeminfo,backups,serverstate,progressstate,notifications,logdata/log}`, `GET
+//! /api/v1/backup/{id}/log?offset=&pagesize=`, `GET /health`. Protected routes answer 401
+//! (empty body, `WWW-Authenticate: Bearer …`) before the Host check (403 `Invalid hostname`)
+//! and, in agent mode, the pre-shared key check (403 text "Invalid PreSharedKey"). Error
+//! bodies are `{"Error":…,"Code":…}` with `Content-Type: application/json`.
+//!
+//! - 2.1.0.5: login answers `{AccessToken}`; `RememberMe: true` adds a token family row and
+//!   the refresh cookie, otherwise the token belongs to the "temporary" family.
+//! - 2.1.2+: every login creates a family and answers `{AccessToken, RefreshNonce}` with the
+//!   cookie `RefreshToken_<port of Host>` (path `/api/v1/auth/refresh`, HttpOnly,
+//!   SameSite=Strict, Secure on HTTPS); refresh needs the cookie and `{"Nonce": …}`, rotates
+//!   both, and a reused cookie deletes the family with its access tokens. Every operation
+//!   writes a log row (List rows carry their `Files`). `DBPathExists`; 2.2 `ExternalID`; 2.3
+//!   `ConnectionStringID`, `OperationType`, `AdditionalTargetURLs`.
+//! - 2.3.1: the job log answers 400 `DatabaseLocked` while a task runs on the job, sync jobs
+//!   answer 500, `machine-id` reports `machine_id` instead of `install_id`.
+//!
+//! # Routes of 2.0.8.1 (Tiny WebServer)
+//!
+//! Every `/api/v1/*` request needs the `xsrf-token` cookie's value in `X-XSRF-Token`, else 400
+//! with the reason "Missing XSRF Token. Please reload the page" (this is how a client tells
+//! 2.0 from 2.1+). `POST /login.cgi` with `get-nonce=1` returns `{Status, Nonce, Salt}` and
+//! the `session-nonce` cookie; `password=<`[`legacy_login_answer`]`>` sets `session-auth`
+//! (one hour, sliding); without it the API answers 401 "Not logged in". JSON bodies are
+//! Newtonsoft, indented, after a UTF-8 byte order mark; `/backups` items are
+//! `{IsUnencryptedOrPassphraseStored, Schedule, Backup}` and a log row's `Exception` is `null`.
 //!
 //! # Data
 //!
-//! `DataSet::Fixture` serves the recorded responses verbatim (job "1" has 6 rows, "2" and "3"
-//! none). `DataSet::Generated` derives every row from `(seed, job, id)` when a page is
-//! requested, so large data sets cost almost no memory. The emulated server's local time zone
-//! is UTC+02:00, like the fixture server.
+//! `DataSet::Fixture` serves the recorded 2.1.0.5 responses verbatim until something changes
+//! (job "1" has 6 rows, "2" and "3" none). `DataSet::Generated` derives every row from `(seed,
+//! job, id)` when a page is requested, so large data sets cost almost no memory; each run of
+//! rows keeps the version that wrote it, across [`TestServer::upgrade`]. The emulated server's
+//! local time zone is UTC+02:00, like the fixture server.
 
 mod auth;
 mod config;

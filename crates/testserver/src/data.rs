@@ -629,7 +629,12 @@ impl Store {
         if let Some(rec) = &job.recorded {
             let mut s = rec.schedule.clone()?;
             if let Some(last) = job.last_run {
+                // The scheduler moved on: the next run follows the newest one.
+                let period = if s.repeat == "1W" { 7 * DAY } else { DAY };
                 s.last = last;
+                while s.next <= last.max(now) {
+                    s.next += period;
+                }
             }
             return Some(s);
         }

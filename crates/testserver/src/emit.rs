@@ -139,9 +139,10 @@ impl Store {
     /// `GET /api/v1/serverstate` body.
     pub fn serverstate(&self, now: Ticks) -> String {
         let v = self.version;
+        // The recorded fixture schedule holds until a recorded run moves a job's schedule on.
         let proposed: Vec<(String, Ticks)> = match &self.fixture_state {
-            Some(f) => f.proposed.clone(),
-            None => self.jobs.iter().filter_map(|j| self.schedule(j, now).map(|s| (j.id.clone(), s.next))).collect(),
+            Some(f) if self.jobs.iter().all(|j| j.last_run.is_none()) => f.proposed.clone(),
+            _ => self.jobs.iter().filter_map(|j| self.schedule(j, now).map(|s| (j.id.clone(), s.next))).collect(),
         };
         let (warn, err) = match &self.fixture_state {
             Some(f) => (f.has_warning, f.has_error),

@@ -392,3 +392,24 @@ fn agent_mode_requires_the_pre_shared_key() {
     let r = c.request("GET", "/api/v1/systeminfo", &[("X-Duplicati-PreSharedKey", "k3y")], None).unwrap();
     assert_eq!(r.json()["StartedBy"], "Agent");
 }
+
+#[test]
+fn fixture_jobs_follow_recorded_runs() {
+    let (s, c) = start(ServerConfig::default());
+    let before = c.get("/api/v1/backups").json();
+    let state = c.get("/api/v1/serverstate").json();
+    s.add_rows("1", 2);
+    assert!(c.get("/api/v1/serverstate").json()["LastDataUpdateID"].as_i64() > state["LastDataUpdateID"].as_i64());
+    assert!(s.add_operation("1", Operation::Backup));
+    let after = c.get("/api/v1/backups").json();
+    let (b, a) = (&before[0], &after[0]);
+    assert!(a["Backup"]["Metadata"]["LastBackupFinished"].as_str() > b["Backup"]["Metadata"]["LastBackupFinished"].as_str());
+    assert!(a["Schedule"]["LastRun"].as_str() > b["Schedule"]["LastRun"].as_str());
+    assert!(a["Schedule"]["Time"].as_str() > a["Schedule"]["LastRun"].as_str(), "the next run follows the last one");
+    let state = c.get("/api/v1/serverstate").json();
+    assert_eq!(state["ProposedSchedule"][0]["Item2"], a["Schedule"]["Time"]);
+    // The keys the fixture recorded stay in their place; the error of 2 May stays too.
+    let keys: Vec<&String> = a["Backup"]["Metadata"].as_object().unwrap().keys().collect();
+    assert_eq!(keys.first().map(|k| k.as_str()), Some("LastBackupDate"));
+    assert_eq!(a["Backup"]["Metadata"]["LastErrorDate"], "20250502T000002Z");
+}

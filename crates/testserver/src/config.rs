@@ -209,9 +209,11 @@ pub struct ServerConfig {
     /// Extra jobs with `OperationType: "Sync"` (2.3.1 only; ignored by older profiles). They
     /// follow the backup jobs, have a sync history in their Metadata and no `LogData` table.
     pub sync_jobs: u32,
-    /// Agent mode: the pre-shared key every `/api/*` request must carry in
-    /// `X-Duplicati-PreSharedKey` (`WebserverCore/Middlewares/PreSharedKeyFilter.cs`). Requests
-    /// without it get 403 text "Invalid PreSharedKey". `None` (default) for a normal server.
+    /// Agent mode (2.1+, 2.0 has no agent): the pre-shared key every `/api/*` request must
+    /// carry in `X-Duplicati-PreSharedKey` (`WebserverCore/Middlewares/PreSharedKeyFilter.cs`).
+    /// Requests without it get 403 text "Invalid PreSharedKey" once routing and authorization
+    /// passed (protected routes without a token still answer 401 first). `None` (default) for
+    /// a normal server.
     pub agent_psk: Option<String>,
 }
 

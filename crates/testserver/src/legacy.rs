@@ -132,7 +132,11 @@ fn route(shared: &Shared, req: &Request, now: Ticks, version: Version, cookies: 
         match legacy.session(req.cookie("session-auth"), now) {
             Some((token, expires)) => cookies.set("session-auth", &token, expires),
             None if path == "/" || path == "/index.html" => return Response::empty(302).with("location", "/login.html"),
-            None if limited => return status(401, "Not logged in").with("Location", "login.html"),
+            None if limited => {
+                drop(legacy);
+                shared.stats().unauthorized += 1;
+                return status(401, "Not logged in").with("Location", "login.html");
+            }
             None => {}
         }
     }

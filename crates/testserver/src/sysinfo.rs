@@ -76,7 +76,7 @@ impl Store {
         subst(&mut s, "\"MachineName\":\"fileserver01\"", &format!("\"MachineName\":\"{name}\""));
         subst(&mut s, "\"DefaultValue\":\"fileserver01\"", &format!("\"DefaultValue\":\"{name}\""));
         subst(&mut s, crate::config::FIXTURE_MACHINE_ID, &stj_escape(cfg.reported_machine_id(self.version)));
-        if cfg.agent_psk.is_some() {
+        if cfg.agent_psk.is_some() && !self.version.is_legacy() {
             // ApplicationSettings.Origin of the agent (Agent/Program.cs).
             subst(&mut s, "\"StartedBy\":\"Server\"", "\"StartedBy\":\"Agent\"");
         }

@@ -390,6 +390,14 @@ impl LegacySessions {
         Some((token, expires))
     }
 
+    /// `/logout.cgi`: forgets the session.
+    pub fn logout(&mut self, cookie: Option<&str>) {
+        if let Some(raw) = cookie {
+            self.sessions.remove(raw);
+            self.sessions.remove(&url_decode(raw));
+        }
+    }
+
     /// A valid `session-auth` cookie slides to one more hour; returns the token and expiry.
     pub fn session(&mut self, cookie: Option<&str>, now: Ticks) -> Option<(String, Ticks)> {
         self.sessions.retain(|_, exp| now < *exp);

@@ -113,6 +113,7 @@ fn route(shared: &Shared, req: &Request, now: Ticks, version: Version, cookies: 
     }
 
     if path == "/logout.cgi" {
+        legacy.logout(req.cookie("session-auth"));
         return status(204, "OK");
     }
     if path == "/login.cgi" {

@@ -74,7 +74,9 @@
 //! # Data
 //!
 //! `DataSet::Fixture` serves the recorded 2.1.0.5 responses verbatim until something changes
-//! (job "1" has 6 rows, "2" and "3" none). `DataSet::Generated` derives every row from `(seed,
+//! (job "1" has 6 rows, "2" and "3" none); other profiles give them their own shape, keep job
+//! 1's rows as 2.1.0.5 wrote them (a server upgraded since) and, in 2.0.8.1, as 2.0.8.1 would
+//! have (same result classes). `DataSet::Generated` derives every row from `(seed,
 //! job, id)` when a page is requested, so large data sets cost almost no memory; each run of
 //! rows keeps the version that wrote it, across [`TestServer::upgrade`]. The emulated server's
 //! local time zone is UTC+02:00, like the fixture server.

@@ -139,7 +139,11 @@ fn login_cgi_session_and_api_access() {
     assert!(text.contains("auth-password=exampleSecretKey"), "Newtonsoft leaves & and + alone: {text}");
     assert_eq!(list[2]["Schedule"], Value::Null);
     let st = s.stats();
-    assert_eq!((st.logins, st.failed_logins), (2, 1));
+    assert_eq!((st.logins, st.failed_logins, st.unauthorized), (2, 1, 1));
+
+    let r = c.request("GET", "/logout.cgi", &[("Cookie", &session.cookie)], None).unwrap();
+    assert_eq!((r.status, r.reason()), (204, "OK"));
+    assert_eq!(session.get(&c, "/api/v1/backups").status, 401, "the session is gone");
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! Backup jobs and their log rows: embedded fixtures and the lazy generator.
+//! Backup jobs, their log rows and the server's state: embedded fixtures, the lazy generator
+//! and what happens on the server afterwards (runs, failures, tasks, upgrades).
+//!
+//! Wire bodies are written by `emit` (one writer per Duplicati release) and `sysinfo`.
 
-use crate::config::{DataSet, ServerConfig, FIXTURE_MACHINE_ID};
-use crate::generator::{self, JobProfile, Kind, RowFacts, Segment};
-use crate::stj::{self, stj_escape, Escaping, JsonWriter};
+use crate::config::{DataSet, ServerConfig, Version};
+use crate::generator::{self, Forced, JobProfile, Kind, RowFacts, Segment};
+use crate::stj::{self, Escaping};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -26,8 +30,8 @@ pub mod fixtures {
     pub const NOTIFICATIONS: &str = include_str!("../fixtures/notifications.json");
 }
 
-const HOUR: Ticks = 3600 * TICKS_PER_SEC;
-const DAY: Ticks = 24 * HOUR;
+pub(crate) const HOUR: Ticks = 3600 * TICKS_PER_SEC;
+pub(crate) const DAY: Ticks = 24 * HOUR;
 
 /// Fixture log rows of job 1 in ascending ID order (raw wire JSON objects).
 fn fixture_rows() -> Vec<&'static str> {
@@ -45,25 +49,183 @@ fn fixture_rows() -> Vec<&'static str> {
     rows
 }
 
-/// `ServerVersionName` tag for a version, e.g. `2.1.0.5_stable_2025-03-04`.
-pub fn version_tag(version: &str) -> String {
-    if version == "2.1.0.5" {
-        "2.1.0.5_stable_2025-03-04".to_string()
-    } else {
-        format!("{version}_stable")
+/// Parses a fixture file (they are checked in and well-formed).
+fn parse_fixture(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+fn str_of(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_string()
+}
+
+/// A UTC time as the fixtures write it (`2025-05-05T00:00:00Z`).
+fn parse_utc(s: &str) -> Ticks {
+    chrono::DateTime::parse_from_rfc3339(s).map_or(0, |t| t.timestamp() * TICKS_PER_SEC + i64::from(t.timestamp_subsec_nanos() / 100))
+}
+
+/// A job's schedule (`ScheduleDto`).
+#[derive(Clone, Debug)]
+pub(crate) struct Schedule {
+    pub id: i64,
+    pub tags: Vec<String>,
+    pub next: Ticks,
+    pub last: Ticks,
+    pub repeat: String,
+    pub rule: String,
+    pub days: Vec<String>,
+}
+
+/// A fixture job as `/backups` records it.
+#[derive(Debug)]
+pub(crate) struct FixtureJob {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub target_url: String,
+    pub db_path: String,
+    pub metadata: Vec<(String, String)>,
+    pub unencrypted: bool,
+    pub schedule: Option<Schedule>,
+}
+
+fn parse_fixture_jobs() -> Vec<FixtureJob> {
+    let list = parse_fixture(fixtures::BACKUPS);
+    let items = list.as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .map(|item| {
+            let b = &item["Backup"];
+            let s = &item["Schedule"];
+            let strings = |v: &Value| -> Vec<String> {
+                v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+            };
+            let schedule = s.is_object().then(|| Schedule {
+                id: s["ID"].as_i64().unwrap_or(0),
+                tags: strings(&s["Tags"]),
+                next: parse_utc(s["Time"].as_str().unwrap_or_default()),
+                last: parse_utc(s["LastRun"].as_str().unwrap_or_default()),
+                repeat: str_of(s, "Repeat"),
+                rule: str_of(s, "Rule"),
+                // The wire doubles every day ("sat","Saturday"); keep the long names.
+                days: strings(&s["AllowedDays"]).into_iter().skip(1).step_by(2).collect(),
+            });
+            FixtureJob {
+                name: str_of(b, "Name"),
+                description: str_of(b, "Description"),
+                tags: strings(&b["Tags"]),
+                target_url: str_of(b, "TargetURL"),
+                db_path: str_of(b, "DBPath"),
+                metadata: b["Metadata"]
+                    .as_object()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+                    .unwrap_or_default(),
+                unencrypted: b["IsUnencryptedOrPassphraseStored"].as_bool().unwrap_or(false),
+                schedule,
+            }
+        })
+        .collect()
+}
+
+/// A notification (`NotificationDto`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub message: String,
+    pub exception: String,
+    pub backup_id: Option<String>,
+    pub action: String,
+    pub timestamp: Ticks,
+    pub log_entry_id: Option<String>,
+    pub message_id: Option<String>,
+    pub log_tag: Option<String>,
+}
+
+fn parse_fixture_notifications() -> Vec<Notification> {
+    let opt = |v: &Value| v.as_str().map(String::from);
+    parse_fixture(fixtures::NOTIFICATIONS)
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|n| Notification {
+            id: n["ID"].as_i64().unwrap_or(0),
+            kind: str_of(n, "Type"),
+            title: str_of(n, "Title"),
+            message: str_of(n, "Message"),
+            exception: str_of(n, "Exception"),
+            backup_id: opt(&n["BackupID"]),
+            action: str_of(n, "Action"),
+            timestamp: parse_utc(n["Timestamp"].as_str().unwrap_or_default()),
+            log_entry_id: opt(&n["LogEntryID"]),
+            message_id: opt(&n["MessageID"]),
+            log_tag: opt(&n["MessageLogTag"]),
+        })
+        .collect()
+}
+
+/// The recorded `/serverstate` values of the fixture server.
+#[derive(Debug)]
+pub(crate) struct FixtureState {
+    pub proposed: Vec<(String, Ticks)>,
+    pub has_warning: bool,
+    pub has_error: bool,
+    pub event_id: i64,
+    pub data_id: i64,
+    pub notification_id: i64,
+}
+
+fn parse_fixture_state() -> FixtureState {
+    let s = parse_fixture(fixtures::SERVERSTATE);
+    FixtureState {
+        proposed: s["ProposedSchedule"]
+            .as_array()
+            .map(|a| a.iter().map(|p| (str_of(p, "Item1"), parse_utc(p["Item2"].as_str().unwrap_or_default()))).collect())
+            .unwrap_or_default(),
+        has_warning: s["HasWarning"].as_bool().unwrap_or(false),
+        has_error: s["HasError"].as_bool().unwrap_or(false),
+        event_id: s["LastEventID"].as_i64().unwrap_or(0),
+        data_id: s["LastDataUpdateID"].as_i64().unwrap_or(0),
+        notification_id: s["LastNotificationUpdateID"].as_i64().unwrap_or(0),
     }
+}
+
+/// A row of the server's `ErrorLog` table (`/api/v1/logdata/log`).
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorLogEntry {
+    pub backup_id: i64,
+    pub message: String,
+    pub exception: String,
+    /// Unix seconds.
+    pub timestamp: i64,
 }
 
 /// One backup job.
 #[derive(Clone, Debug)]
 pub(crate) struct Job {
     pub id: String,
-    profile: JobProfile,
+    pub profile: JobProfile,
     /// Bumped when the job DB is recreated; part of the generator seed.
     epoch: u32,
     /// Leading fixture rows (IDs 1..=len), only for fixture job 1 before recreation.
     fixture: Vec<&'static str>,
     segments: Vec<Segment>,
+    /// The recorded `/backups` entry of a fixture job.
+    pub recorded: Option<Arc<FixtureJob>>,
+    /// A sync job (2.3): no `LogData` table, results only in Metadata and notifications.
+    pub sync: bool,
+    /// Metadata keys written by runs recorded on a fixture job, in the order Duplicati's
+    /// Runner adds them (generated jobs derive their Metadata from their rows).
+    pub overlay: Vec<(String, String)>,
+    /// `LastErrorDate`/`LastErrorMessage` set by a failure outside the job log.
+    pub outside_error: Option<(Ticks, String)>,
+    /// `Schedule.LastRun` of the newest recorded run (fixture jobs).
+    pub last_run: Option<Ticks>,
+    /// The newest sync run (begin, end) of a sync job.
+    pub last_sync: Option<(Ticks, Ticks)>,
+    /// Whether the job's local database file exists (`DBPathExists`; no file → `/log` is `[]`).
+    pub db_exists: bool,
 }
 
 impl Job {
@@ -76,7 +238,7 @@ impl Job {
         self.segments.iter().find(|s| s.first <= id && id <= s.last)
     }
 
-    fn facts(&self, seed: u64, id: u64) -> Option<RowFacts> {
+    pub fn facts(&self, seed: u64, id: u64) -> Option<RowFacts> {
         self.segment(id).map(|s| generator::facts(seed, &self.profile, self.epoch, s, id))
     }
 
@@ -95,20 +257,70 @@ impl Job {
             }
         }
     }
+
+    /// The fixture row `id` as recorded (2.1.0.5 wire form), if it is one.
+    pub fn fixture_row(&self, id: u64) -> Option<&'static str> {
+        if self.segment(id).is_some() || id == 0 {
+            return None;
+        }
+        self.fixture.get(id as usize - 1).copied()
+    }
+
+    /// True while only the recorded fixture rows are present.
+    pub fn only_fixture_rows(&self) -> bool {
+        !self.fixture.is_empty() && self.segments.is_empty()
+    }
+}
+
+/// The running task (`serverstate.ActiveTask`).
+#[derive(Clone, Debug)]
+pub(crate) struct Task {
+    pub id: i64,
+    pub backup_id: String,
+    pub started: Ticks,
+    pub sync: bool,
+}
+
+/// What `/progressstate` reports: the running task, or the last one (Duplicati never clears
+/// `GenerateProgressState` once a task ran, `Library/RestAPI/Runner.cs`).
+#[derive(Clone, Debug)]
+pub(crate) struct Progress {
+    pub task: Task,
+    /// When the task finished, `None` while it runs.
+    pub finished: Option<Ticks>,
+    pub total_files: i64,
+    pub total_size: i64,
 }
 
 /// All jobs of a server plus what the generated responses need.
 pub(crate) struct Store {
     seed: u64,
-    generated: bool,
-    empty: bool,
-    version: String,
-    result_version: String,
+    pub generated: bool,
+    pub empty: bool,
+    /// The release the server currently emulates ([`crate::TestServer::upgrade`] changes it).
+    pub version: Version,
     pub jobs: Vec<Job>,
     /// Bumped on every data change (`LastDataUpdateID`).
     pub data_version: u64,
     /// Rows rendered at start (`ServerConfig::prerender`), by (job, epoch, row ID).
     rendered: Option<Arc<RenderedRows>>,
+    /// The recorded server state of the fixture data set.
+    pub fixture_state: Option<FixtureState>,
+    pub notifications: Vec<Notification>,
+    next_notification_id: i64,
+    /// Events recorded since start: runs, failures, task changes (`LastEventID`).
+    pub events: i64,
+    /// Data changes recorded since start (`LastDataUpdateID`, on top of `data_version`).
+    pub data_events: i64,
+    /// Notification changes since start (`LastNotificationUpdateID`).
+    pub notification_events: i64,
+    /// `UnackedError`/`UnackedWarning` raised by a notification since start.
+    pub unacked_error: bool,
+    pub unacked_warning: bool,
+    pub task: Option<Task>,
+    pub progress: Option<Progress>,
+    next_task_id: i64,
+    pub error_log: Vec<ErrorLogEntry>,
 }
 
 type RenderedRows = HashMap<(String, u32, u64), String>;
@@ -121,30 +333,88 @@ impl Store {
             DataSet::Generated { jobs, rows_per_job, seed } => (seed, jobs, rows_per_job, true),
             DataSet::Empty => (0, 0, 0, false),
         };
-        let tag = version_tag(&cfg.version);
+        let fixture = cfg.data == DataSet::Fixture;
+        let recorded = if fixture { parse_fixture_jobs() } else { Vec::new() };
+        let notifications = if fixture { parse_fixture_notifications() } else { Vec::new() };
         let mut store = Store {
             seed,
             generated,
             empty: cfg.data == DataSet::Empty,
-            result_version: format!("{} ({tag})", cfg.version),
-            version: cfg.version.clone(),
+            version: cfg.version,
             jobs: Vec::new(),
             data_version: 1,
             rendered: None,
+            fixture_state: fixture.then(parse_fixture_state),
+            next_notification_id: notifications.iter().map(|n| n.id).max().unwrap_or(0) + 1,
+            notifications,
+            events: 0,
+            data_events: 0,
+            notification_events: 0,
+            unacked_error: false,
+            unacked_warning: false,
+            task: None,
+            progress: None,
+            // Runner.RunnerTaskID starts at 1 and is incremented before use.
+            next_task_id: 2,
+            error_log: Vec::new(),
         };
+        let mut recorded = recorded.into_iter().map(Arc::new);
         for n in 1..=jobs {
             let profile = JobProfile::new(seed, n);
-            let mut job = Job { id: n.to_string(), profile, epoch: 0, fixture: Vec::new(), segments: Vec::new() };
+            let mut job = Job {
+                id: n.to_string(),
+                profile,
+                epoch: 0,
+                fixture: Vec::new(),
+                segments: Vec::new(),
+                recorded: recorded.next(),
+                sync: false,
+                overlay: Vec::new(),
+                outside_error: None,
+                last_run: None,
+                last_sync: None,
+                db_exists: false,
+            };
             if generated && rows > 0 {
                 let mut rng = generator::Rng::from(&[seed, u64::from(n), 0x74696d65]);
                 let interval = rng.range(6 * HOUR, 24 * HOUR);
                 let newest = start - rng.range(2 * HOUR, 6 * HOUR);
                 let start_ts = newest - interval * i64::from(rows - 1) - interval / 4;
-                job.segments.push(Segment { first: 1, last: u64::from(rows), start: start_ts, interval });
+                job.segments.push(Segment {
+                    first: 1,
+                    last: u64::from(rows),
+                    start: start_ts,
+                    interval,
+                    version: cfg.version,
+                    forced: None,
+                });
             } else if !generated && n == 1 {
                 job.fixture = fixture_rows();
             }
+            job.db_exists = job.max_id() > 0;
             store.jobs.push(job);
+        }
+        if cfg.version.has_sync_jobs() && cfg.data != DataSet::Empty {
+            for i in 1..=cfg.sync_jobs {
+                let n = jobs + i;
+                let mut rng = generator::Rng::from(&[seed, u64::from(n), 0x73796e63]);
+                let begin = start - rng.range(2 * HOUR, 20 * HOUR);
+                let end = begin + rng.range(20, 1_200) * TICKS_PER_SEC + rng.range(0, TICKS_PER_SEC);
+                store.jobs.push(Job {
+                    id: n.to_string(),
+                    profile: JobProfile::new(seed, n),
+                    epoch: 0,
+                    fixture: Vec::new(),
+                    segments: Vec::new(),
+                    recorded: None,
+                    sync: true,
+                    overlay: Vec::new(),
+                    outside_error: None,
+                    last_run: None,
+                    last_sync: Some((begin, end)),
+                    db_exists: true,
+                });
+            }
         }
         if cfg.prerender {
             let mut rows = RenderedRows::new();
@@ -170,238 +440,546 @@ impl Store {
         self.jobs.iter().find(|j| j.id == id).cloned()
     }
 
-    /// Appends `n` rows newer than the newest one, ending shortly before `now`.
+    /// Appends `n` rows newer than the newest one, ending shortly before `now`. Only the rows:
+    /// [`Store::record_rows`] applies what Duplicati's Runner does after each run.
     pub fn add_rows(&mut self, id: &str, n: u32, now: Ticks) -> bool {
-        let seed = self.seed;
+        let (seed, version) = (self.seed, self.version);
         let Some(job) = self.job_mut(id) else {
             return false;
         };
         if n == 0 {
             return true;
         }
+        if job.sync {
+            // A sync database has no LogData table.
+            return false;
+        }
         let after = job.newest_timestamp(seed).map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
         let first = job.max_id() + 1;
-        push_segment(job, first, n, after, now);
+        push_segment(job, first, n, after, now, version);
+        job.db_exists = true;
         self.data_version += 1;
         true
     }
 
+    /// Appends one row recording `kind` that ran from `begin` to `end`.
+    pub fn add_forced_row(&mut self, id: &str, kind: Kind, begin: Ticks, end: Ticks, files: u32) -> Option<u64> {
+        let version = self.version;
+        let job = self.job_mut(id)?;
+        if job.sync {
+            return None;
+        }
+        let first = job.max_id() + 1;
+        job.segments.push(Segment {
+            first,
+            last: first,
+            start: begin,
+            interval: TICKS_PER_SEC,
+            version,
+            forced: Some(Forced { kind, begin, end, files }),
+        });
+        job.db_exists = true;
+        self.data_version += 1;
+        Some(first)
+    }
+
     /// Replaces the job's rows by `rows` new ones with IDs from 1 and newer timestamps.
     pub fn recreate(&mut self, id: &str, rows: u32, now: Ticks) -> bool {
-        let seed = self.seed;
+        let (seed, version) = (self.seed, self.version);
         let Some(job) = self.job_mut(id) else {
             return false;
         };
+        if job.sync {
+            return false;
+        }
         let after = job.newest_timestamp(seed).map_or(now - 30 * DAY, |s| s * TICKS_PER_SEC);
         job.epoch += 1;
         job.fixture.clear();
         job.segments.clear();
         if rows > 0 {
-            push_segment(job, 1, rows, after, now);
+            push_segment(job, 1, rows, after, now, version);
         }
+        job.db_exists = true;
         self.data_version += 1;
         true
     }
 
     /// Everything needed to render pages of `job` without holding the store lock.
     pub fn page_builder(&self, job: Job) -> PageBuilder {
-        PageBuilder { job, seed: self.seed, result_version: self.result_version.clone(), rendered: self.rendered.clone() }
+        PageBuilder { job, seed: self.seed, rendered: self.rendered.clone() }
     }
 
-    /// `GET /api/v1/systeminfo` body.
-    pub fn systeminfo(&self, cfg: &ServerConfig, now: Ticks) -> String {
-        let mut s = fixtures::SYSTEMINFO.to_string();
-        let subst = |s: &mut String, from: &str, to: &str| *s = s.replace(from, to);
-        if self.generated || self.empty {
-            subst(
-                &mut s,
-                "\"ServerTime\":\"2025-05-04T09:15:02.4483917+02:00\"",
-                &format!("\"ServerTime\":\"{}\"", stj_escape(&timefmt::iso_local(now))),
-            );
-        }
-        let name = stj_escape(&cfg.machine_name);
-        subst(&mut s, "\"MachineName\":\"fileserver01\"", &format!("\"MachineName\":\"{name}\""));
-        subst(&mut s, "\"DefaultValue\":\"fileserver01\"", &format!("\"DefaultValue\":\"{name}\""));
-        subst(&mut s, FIXTURE_MACHINE_ID, &stj_escape(&cfg.machine_id));
-        if self.version != "2.1.0.5" {
-            let v = stj_escape(&self.version);
-            subst(&mut s, "\"ServerVersion\":\"2.1.0.5\"", &format!("\"ServerVersion\":\"{v}\""));
-            subst(&mut s, "\" - 2.1.0.5_stable_2025-03-04\"", &format!("\" - {}\"", stj_escape(&version_tag(&self.version))));
-        }
-        s
-    }
-
-    /// `GET /api/v1/backups` body.
-    pub fn backups(&self, now: Ticks) -> String {
-        if !self.generated {
-            return if self.empty { "[]".into() } else { fixtures::BACKUPS.into() };
-        }
-        let mut w = JsonWriter::with_capacity(Escaping::Stj, 2048 * self.jobs.len());
-        w.begin_arr();
-        for job in &self.jobs {
-            let p = &job.profile;
-            w.begin_obj().key("Backup").begin_obj();
-            w.kstr("ID", &job.id).kstr("Name", &p.name).kstr("Description", &p.description);
-            w.key("Tags").begin_arr().end_arr();
-            w.kstr("TargetURL", &p.target_url).kstr("DBPath", &p.db_path);
-            w.knull("Sources").knull("Settings").knull("Filters");
-            w.key("Metadata").begin_obj();
-            self.metadata(&mut w, job);
-            w.end_obj();
-            w.kbool("IsTemporary", false).kbool("IsUnencryptedOrPassphraseStored", p.number % 3 == 0).end_obj();
-            w.key("Schedule");
-            match self.schedule(job, now) {
-                Some(s) => {
-                    let n: i64 = job.id.parse().unwrap_or(0);
-                    w.begin_obj().kint("ID", n).key("Tags").begin_arr().str(&format!("ID={}", job.id)).end_arr();
-                    w.kstr("Time", &timefmt::iso_utc(s.next)).kstr("Repeat", s.repeat);
-                    w.kstr("LastRun", &timefmt::iso_utc(s.last)).kstr("Rule", &s.rule).key("AllowedDays").begin_arr();
-                    for d in s.days {
-                        w.str(&d[..3].to_lowercase()).str(d);
-                    }
-                    w.end_arr().end_obj();
-                }
-                None => {
-                    w.null();
-                }
-            }
-            w.end_obj();
-        }
-        w.end_arr();
-        w.finish()
+    /// Newest rows matching `pred`, scanning at most `limit` rows down from `top`.
+    fn find_newest_below(&self, job: &Job, top: u64, limit: u64, pred: impl Fn(&RowFacts) -> bool) -> Option<RowFacts> {
+        (top.saturating_sub(limit) + 1..=top).rev().filter_map(|id| job.facts(self.seed, id)).find(|f| pred(f))
     }
 
     /// Newest rows matching `pred`, scanning at most `limit` rows down from the top.
-    fn find_newest(&self, job: &Job, limit: u64, pred: impl Fn(&RowFacts) -> bool) -> Option<RowFacts> {
-        let max = job.max_id();
-        (max.saturating_sub(limit) + 1..=max).rev().filter_map(|id| job.facts(self.seed, id)).find(|f| pred(f))
+    pub fn find_newest(&self, job: &Job, limit: u64, pred: impl Fn(&RowFacts) -> bool) -> Option<RowFacts> {
+        self.find_newest_below(job, job.max_id(), limit, pred)
     }
 
-    fn metadata(&self, w: &mut JsonWriter, job: &Job) {
+    /// The job's `Backup.Metadata`, in the order Duplicati added the keys.
+    pub fn metadata(&self, job: &Job) -> Vec<(String, String)> {
+        let mut md = if let Some(rec) = &job.recorded {
+            let mut md = rec.metadata.clone();
+            for (k, v) in &job.overlay {
+                set_key(&mut md, k, v.clone());
+            }
+            md
+        } else if job.sync {
+            sync_metadata(job)
+        } else if self.version == Version::V2_1_0_5 {
+            self.classic_metadata(job)
+        } else {
+            self.derived_metadata(job, job.max_id())
+        };
+        if let Some((at, msg)) = &job.outside_error {
+            let newer =
+                md.iter().find(|(k, _)| k == "LastErrorDate").is_none_or(|(_, v)| timefmt::metadata_date(*at).as_str() >= v.as_str());
+            if newer {
+                set_key(&mut md, "LastErrorDate", timefmt::metadata_date(*at));
+                set_key(&mut md, "LastErrorMessage", msg.clone());
+            }
+        }
+        md
+    }
+
+    /// The Metadata the 2.1.0.5 profile has always derived from its newest rows (kept as it
+    /// is, its bytes are recorded in `golden.rs`).
+    fn classic_metadata(&self, job: &Job) -> Vec<(String, String)> {
+        let mut md = Vec::new();
         let ok = |f: &RowFacts| matches!(f.kind, Kind::Success | Kind::Warning | Kind::Error);
         let Some(last) = self.find_newest(job, 200, ok) else {
-            return;
+            return md;
         };
-        let p = &job.profile;
         let round = |t: Ticks| t - t % TICKS_PER_SEC;
+        let mut add = |k: &str, v: String| md.push((k.to_string(), v));
+        self.backup_keys(job, &last, false, &mut add);
+        if let Some(c) = self.find_newest(job, 200, |f| f.kind == Kind::Compact) {
+            add("LastCompactDuration", timefmt::timespan(c.end - c.begin));
+            add("LastCompactStarted", timefmt::metadata_date(round(c.begin)));
+            add("LastCompactFinished", timefmt::metadata_date(round(c.end)));
+        }
+        if let Some(e) = self.find_newest(job, 200, |f| matches!(f.kind, Kind::Error | Kind::Fatal)) {
+            add("LastErrorDate", timefmt::metadata_date(e.end));
+            let msg = if e.kind == Kind::Fatal { "The operation Backup has failed" } else { "Errors occurred during the backup" };
+            add("LastErrorMessage", msg.into());
+        }
+        md
+    }
+
+    /// The keys `Runner.UpdateMetadata` writes for a finished backup `last`.
+    fn backup_keys(&self, job: &Job, last: &RowFacts, filesets: bool, add: &mut impl FnMut(&str, String)) {
+        let p = &job.profile;
         let count = 10 + last.id % 25;
         let target = 4_000_000_000i64 + (last.id as i64) * 37_000_000 + i64::from(p.number) * 1_000_000_000;
         let source = target * 12;
-        w.kstr("LastBackupDate", &timefmt::metadata_date(last.begin)).kstr("BackupListCount", &count.to_string());
-        w.kstr("TotalQuotaSpace", "0").kstr("FreeQuotaSpace", "0").kstr("AssignedQuotaSpace", "-1");
-        w.kstr("TargetFilesSize", &target.to_string()).kstr("TargetFilesCount", &(target / 26_000_000).to_string());
-        w.kstr("TargetSizeString", &size_string(target)).kstr("SourceFilesSize", &source.to_string());
-        w.kstr("SourceFilesCount", &(source / 2_400_000).to_string()).kstr("SourceSizeString", &size_string(source));
-        w.kstr("LastBackupStarted", &timefmt::metadata_date(last.begin));
-        w.kstr("LastBackupFinished", &timefmt::metadata_date(last.end));
-        w.kstr("LastBackupDuration", &timefmt::timespan(last.end - last.begin));
-        if let Some(c) = self.find_newest(job, 200, |f| f.kind == Kind::Compact) {
-            w.kstr("LastCompactDuration", &timefmt::timespan(c.end - c.begin));
-            w.kstr("LastCompactStarted", &timefmt::metadata_date(round(c.begin)));
-            w.kstr("LastCompactFinished", &timefmt::metadata_date(round(c.end)));
+        add("LastBackupDate", timefmt::metadata_date(last.begin));
+        add("BackupListCount", count.to_string());
+        add("TotalQuotaSpace", "0".into());
+        add("FreeQuotaSpace", "0".into());
+        add("AssignedQuotaSpace", "-1".into());
+        add("TargetFilesSize", target.to_string());
+        add("TargetFilesCount", (target / 26_000_000).to_string());
+        if filesets {
+            add("TargetFilesetsCount", count.to_string());
         }
-        if let Some(e) = self.find_newest(job, 200, |f| matches!(f.kind, Kind::Error | Kind::Fatal)) {
-            w.kstr("LastErrorDate", &timefmt::metadata_date(e.end));
-            let msg = if e.kind == Kind::Fatal { "The operation Backup has failed" } else { "Errors occurred during the backup" };
-            w.kstr("LastErrorMessage", msg);
-        }
+        add("TargetSizeString", size_string(target));
+        add("SourceFilesSize", source.to_string());
+        add("SourceFilesCount", (source / 2_400_000).to_string());
+        add("SourceSizeString", size_string(source));
+        add("LastBackupStarted", timefmt::metadata_date(last.begin));
+        add("LastBackupFinished", timefmt::metadata_date(last.end));
+        add("LastBackupDuration", timefmt::timespan(last.end - last.begin));
     }
 
-    fn schedule(&self, job: &Job, now: Ticks) -> Option<Schedule> {
+    /// The Metadata Duplicati's Runner leaves after the rows up to `top`
+    /// (`Library/RestAPI/Runner.cs` `UpdateMetadata`/`UpdateMetadataError`): backup keys from
+    /// the newest backup that was not interrupted (a user stop counts, a script abort does not,
+    /// a failed backup never reaches `UpdateMetadata`), `TargetFilesetsCount` from 2.1.2, the
+    /// newest compact and restore, and the error of the newest failed run.
+    fn derived_metadata(&self, job: &Job, top: u64) -> Vec<(String, String)> {
+        let mut md = Vec::new();
+        let round = |t: Ticks| t - t % TICKS_PER_SEC;
+        let mut add = |k: &str, v: String| set_key(&mut md, k, v);
+        let completed = |f: &RowFacts| matches!(f.kind, Kind::Success | Kind::Warning | Kind::Error | Kind::UserStop);
+        if let Some(last) = self.find_newest_below(job, top, 200, completed) {
+            self.backup_keys(job, &last, self.version >= Version::V2_1_2, &mut add);
+        }
+        if let Some(c) = self.find_newest_below(job, top, 200, |f| f.kind == Kind::Compact) {
+            add("LastCompactDuration", timefmt::timespan(c.end - c.begin));
+            add("LastCompactStarted", timefmt::metadata_date(round(c.begin)));
+            add("LastCompactFinished", timefmt::metadata_date(round(c.end)));
+        }
+        if let Some(r) = self.find_newest_below(job, top, 200, |f| f.kind == Kind::Restore) {
+            add("LastRestoreDuration", timefmt::timespan(r.end - r.begin));
+            add("LastRestoreStarted", timefmt::metadata_date(round(r.begin)));
+            add("LastRestoreFinished", timefmt::metadata_date(round(r.end)));
+        }
+        if let Some(e) = self.find_newest_below(job, top, 200, |f| f.kind == Kind::Fatal) {
+            add("LastErrorDate", timefmt::metadata_date(e.end));
+            add("LastErrorMessage", generator::fatal_error(&job.profile, &e).0);
+        }
+        md
+    }
+
+    /// The job's schedule: daily or weekly at the hour of its newest backup.
+    pub fn schedule(&self, job: &Job, now: Ticks) -> Option<Schedule> {
+        if let Some(rec) = &job.recorded {
+            let mut s = rec.schedule.clone()?;
+            if let Some(last) = job.last_run {
+                // The scheduler moved on: the next run follows the newest one.
+                let period = if s.repeat == "1W" { 7 * DAY } else { DAY };
+                s.last = last;
+                while s.next <= last.max(now) {
+                    s.next += period;
+                }
+            }
+            return Some(s);
+        }
         const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-        let last = self.find_newest(job, 50, |f| f.kind.is_backup())?;
-        let time_of_day = last.begin.rem_euclid(DAY) / HOUR * HOUR;
+        let begin = if job.sync { job.last_sync?.0 } else { self.find_newest(job, 50, |f| f.kind.is_backup())?.begin };
+        let time_of_day = begin.rem_euclid(DAY) / HOUR * HOUR;
         let today = now - now.rem_euclid(DAY);
-        let last_run = last.begin - last.begin.rem_euclid(HOUR);
-        if job.profile.weekly {
-            let day = timefmt::weekday_utc(last.begin) as usize;
+        let last_run = begin - begin.rem_euclid(HOUR);
+        let n: i64 = job.id.parse().unwrap_or(0);
+        let tags = vec![format!("ID={}", job.id)];
+        if job.profile.weekly && !job.sync {
+            let day = timefmt::weekday_utc(begin) as usize;
             let mut next = today + time_of_day;
             while next <= now || timefmt::weekday_utc(next) as usize != day {
                 next += DAY;
             }
-            Some(Schedule { next, last: last_run, repeat: "1W", rule: format!("AllowedWeekDays={}", DAYS[day]), days: vec![DAYS[day]] })
+            let rule = format!("AllowedWeekDays={}", DAYS[day]);
+            Some(Schedule { id: n, tags, next, last: last_run, repeat: "1W".into(), rule, days: vec![DAYS[day].into()] })
         } else {
             let mut next = today + time_of_day;
             if next <= now {
                 next += DAY;
             }
-            Some(Schedule { next, last: last_run, repeat: "1D", rule: format!("AllowedWeekDays={}", DAYS.join(",")), days: DAYS.to_vec() })
+            let rule = format!("AllowedWeekDays={}", DAYS.join(","));
+            Some(Schedule {
+                id: n,
+                tags,
+                next,
+                last: last_run,
+                repeat: "1D".into(),
+                rule,
+                days: DAYS.iter().map(|d| d.to_string()).collect(),
+            })
         }
     }
 
-    /// `GET /api/v1/serverstate` body.
-    pub fn serverstate(&self, now: Ticks) -> String {
-        if !self.generated {
-            return if self.empty {
-                r#"{"ActiveTask":null,"ProgramState":"Running","SchedulerQueueIds":[],"ProposedSchedule":[],"HasWarning":false,"HasError":false,"SuggestedStatusIcon":"Ready","EstimatedPauseEnd":"0001-01-01T00:00:00","LastEventID":1,"LastDataUpdateID":1,"LastNotificationUpdateID":0,"UpdatedVersion":null,"UpdaterState":"Waiting","UpdateDownloadLink":null,"UpdateDownloadProgress":0}"#.into()
-            } else {
-                fixtures::SERVERSTATE.into()
-            };
-        }
-        let mut w = JsonWriter::with_capacity(Escaping::Stj, 512);
-        w.begin_obj().knull("ActiveTask").kstr("ProgramState", "Running").key("SchedulerQueueIds").begin_arr().end_arr();
-        w.key("ProposedSchedule").begin_arr();
+    /// Whether the newest backup rows (within 50) leave a warning or an error.
+    pub fn row_flags(&self) -> (bool, bool) {
         let (mut warn, mut err) = (false, false);
         for job in &self.jobs {
-            if let Some(s) = self.schedule(job, now) {
-                w.begin_obj().kstr("Item1", &job.id).kstr("Item2", &timefmt::iso_utc(s.next)).end_obj();
-            }
             if let Some(f) = self.find_newest(job, 50, |f| f.kind.is_backup()) {
                 warn |= matches!(f.kind, Kind::Warning | Kind::UserStop | Kind::Interrupted);
-                err |= matches!(f.kind, Kind::Error | Kind::Fatal);
+                err |= matches!(f.kind, Kind::Error | Kind::Fatal | Kind::ScriptAbort);
             }
         }
-        w.end_arr().kbool("HasWarning", warn).kbool("HasError", err);
-        let icon = if err {
-            "ReadyError"
-        } else if warn {
-            "ReadyWarning"
-        } else {
-            "Ready"
-        };
-        w.kstr("SuggestedStatusIcon", icon).kstr("EstimatedPauseEnd", "0001-01-01T00:00:00");
-        let dv = self.data_version as i64;
-        w.kint("LastEventID", 40 + dv).kint("LastDataUpdateID", dv).kint("LastNotificationUpdateID", 0);
-        w.knull("UpdatedVersion").kstr("UpdaterState", "Waiting").knull("UpdateDownloadLink").kint("UpdateDownloadProgress", 0);
-        w.end_obj();
-        w.finish()
+        (warn, err)
     }
 
-    /// `GET /api/v1/notifications` body (generated data sets have none).
-    pub fn notifications(&self) -> String {
-        if self.generated || self.empty {
-            "[]".into()
-        } else {
-            fixtures::NOTIFICATIONS.into()
+    // ---- What the server does after a run: Runner.UpdateMetadata*, notifications, ErrorLog.
+
+    /// Registers a notification the way `Connection.RegisterNotification` does: the conflict
+    /// handler's pick (`delete`) is removed, the new notification gets the next ID, and an
+    /// error or warning raises `UnackedError`/`UnackedWarning`.
+    fn notify(&mut self, mut n: Notification, delete: Option<i64>) {
+        if let Some(id) = delete {
+            self.notifications.retain(|x| x.id != id);
         }
+        n.id = self.next_notification_id;
+        self.next_notification_id += 1;
+        match n.kind.as_str() {
+            "Error" => self.unacked_error = true,
+            "Warning" => self.unacked_warning = true,
+            _ => {}
+        }
+        self.notifications.push(n);
+        self.notification_events += 1;
+        self.events += 1;
+    }
+
+    /// The job's first notification, which `UpdateMetadataError`'s conflict handler replaces.
+    fn first_notification_of(&self, backup_id: &str) -> Option<&Notification> {
+        self.notifications.iter().find(|x| x.backup_id.as_deref() == Some(backup_id))
+    }
+
+    /// A failure that never reaches the job log (`Runner.Run`'s catch: `LogError`, then
+    /// `UpdateMetadataError`): ErrorLog row, `LastErrorDate`/`LastErrorMessage`, and an Error
+    /// notification replacing the job's previous one.
+    pub fn fail_outside_log(&mut self, id: &str, message: &str, now: Ticks) -> bool {
+        let version = self.version;
+        let Some(job) = self.job_mut(id) else {
+            return false;
+        };
+        let now = now - now.rem_euclid(TICKS_PER_SEC);
+        job.outside_error = Some((now, message.to_string()));
+        let (name, backup_id) = (job_name(job), job.id.clone());
+        let exception =
+            format!("System.Exception: {message}\n   at Duplicati.Library.RestAPI.Runner.Run(IRunnerData data, Boolean fromQueue)");
+        self.log_error(&backup_id, &name, &exception, now, version);
+        self.data_events += 1;
+        let delete = self.first_notification_of(&backup_id).map(|x| x.id);
+        self.notify(
+            Notification {
+                id: 0,
+                kind: "Error".into(),
+                title: format!("Error while running {name}"),
+                message: message.to_string(),
+                exception,
+                backup_id: Some(backup_id),
+                action: "backup:show-log".into(),
+                timestamp: now,
+                log_entry_id: None,
+                message_id: None,
+                log_tag: None,
+            },
+            delete,
+        );
+        true
+    }
+
+    /// `LogError(backupid, "Failed while executing …", ex)` of a failed backup run. The
+    /// operation is `DuplicatiOperation.Backup`, renamed `BackupOrSync` in 2.3.
+    fn log_error(&mut self, backup_id: &str, name: &str, exception: &str, now: Ticks, version: Version) {
+        let operation = if version >= Version::V2_3_1 { "BackupOrSync" } else { "Backup" };
+        self.error_log.push(ErrorLogEntry {
+            backup_id: backup_id.parse().unwrap_or(-1),
+            message: format!("Failed while executing {operation} \"{name}\" (id: {backup_id})"),
+            exception: exception.to_string(),
+            timestamp: now.div_euclid(TICKS_PER_SEC),
+        });
+    }
+
+    /// Applies Duplicati's Runner to the rows `from..=to` just written to job `id`: the
+    /// Metadata of a fixture job, the notifications, the ErrorLog of failed runs, and the
+    /// schedule's `LastRun`.
+    pub fn record_rows(&mut self, id: &str, from: u64, to: u64) {
+        let (seed, version) = (self.seed, self.version);
+        let Some(job) = self.jobs.iter().find(|j| j.id == id).cloned() else {
+            return;
+        };
+        for rid in from..=to {
+            let Some(f) = job.facts(seed, rid) else {
+                continue;
+            };
+            self.record_run(&job, &f, version);
+        }
+        if job.recorded.is_some() {
+            let md = self.derived_metadata(&job, to);
+            let last_backup =
+                self.find_newest_below(&job, to, u64::MAX, |f| f.kind.is_backup()).map(|f| f.begin - f.begin.rem_euclid(HOUR));
+            if let Some(j) = self.job_mut(id) {
+                for (k, v) in md {
+                    set_key(&mut j.overlay, &k, v);
+                }
+                if last_backup.is_some() {
+                    j.last_run = last_backup;
+                }
+            }
+        }
+        self.data_events += 1;
+        self.events += 1;
+    }
+
+    /// Runner's notification and error handling for one finished run.
+    fn record_run(&mut self, job: &Job, f: &RowFacts, version: Version) {
+        let name = job_name(job);
+        let end = f.end - f.end.rem_euclid(TICKS_PER_SEC);
+        let mut n = Notification {
+            id: 0,
+            kind: String::new(),
+            title: String::new(),
+            message: String::new(),
+            exception: String::new(),
+            backup_id: Some(job.id.clone()),
+            action: "backup:show-log".into(),
+            timestamp: end,
+            log_entry_id: None,
+            message_id: None,
+            log_tag: None,
+        };
+        if f.kind == Kind::Fatal {
+            // The Controller rethrows; Runner logs the error and calls UpdateMetadataError.
+            let (msg, exc, help) = generator::fatal_error(&job.profile, f);
+            let exception = format!("{exc}: {msg}");
+            self.log_error(&job.id, &name, &exception, end, version);
+            n.kind = "Error".into();
+            n.title = format!("Error while running {name}");
+            n.message = msg;
+            n.exception = exception;
+            n.message_id = help.map(String::from);
+            let delete = self.first_notification_of(&job.id).map(|x| x.id);
+            self.notify(n, delete);
+            return;
+        }
+        let text = generator::message(&job.profile, f);
+        let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let lines = |key: &str| -> Vec<String> {
+            parsed[key].as_array().map(|a| a.iter().filter_map(|l| l.as_str().map(String::from)).collect()).unwrap_or_default()
+        };
+        let (warnings, errors) = (lines("Warnings"), lines("Errors"));
+        if f.kind.is_backup() {
+            if warnings.is_empty() && errors.is_empty() {
+                // From 2.1.2 a clean backup dismisses the job's notifications.
+                if version >= Version::V2_1_2 {
+                    let before = self.notifications.len();
+                    self.notifications.retain(|x| x.backup_id.as_deref() != Some(job.id.as_str()));
+                    if self.notifications.len() != before {
+                        self.notification_events += 1;
+                    }
+                }
+                return;
+            }
+            let (kind, message) = if !errors.is_empty() {
+                ("Error", if errors.len() == 1 { errors[0].clone() } else { format!("Encountered {} errors.", errors.len()) })
+            } else {
+                ("Warning", if warnings.len() == 1 { warnings[0].clone() } else { format!("Encountered {} warnings.", warnings.len()) })
+            };
+            n.kind = kind.into();
+            n.title = format!("{kind} while running {name}");
+            n.message = message;
+            // Up to 2.1.0.5 the conflict handler deletes the job's first notification when it
+            // is an Error; from 2.1.2 it keeps everything (`(n, a) => n`).
+            let delete = match self.first_notification_of(&job.id) {
+                Some(x) if version <= Version::V2_1_0_5 && x.kind == "Error" => Some(x.id),
+                _ => None,
+            };
+            self.notify(n, delete);
+        } else if !errors.is_empty() || !warnings.is_empty() {
+            let (kind, message) = if !errors.is_empty() {
+                ("Error", if errors.len() == 1 { format!("Error: {}", errors[0]) } else { format!("Got {} error(s)", errors.len()) })
+            } else {
+                (
+                    "Warning",
+                    if warnings.len() == 1 { format!("Warning: {}", warnings[0]) } else { format!("Got {} warning(s)", warnings.len()) },
+                )
+            };
+            n.kind = kind.into();
+            n.title = format!("{kind} while running {name}");
+            n.message = message;
+            n.log_tag = Some("backup:show-log".into());
+            self.notify(n, None);
+        }
+    }
+
+    // ---- Tasks.
+
+    /// Starts a task on job `id` (`serverstate.ActiveTask`); false if the job is unknown or a
+    /// task runs already.
+    pub fn start_task(&mut self, id: &str, now: Ticks) -> bool {
+        if self.task.is_some() {
+            return false;
+        }
+        let task_id = self.next_task_id;
+        let Some(job) = self.job_mut(id) else {
+            return false;
+        };
+        // The run opens (and creates) the job database.
+        job.db_exists = true;
+        let sync = job.sync;
+        let (total_files, total_size) = (job.profile.base_files, job.profile.base_size);
+        self.next_task_id += 1;
+        let task = Task { id: task_id, backup_id: id.to_string(), started: now, sync };
+        self.progress = Some(Progress { task: task.clone(), finished: None, total_files, total_size });
+        self.task = Some(task);
+        self.events += 1;
+        true
+    }
+
+    /// Finishes the running task of job `id` as a successful run; returns the row written
+    /// (`None` for a sync job, which has no log).
+    pub fn finish_task(&mut self, id: &str, now: Ticks) -> Result<Option<u64>, ()> {
+        let task = match &self.task {
+            Some(t) if t.backup_id == id => t.clone(),
+            _ => return Err(()),
+        };
+        self.task = None;
+        if let Some(p) = &mut self.progress {
+            p.finished = Some(now);
+        }
+        self.events += 1;
+        if task.sync {
+            if let Some(job) = self.job_mut(id) {
+                job.last_sync = Some((task.started, now));
+            }
+            self.data_events += 1;
+            return Ok(None);
+        }
+        let row = self.add_forced_row(id, Kind::Success, task.started, now.max(task.started + TICKS_PER_SEC), 0);
+        if let Some(rid) = row {
+            self.record_rows(id, rid, rid);
+        }
+        Ok(row)
+    }
+}
+
+/// The job's display name as Duplicati uses it in messages.
+fn job_name(job: &Job) -> String {
+    match &job.recorded {
+        Some(r) => r.name.clone(),
+        None if job.sync => format!("{} mirror", job.profile.name),
+        None => job.profile.name.clone(),
+    }
+}
+
+/// A sync job's Metadata: `Runner.UpdateMetadataLastSync` only (a `SyncResults` carries no
+/// backend statistics, so the `Target*` keys are never written).
+fn sync_metadata(job: &Job) -> Vec<(String, String)> {
+    let Some((begin, end)) = job.last_sync else {
+        return Vec::new();
+    };
+    vec![
+        ("LastSyncDuration".into(), timefmt::timespan(end - begin)),
+        ("LastSyncStarted".into(), timefmt::metadata_date(begin)),
+        ("LastSyncFinished".into(), timefmt::metadata_date(end)),
+    ]
+}
+
+/// Sets `key` like a .NET `Dictionary` indexer: in place if present, else appended.
+fn set_key(md: &mut Vec<(String, String)>, key: &str, value: String) {
+    match md.iter_mut().find(|(k, _)| k == key) {
+        Some(entry) => entry.1 = value,
+        None => md.push((key.to_string(), value)),
     }
 }
 
 /// Renders log pages of one job (a snapshot taken under the store lock).
 pub(crate) struct PageBuilder {
-    job: Job,
+    pub job: Job,
     seed: u64,
-    result_version: String,
     rendered: Option<Arc<RenderedRows>>,
 }
 
 impl PageBuilder {
-    /// `GET /api/v1/backup/{id}/log` body: newest first, IDs below `offset` (exclusive).
-    pub fn build(&self, offset: Option<i64>, pagesize: u32) -> String {
-        let job = &self.job;
-        let max = job.max_id();
+    /// The IDs `GET /api/v1/backup/{id}/log` returns: newest first, below `offset` (exclusive).
+    pub fn ids(&self, offset: Option<i64>, pagesize: u32) -> std::ops::RangeInclusive<u64> {
+        let max = self.job.max_id();
         let top = match offset {
             Some(o) if o <= 1 => 0,
             Some(o) => (o as u64 - 1).min(max),
             None => max,
         };
         let bottom = top.saturating_sub(u64::from(pagesize)) + 1;
-        if top == max && bottom == 1 && !job.fixture.is_empty() && job.segments.is_empty() {
+        bottom..=top
+    }
+
+    /// `GET /api/v1/backup/{id}/log` body in the 2.1+ form (STJ, compact).
+    pub fn build(&self, offset: Option<i64>, pagesize: u32) -> String {
+        let job = &self.job;
+        let range = self.ids(offset, pagesize);
+        let (bottom, top) = (*range.start(), *range.end());
+        if top == job.max_id() && bottom == 1 && job.only_fixture_rows() {
             return fixtures::LOG_BACKUP1.to_string();
         }
         let mut out = String::with_capacity((top + 1 - bottom.min(top + 1)) as usize * 12_000 + 2);
         out.push('[');
-        for rid in (bottom..=top).rev() {
+        for rid in range.rev() {
             if out.len() > 1 {
                 out.push(',');
             }
@@ -419,7 +997,7 @@ impl PageBuilder {
         let job = &self.job;
         match job.facts(self.seed, rid) {
             Some(f) => {
-                let msg = generator::Writer::new(&self.result_version).message(&job.profile, &f);
+                let msg = generator::message(&job.profile, &f);
                 let _ = write!(
                     out,
                     "{{\"ID\":{},\"OperationID\":{},\"Timestamp\":{},\"Type\":\"Result\",\"Message\":\"",
@@ -433,20 +1011,24 @@ impl PageBuilder {
             None => out.push_str(job.fixture[rid as usize - 1]),
         }
     }
+
+    /// Row `rid` as (ID, OperationID, Timestamp, Message), for the 2.0 form.
+    pub fn row_parts(&self, rid: u64, version: Version) -> Option<(u64, u64, i64, String)> {
+        let job = &self.job;
+        if let Some(f) = job.facts(self.seed, rid) {
+            return Some((f.id, f.operation_id, f.timestamp(), generator::message(&job.profile, &f)));
+        }
+        let row: Value = serde_json::from_str(job.fixture_row(rid)?).ok()?;
+        // The recorded rows come from a 2.1.0.5 server; 2.0.8.1 writes the same result classes.
+        let msg = str_of(&row, "Message").replace(&Version::V2_1_0_5.result_version(), &version.result_version());
+        Some((row["ID"].as_u64()?, row["OperationID"].as_u64()?, row["Timestamp"].as_i64()?, msg))
+    }
 }
 
-struct Schedule {
-    next: Ticks,
-    last: Ticks,
-    repeat: &'static str,
-    rule: String,
-    days: Vec<&'static str>,
-}
-
-fn push_segment(job: &mut Job, first: u64, n: u32, after: Ticks, now: Ticks) {
+fn push_segment(job: &mut Job, first: u64, n: u32, after: Ticks, now: Ticks, version: Version) {
     let span = (now - 10 * 60 * TICKS_PER_SEC - after).max(i64::from(n) * TICKS_PER_SEC);
     let interval = (span / (i64::from(n) + 1)).max(TICKS_PER_SEC);
-    job.segments.push(Segment { first, last: first + u64::from(n) - 1, start: after + interval, interval });
+    job.segments.push(Segment { first, last: first + u64::from(n) - 1, start: after + interval, interval, version, forced: None });
 }
 
 /// `TargetSizeString`-style size ("4.50 GB").

@@ -33,6 +33,25 @@ impl Request {
             k.eq_ignore_ascii_case(name).then_some(v)
         })
     }
+
+    /// The value of cookie `name` (as sent, not decoded) from the `Cookie` headers.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| v.split(';'))
+            .find_map(|kv| kv.trim().split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v))
+    }
+
+    /// A field of an `application/x-www-form-urlencoded` body (or of the query string for
+    /// GET), decoded.
+    pub fn form_param(&self, name: &str) -> Option<String> {
+        let source = if self.method == "POST" { std::str::from_utf8(&self.body).ok()? } else { self.query.as_deref()? };
+        source.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (crate::auth::url_decode(k) == name).then(|| crate::auth::url_decode(v))
+        })
+    }
 }
 
 /// Outcome of reading from a connection.
@@ -133,6 +152,17 @@ pub(crate) const JSON: &str = "application/json; charset=utf-8";
 pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 pub(crate) const HTML: &str = "text/html";
 
+/// Which web server writes the status line and headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeadStyle {
+    /// ASP.NET Kestrel (2.1+) and the other flavours.
+    Kestrel,
+    /// The "Tiny WebServer" of Duplicati 2.0 (github.com/duplicati/httpserver,
+    /// `HttpResponse.SendHeaders`): headers added by the handler first, then `Date`,
+    /// `Content-Length`, `Content-Type`, `Server`, the connection headers, and the cookies last.
+    Tiny,
+}
+
 /// A response before serialization.
 #[derive(Debug, Clone)]
 pub(crate) struct Response {
@@ -140,22 +170,31 @@ pub(crate) struct Response {
     pub content_type: Option<&'static str>,
     pub headers: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
+    /// Reason phrase instead of the standard one (2.0 reports errors there).
+    pub reason: Option<String>,
+    pub style: HeadStyle,
+    /// Close the connection after this response whatever the request asked for.
+    pub close: bool,
 }
 
 impl Response {
+    fn new(status: u16, content_type: Option<&'static str>, body: Vec<u8>) -> Self {
+        Response { status, content_type, headers: Vec::new(), body, reason: None, style: HeadStyle::Kestrel, close: false }
+    }
+
     /// A JSON response.
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Response { status, content_type: Some(JSON), headers: Vec::new(), body: body.into() }
+        Self::new(status, Some(JSON), body.into())
     }
 
     /// A response without a body (and without Content-Type).
     pub fn empty(status: u16) -> Self {
-        Response { status, content_type: None, headers: Vec::new(), body: Vec::new() }
+        Self::new(status, None, Vec::new())
     }
 
     /// A response with the given content type.
     pub fn typed(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
-        Response { status, content_type: Some(content_type), headers: Vec::new(), body: body.into() }
+        Self::new(status, Some(content_type), body.into())
     }
 
     /// Adds a header.
@@ -166,17 +205,40 @@ impl Response {
 
     /// Status line and headers (including Content-Length of the full body).
     pub fn head(&self, server: &str, date: &str, keep_alive: bool) -> Vec<u8> {
-        let mut h = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
-        h.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
-        if let Some(ct) = self.content_type {
-            h.push_str(&format!("Content-Type: {ct}\r\n"));
-        }
-        h.push_str(&format!("Date: {date}\r\nServer: {server}\r\n"));
-        for (k, v) in &self.headers {
-            h.push_str(&format!("{k}: {v}\r\n"));
-        }
-        if !keep_alive {
-            h.push_str("Connection: close\r\n");
+        let reason = self.reason.as_deref().unwrap_or_else(|| reason(self.status));
+        let mut h = format!("HTTP/1.1 {} {reason}\r\n", self.status);
+        match self.style {
+            HeadStyle::Kestrel => {
+                h.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+                if let Some(ct) = self.content_type {
+                    h.push_str(&format!("Content-Type: {ct}\r\n"));
+                }
+                h.push_str(&format!("Date: {date}\r\nServer: {server}\r\n"));
+                for (k, v) in &self.headers {
+                    h.push_str(&format!("{k}: {v}\r\n"));
+                }
+                if !keep_alive {
+                    h.push_str("Connection: close\r\n");
+                }
+            }
+            HeadStyle::Tiny => {
+                for (k, v) in self.headers.iter().filter(|(k, _)| *k != "Set-Cookie") {
+                    h.push_str(&format!("{k}: {v}\r\n"));
+                }
+                h.push_str(&format!("Date: {date}\r\nContent-Length: {}\r\n", self.body.len()));
+                if let Some(ct) = self.content_type {
+                    h.push_str(&format!("Content-Type: {ct}\r\n"));
+                }
+                h.push_str(&format!("Server: {server}\r\n"));
+                if keep_alive {
+                    h.push_str("Keep-Alive: timeout=20, max=400\r\nConnection: Keep-Alive\r\n");
+                } else {
+                    h.push_str("Connection: close\r\n");
+                }
+                for (_, v) in self.headers.iter().filter(|(k, _)| *k == "Set-Cookie") {
+                    h.push_str(&format!("Set-Cookie: {v}\r\n"));
+                }
+            }
         }
         h.push_str("\r\n");
         h.into_bytes()
@@ -186,6 +248,7 @@ impl Response {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        204 => "No Content",
         302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",

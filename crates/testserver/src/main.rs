@@ -1,14 +1,16 @@
-//! `duplicati-testserver`: run the emulated Duplicati 2.1 server by hand or for demos.
+//! `duplicati-testserver`: run the emulated Duplicati server by hand or for demos.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
+use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode, Version};
 
 const USAGE: &str = "usage: duplicati-testserver [--port 8200] [--bind 127.0.0.1] [--password duplicati]
-       [--tls plain|self-signed|ca] [--data fixture|generated|empty] [--jobs 5] [--rows 200]
-       [--seed 1] [--latency-ms 0] [--machine-name NAME] [--allowed-hostnames a,b]";
+       [--version 2.0.8.1|2.1.0.5|2.1.2|2.2|2.3.1] [--tls plain|self-signed|ca]
+       [--data fixture|generated|empty] [--jobs 5] [--rows 200] [--seed 1] [--sync-jobs 0]
+       [--latency-ms 0] [--machine-name NAME] [--machine-id HEX] [--install-id HEX]
+       [--allowed-hostnames a,b] [--agent-psk KEY]";
 
 fn parse(args: &[String]) -> Result<ServerConfig, String> {
     let mut cfg = ServerConfig::default();
@@ -41,6 +43,10 @@ fn parse(args: &[String]) -> Result<ServerConfig, String> {
             "--latency-ms" => cfg.latency = Duration::from_millis(value.parse().map_err(|_| bad())?),
             "--machine-name" => cfg.machine_name = value.clone(),
             "--machine-id" => machine_id = Some(value.clone()),
+            "--install-id" => cfg.install_id = Some(value.clone()),
+            "--version" => cfg.version = value.parse::<Version>()?,
+            "--sync-jobs" => cfg.sync_jobs = value.parse().map_err(|_| bad())?,
+            "--agent-psk" => cfg.agent_psk = Some(value.clone()),
             "--allowed-hostnames" => {
                 cfg.allowed_hostnames = value.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
             }

@@ -1,29 +1,45 @@
-//! Request routing for the three server flavours.
+//! Request routing: Duplicati 2.1+ (Kestrel) here, 2.0 in `legacy`, and a non-Duplicati
+//! web server.
 
 use std::net::IpAddr;
 
-use crate::config::Mode;
+use crate::config::{Mode, Version};
 use crate::http::{Request, Response, HTML, TEXT};
+use crate::legacy;
 use crate::server::Shared;
 use crate::stj::{error_body, Escaping, JsonWriter};
-use crate::timefmt::Ticks;
+use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
+
+/// `application/json` as ASP.NET's exception handler sets it (no charset), for error bodies.
+const JSON_ERROR: &str = "application/json";
 
 /// Answers one request.
 pub(crate) fn handle(shared: &Shared, req: &Request, now: Ticks) -> Response {
     match shared.cfg.mode {
-        Mode::Duplicati21 => duplicati21(shared, req, now),
-        Mode::Legacy20 => legacy20(shared, req),
+        Mode::Duplicati => {
+            let version = shared.version();
+            if version.is_legacy() {
+                legacy::handle(shared, req, now, version)
+            } else {
+                kestrel(shared, req, now, version)
+            }
+        }
         Mode::NotDuplicati => nginx(req),
     }
 }
 
 /// The `Server` header of a flavour.
-pub(crate) fn server_header(mode: Mode) -> &'static str {
+pub(crate) fn server_header(mode: Mode, version: Version) -> &'static str {
     match mode {
-        Mode::Duplicati21 => "Kestrel",
-        Mode::Legacy20 => "Tiny WebServer",
+        Mode::Duplicati if version.is_legacy() => "Tiny WebServer",
+        Mode::Duplicati => "Kestrel",
         Mode::NotDuplicati => "nginx/1.24.0",
     }
+}
+
+/// An error body as `UserReportedHttpException` produces it: `{"Error":…,"Code":…}`.
+fn error(status: u16, message: &str) -> Response {
+    Response::typed(status, JSON_ERROR, error_body(message, status))
 }
 
 /// Routes of the 2.1 API that need a bearer token.
@@ -34,15 +50,25 @@ enum Protected {
     ServerState,
     ProgressState,
     Notifications,
+    ErrorLog,
 }
 
 /// Host name of a `Host` header value without the port (IPv6 keeps its brackets).
-fn host_name(host: &str) -> &str {
+pub(crate) fn host_name(host: &str) -> &str {
     if host.starts_with('[') {
         host.find(']').map_or(host, |i| &host[..=i])
     } else {
         host.split(':').next().unwrap_or(host)
     }
+}
+
+/// The port of a `Host` header value (`Request.Host.Port`), if it has one.
+fn host_port(host: &str) -> Option<u16> {
+    let rest = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map(|(_, r)| r)?,
+        None => host,
+    };
+    rest.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
 }
 
 /// Duplicati's HostnameValidator.
@@ -54,11 +80,26 @@ pub(crate) fn host_allowed(allowed: &[String], host: &str) -> bool {
         || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok()
 }
 
-fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
+/// The endpoint filters of the `/api/v1` group after routing and authorization: the host
+/// name (`HostnameFilter`), then in agent mode the pre-shared key (`PreSharedKeyFilter`).
+fn filters(shared: &Shared, req: &Request, host: &str) -> Option<Response> {
+    if !host_allowed(&shared.allowed_hosts, host) {
+        return Some(error(403, &format!("Invalid hostname: {host}")));
+    }
+    if let Some(psk) = &shared.cfg.agent_psk {
+        if req.header("x-duplicati-presharedkey") != Some(psk.as_str()) {
+            return Some(Response::typed(403, "text/plain", "Invalid PreSharedKey"));
+        }
+    }
+    None
+}
+
+fn kestrel(shared: &Shared, req: &Request, now: Ticks, version: Version) -> Response {
     let path = req.path.trim_end_matches('/').to_ascii_lowercase();
-    let Some(host) = req.header("host").map(host_name) else {
+    let Some(host_header) = req.header("host") else {
         return Response::empty(400);
     };
+    let host = host_name(host_header);
     let get = req.method == "GET";
     let post = req.method == "POST";
     let route = match path.as_str() {
@@ -68,20 +109,31 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
             if !post {
                 return Response::empty(405);
             }
-            if !host_allowed(&shared.allowed_hosts, host) {
-                return forbidden(host);
+            if let Some(resp) = filters(shared, req, host) {
+                return resp;
             }
             return if path.ends_with("login") {
-                login(shared, req, now)
+                login(shared, req, now, version, host_header)
             } else {
-                Response::json(401, error_body("Authorization failed due to missing cookie.", 401))
+                refresh(shared, req, now, version, host_header)
             };
+        }
+        // `auth/status` exists from 2.3 (WebserverCore/Endpoints/V1/Auth.cs).
+        "/api/v1/auth/status" if version >= Version::V2_3_1 => {
+            if !post {
+                return Response::empty(405);
+            }
+            if let Some(resp) = filters(shared, req, host) {
+                return resp;
+            }
+            return auth_status(shared, req, now);
         }
         "/api/v1/systeminfo" => Protected::SystemInfo,
         "/api/v1/backups" => Protected::Backups,
         "/api/v1/serverstate" => Protected::ServerState,
         "/api/v1/progressstate" => Protected::ProgressState,
         "/api/v1/notifications" => Protected::Notifications,
+        "/api/v1/logdata/log" => Protected::ErrorLog,
         p => match p.strip_prefix("/api/v1/backup/").and_then(|r| r.strip_suffix("/log")) {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 // Keep the ID's original spelling.
@@ -99,21 +151,24 @@ fn duplicati21(shared: &Shared, req: &Request, now: Ticks) -> Response {
         shared.stats().unauthorized += 1;
         return Response::empty(401).with("WWW-Authenticate", rejection.www_authenticate());
     }
-    if !host_allowed(&shared.allowed_hosts, host) {
-        return forbidden(host);
+    if let Some(resp) = filters(shared, req, host) {
+        return resp;
     }
     match route {
         Protected::SystemInfo => Response::json(200, shared.store().systeminfo(&shared.cfg, now)),
         Protected::Backups => Response::json(200, shared.store().backups(now)),
         Protected::ServerState => Response::json(200, shared.store().serverstate(now)),
         Protected::Notifications => Response::json(200, shared.store().notifications()),
-        Protected::ProgressState => Response::json(404, error_body("No active backup", 404)),
-        Protected::Log(id) => log(shared, req, &id),
+        Protected::ProgressState => match shared.store().progressstate(now) {
+            Some(body) => Response::json(200, body),
+            None => error(404, "No active backup"),
+        },
+        Protected::ErrorLog => match paging(req) {
+            Some((offset, pagesize)) => Response::json(200, shared.store().error_log_page(offset, pagesize)),
+            None => Response::empty(400),
+        },
+        Protected::Log(id) => log(shared, req, &id, version),
     }
-}
-
-fn forbidden(host: &str) -> Response {
-    Response::json(403, error_body(&format!("Invalid hostname: {host}"), 403))
 }
 
 /// Parses an optional integer query parameter; `Err` for non-numeric values.
@@ -124,76 +179,165 @@ fn int_param(req: &Request, name: &str) -> Result<Option<i64>, ()> {
     }
 }
 
-fn log(shared: &Shared, req: &Request, id: &str) -> Response {
+/// `offset` and `pagesize` of `LogData.DumpTable`: default 100, clamped to 10..=500; `None`
+/// when one is not a number (model binding answers 400).
+fn paging(req: &Request) -> Option<(Option<i64>, u32)> {
     let (Ok(offset), Ok(pagesize)) = (int_param(req, "offset"), int_param(req, "pagesize")) else {
+        return None;
+    };
+    Some((offset, pagesize.unwrap_or(100).clamp(10, 500) as u32))
+}
+
+fn log(shared: &Shared, req: &Request, id: &str, version: Version) -> Response {
+    let Some((offset, pagesize)) = paging(req) else {
         return Response::empty(400);
     };
-    let pagesize = pagesize.unwrap_or(100).clamp(10, 500) as u32;
     *shared.stats().log_requests.entry(id.to_string()).or_default() += 1;
     // Generate outside the store lock: only the job description is copied.
     let page = {
         let store = shared.store();
-        store.job(id).map(|job| store.page_builder(job))
+        let locked = store.task.as_ref().is_some_and(|t| t.backup_id == id);
+        store.job(id).map(|job| (locked, store.page_builder(job)))
     };
-    match page {
-        Some(builder) => Response::json(200, builder.build(offset, pagesize)),
-        None => Response::json(404, error_body("Backup not found", 404)),
+    let Some((locked, builder)) = page else {
+        return error(404, "Backup not found");
+    };
+    // BackupGet.ExecuteGetLog: no database file yet → empty list.
+    if !builder.job.db_exists {
+        return Response::json(200, "[]");
     }
+    if locked && version.locks_database() {
+        // DatabaseLockTracker.TryAcquire fails while the task holds the job database and the
+        // DatabaseLockedException (a UserInformationException) becomes a 400 with its HelpId.
+        let mut w = JsonWriter::new(Escaping::Stj);
+        w.begin_obj()
+            .kstr("Error", "The backup database is currently in use by another operation and cannot be accessed concurrently. Please wait for the running operation to finish and try again.")
+            .kint("Code", 400)
+            .kstr("HelpId", "DatabaseLocked")
+            .end_obj();
+        return Response::typed(400, JSON_ERROR, w.finish());
+    }
+    if builder.job.sync {
+        // A sync database has no LogData table: the SELECT throws, an unexpected exception.
+        return error(500, "An error occurred");
+    }
+    Response::json(200, builder.build(offset, pagesize))
 }
 
-fn login(shared: &Shared, req: &Request, now: Ticks) -> Response {
-    let json_type =
-        req.header("content-type").and_then(|ct| ct.split(';').next()).is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
+/// Whether the request's JSON body may be read: `Content-Type: application/json`.
+fn is_json(req: &Request) -> bool {
+    req.header("content-type").and_then(|ct| ct.split(';').next()).is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// A field of a JSON object, matched case-insensitively like ASP.NET's binder.
+fn field<'a>(body: &'a serde_json::Map<String, serde_json::Value>, name: &str) -> Option<&'a serde_json::Value> {
+    body.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+/// The refresh cookie of `Auth.AddCookie`: `RefreshToken_<port of Host>`, 30 days, scoped to
+/// the refresh path, `Secure` on HTTPS.
+fn refresh_cookie(shared: &Shared, host_header: &str, token: &str, now: Ticks) -> String {
+    let port = host_port(host_header).unwrap_or(0);
+    let expires = timefmt::http_date(now + 30 * 24 * 3600 * TICKS_PER_SEC);
+    let secure = if shared.tls.is_some() { "; secure" } else { "" };
+    format!(
+        "RefreshToken_{port}={token}; expires={expires}; domain={}; path=/api/v1/auth/refresh{secure}; samesite=strict; httponly",
+        host_name(host_header)
+    )
+}
+
+/// `{AccessToken}` (2.1.0.5, `AccessTokenOutput`) or `{AccessToken, RefreshNonce}` (2.1.2+,
+/// `AccessTokenOutputDto`).
+fn token_body(version: Version, access: &str, nonce: Option<&str>) -> String {
+    let mut w = JsonWriter::new(Escaping::Stj);
+    w.begin_obj().kstr("AccessToken", access);
+    if version.refresh_nonces() {
+        match nonce {
+            Some(n) => w.kstr("RefreshNonce", n),
+            None => w.knull("RefreshNonce"),
+        };
+    }
+    w.end_obj();
+    w.finish()
+}
+
+fn login(shared: &Shared, req: &Request, now: Ticks, version: Version, host_header: &str) -> Response {
+    if !is_json(req) {
         return Response::empty(415);
     }
     let Ok(serde_json::Value::Object(body)) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
         return Response::empty(400);
     };
     shared.stats().logins += 1;
-    let password = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("password")).and_then(|(_, v)| v.as_str());
+    let password = field(&body, "password").and_then(|v| v.as_str());
+    let remember = field(&body, "rememberme").and_then(|v| v.as_bool()).unwrap_or(false);
     let expected = shared.password();
     match password {
         Some(pw) if !pw.is_empty() && pw == expected => {
-            let token = shared.tokens().issue(now);
-            let mut w = JsonWriter::new(Escaping::Stj);
-            w.begin_obj().kstr("AccessToken", &token).end_obj();
-            Response::json(200, w.finish())
+            let (grant, created) = shared.tokens().login(now, version, remember);
+            if created {
+                shared.stats().token_families += 1;
+            }
+            let resp = Response::json(200, token_body(version, &grant.access, grant.nonce.as_deref()));
+            match &grant.refresh {
+                Some(token) => resp.with("Set-Cookie", refresh_cookie(shared, host_header, token, now)),
+                None => resp,
+            }
         }
         _ => {
             shared.stats().failed_logins += 1;
-            Response::json(401, error_body("Failed to log in", 401))
+            error(401, "Failed to log in")
         }
     }
+}
+
+fn refresh(shared: &Shared, req: &Request, now: Ticks, version: Version, host_header: &str) -> Response {
+    // 2.1.2+ bind an optional `{"Nonce": …}` body; 2.1.0.5 reads no body at all.
+    let mut nonce = String::new();
+    if version.refresh_nonces() && !req.body.is_empty() {
+        if !is_json(req) {
+            return Response::empty(415);
+        }
+        match serde_json::from_slice::<serde_json::Value>(&req.body) {
+            Ok(serde_json::Value::Object(body)) => {
+                nonce = field(&body, "nonce").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            }
+            Ok(serde_json::Value::Null) => {}
+            _ => return Response::empty(400),
+        }
+    }
+    let name = format!("RefreshToken_{}", host_port(host_header).unwrap_or(0));
+    let Some(cookie) = req.cookie(&name) else {
+        return error(401, "Authorization failed due to missing cookie.");
+    };
+    let grant = shared.tokens().refresh(cookie, &nonce, now, version);
+    match grant {
+        Some(g) => {
+            shared.stats().refreshes += 1;
+            let resp = Response::json(200, token_body(version, &g.access, g.nonce.as_deref()));
+            match &g.refresh {
+                Some(token) => resp.with("Set-Cookie", refresh_cookie(shared, host_header, token, now)),
+                None => resp,
+            }
+        }
+        None => error(401, "Failed to refresh token"),
+    }
+}
+
+/// `POST /api/v1/auth/status` (2.3): anonymous, tells whether the bearer token is valid.
+fn auth_status(shared: &Shared, req: &Request, now: Ticks) -> Response {
+    let mut w = JsonWriter::new(Escaping::Stj);
+    if shared.tokens().is_valid(req.header("authorization"), now) {
+        let token = crate::auth::b64url(format!("websocket-{now}").as_bytes());
+        w.begin_obj().kbool("authorized", true).kstr("message", "Authorized").kstr("socketToken", &token).end_obj();
+    } else {
+        w.begin_obj().kbool("authorized", false).kstr("message", "Not authorized").end_obj();
+    }
+    Response::json(200, w.finish())
 }
 
 const INDEX_HTML: &str =
     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Duplicati</title></head><body><app-root></app-root></body></html>\n";
-
-fn legacy20(shared: &Shared, req: &Request) -> Response {
-    let path = req.path.to_ascii_lowercase();
-    let resp = if path.starts_with("/api/") {
-        if req.header("x-xsrf-token").is_some_and(|t| !t.is_empty()) {
-            Response::typed(401, TEXT, "Not logged in").with("Location", "login.html")
-        } else {
-            Response::typed(400, TEXT, "Missing XSRF Token. Please reload the page")
-        }
-    } else {
-        match path.as_str() {
-            "/" => Response::empty(302).with("Location", "/login.html"),
-            "/login.html" => Response::typed(200, HTML, LEGACY_LOGIN_HTML),
-            _ => Response::typed(404, TEXT, "Not found"),
-        }
-    };
-    let has_cookie = req.header("cookie").is_some_and(|c| c.split(';').any(|kv| kv.trim().starts_with("xsrf-token=")));
-    if has_cookie {
-        resp
-    } else {
-        resp.with("Set-Cookie", format!("xsrf-token={}; path=/", shared.random_token()))
-    }
-}
-
-const LEGACY_LOGIN_HTML: &str = "<!DOCTYPE html>\n<html><head><title>Duplicati Login</title></head><body><form id=\"login\"><input type=\"password\" id=\"login-password\"></form></body></html>\n";
 
 fn nginx(req: &Request) -> Response {
     if req.path == "/" && (req.method == "GET" || req.method == "HEAD") {
@@ -221,5 +365,9 @@ mod tests {
         assert!(host_allowed(&["*".to_string()], "anything.example"));
         assert_eq!(host_name("nas.local:8200"), "nas.local");
         assert_eq!(host_name("[::1]:8200"), "[::1]");
+        assert_eq!(host_port("nas.local:8200"), Some(8200));
+        assert_eq!(host_port("[::1]:8300"), Some(8300));
+        assert_eq!(host_port("[::1]"), None);
+        assert_eq!(host_port("localhost"), None);
     }
 }

@@ -7,8 +7,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::auth::Tokens;
-use crate::config::ServerConfig;
+use crate::auth::{LegacySessions, Tokens};
+use crate::config::{ServerConfig, Version};
 use crate::data::Store;
 use crate::faults::{Fault, Faults};
 use crate::http::{ReadResult, RequestReader, Response, HTML, JSON};
@@ -35,6 +35,7 @@ pub(crate) struct Shared {
     password: Mutex<String>,
     store: Mutex<Store>,
     tokens: Mutex<Tokens>,
+    legacy: Mutex<LegacySessions>,
     stats: Mutex<Stats>,
 }
 
@@ -48,6 +49,7 @@ impl Shared {
             password: Mutex::new(cfg.password.clone()),
             store: Mutex::new(Store::new(&cfg, now)),
             tokens: Mutex::new(Tokens::new(cfg.token_lifetime)),
+            legacy: Mutex::new(LegacySessions::new(&cfg.password)),
             stats: Mutex::new(Stats::default()),
             cfg,
         }
@@ -59,6 +61,16 @@ impl Shared {
 
     pub fn set_password(&self, pw: &str) {
         *lock(&self.password) = pw.to_string();
+        self.legacy().set_password(pw);
+    }
+
+    /// The release the server emulates now.
+    pub fn version(&self) -> Version {
+        self.store().version
+    }
+
+    pub fn legacy(&self) -> MutexGuard<'_, LegacySessions> {
+        lock(&self.legacy)
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {
@@ -71,13 +83,6 @@ impl Shared {
 
     pub fn stats(&self) -> MutexGuard<'_, Stats> {
         lock(&self.stats)
-    }
-
-    /// A random 32-char hex string (XSRF cookie values).
-    pub fn random_token(&self) -> String {
-        let mut b = [0u8; 16];
-        let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
-        b.iter().map(|x| format!("{x:02x}")).collect()
     }
 }
 
@@ -134,8 +139,9 @@ async fn connection(tcp: TcpStream, shared: Arc<Shared>, shutdown: watch::Receiv
 /// Serves requests on one connection until it closes, errors or the server stops.
 async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Receiver<bool>) {
     let mut reader = RequestReader::new();
-    let server = routes::server_header(shared.cfg.mode);
     loop {
+        // The flavour can change under a running server (`TestServer::upgrade`).
+        let server = routes::server_header(shared.cfg.mode, shared.version());
         let read = tokio::select! {
             r = tokio::time::timeout(KEEP_ALIVE_TIMEOUT, reader.read(&mut stream)) => r,
             _ = shutdown.changed() => return,
@@ -179,7 +185,7 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
             _ => routes::handle(shared, &req, now),
         };
         let late = if early.is_none() { shared.faults.take(&target, |f| !f.before_routing()) } else { None };
-        let keep_alive = req.keep_alive;
+        let keep_alive = req.keep_alive && !resp.close;
         let ok = match late {
             Some(Fault::Truncate) => {
                 let half = resp.body.len() / 2;

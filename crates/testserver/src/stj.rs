@@ -81,12 +81,20 @@ pub fn stj_escape(s: &str) -> String {
     out
 }
 
-/// Streaming writer for compact JSON. Keys are written verbatim (they are ASCII identifiers).
+/// Streaming JSON writer, compact or indented like Newtonsoft's `Formatting.Indented`. Keys
+/// are written verbatim (they are ASCII identifiers).
 pub struct JsonWriter {
     out: String,
     esc: Escaping,
-    /// True right after `{`, `[` or a key: the next value needs no comma.
+    /// True right after `{`, `[` or (compact) a key: the next value needs no comma. In
+    /// indented mode it also tells at `}`/`]` whether the container stayed empty.
     fresh: bool,
+    /// Newtonsoft `Formatting.Indented`: two spaces a level, `\n`, `"key": value`, every array
+    /// element on its own line, empty containers as `{}`/`[]`.
+    indented: bool,
+    depth: usize,
+    /// Indented mode: a key was just written, its value follows on the same line.
+    after_key: bool,
 }
 
 impl JsonWriter {
@@ -97,7 +105,12 @@ impl JsonWriter {
 
     /// Like [`JsonWriter::new`] with a preallocated buffer.
     pub fn with_capacity(esc: Escaping, cap: usize) -> Self {
-        JsonWriter { out: String::with_capacity(cap), esc, fresh: true }
+        JsonWriter { out: String::with_capacity(cap), esc, fresh: true, indented: false, depth: 0, after_key: false }
+    }
+
+    /// A writer in Newtonsoft's indented style (Duplicati 2.0's `Serializer.SerializeJson`).
+    pub fn indented(esc: Escaping, cap: usize) -> Self {
+        JsonWriter { indented: true, ..Self::with_capacity(esc, cap) }
     }
 
     /// The JSON text written so far.
@@ -105,10 +118,39 @@ impl JsonWriter {
         self.out
     }
 
+    fn newline(&mut self, depth: usize) {
+        self.out.push('\n');
+        for _ in 0..depth {
+            self.out.push_str("  ");
+        }
+    }
+
     fn sep(&mut self) {
-        if !self.fresh {
+        if self.indented {
+            if self.after_key {
+                self.after_key = false;
+            } else {
+                if !self.fresh {
+                    self.out.push(',');
+                }
+                if self.depth > 0 {
+                    self.newline(self.depth);
+                }
+            }
+        } else if !self.fresh {
             self.out.push(',');
         }
+        self.fresh = false;
+    }
+
+    fn close(&mut self, c: char) {
+        if self.indented {
+            self.depth -= 1;
+            if !self.fresh {
+                self.newline(self.depth);
+            }
+        }
+        self.out.push(c);
         self.fresh = false;
     }
 
@@ -117,13 +159,13 @@ impl JsonWriter {
         self.sep();
         self.out.push('{');
         self.fresh = true;
+        self.depth += usize::from(self.indented);
         self
     }
 
     /// `}`
     pub fn end_obj(&mut self) -> &mut Self {
-        self.out.push('}');
-        self.fresh = false;
+        self.close('}');
         self
     }
 
@@ -132,13 +174,13 @@ impl JsonWriter {
         self.sep();
         self.out.push('[');
         self.fresh = true;
+        self.depth += usize::from(self.indented);
         self
     }
 
     /// `]`
     pub fn end_arr(&mut self) -> &mut Self {
-        self.out.push(']');
-        self.fresh = false;
+        self.close(']');
         self
     }
 
@@ -147,8 +189,20 @@ impl JsonWriter {
         self.sep();
         self.out.push('"');
         self.out.push_str(name);
-        self.out.push_str("\":");
-        self.fresh = true;
+        if self.indented {
+            self.out.push_str("\": ");
+            self.after_key = true;
+        } else {
+            self.out.push_str("\":");
+            self.fresh = true;
+        }
+        self
+    }
+
+    /// A value written verbatim (a number in a format the caller chose, or a JSON fragment).
+    pub fn raw(&mut self, v: &str) -> &mut Self {
+        self.sep();
+        self.out.push_str(v);
         self
     }
 
@@ -180,6 +234,31 @@ impl JsonWriter {
         self.sep();
         self.out.push_str("null");
         self
+    }
+
+    /// A parsed JSON value (objects keep their key order).
+    pub fn value(&mut self, v: &serde_json::Value) -> &mut Self {
+        use serde_json::Value;
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => self.raw(&n.to_string()),
+            Value::String(s) => self.str(s),
+            Value::Array(items) => {
+                self.begin_arr();
+                for item in items {
+                    self.value(item);
+                }
+                self.end_arr()
+            }
+            Value::Object(map) => {
+                self.begin_obj();
+                for (k, item) in map {
+                    self.key(k).value(item);
+                }
+                self.end_obj()
+            }
+        }
     }
 
     /// `"name":"v"`
@@ -241,6 +320,20 @@ mod tests {
         let mut s = String::new();
         escape_into(&mut s, "say \"hi\" & +\u{e7}\n\u{1f}", Escaping::Newtonsoft);
         assert_eq!(s, "say \\\"hi\\\" & +\u{e7}\\n\\u001f");
+    }
+
+    #[test]
+    fn indented_like_newtonsoft() {
+        let mut w = JsonWriter::indented(Escaping::Newtonsoft, 64);
+        w.begin_obj().kstr("Status", "OK").key("Empty").begin_arr().end_arr().key("O").begin_obj().end_obj();
+        w.key("List").begin_arr().int(1).begin_obj().knull("A").end_obj().end_arr().end_obj();
+        assert_eq!(
+            w.finish(),
+            "{\n  \"Status\": \"OK\",\n  \"Empty\": [],\n  \"O\": {},\n  \"List\": [\n    1,\n    {\n      \"A\": null\n    }\n  ]\n}"
+        );
+        let mut w = JsonWriter::indented(Escaping::Newtonsoft, 8);
+        w.begin_arr().end_arr();
+        assert_eq!(w.finish(), "[]");
     }
 
     #[test]

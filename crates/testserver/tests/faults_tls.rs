@@ -181,3 +181,66 @@ fn plain_port_does_not_speak_tls() {
     assert!(s.cert_der().is_none() && s.cert_sha256().is_none());
     assert!(Conn::open(s.addr(), Some(common::insecure_tls())).is_err());
 }
+
+/// `--configure-https` of 2.3.1: a "Duplicati Local CA" signs a 90-day "Duplicati Server" leaf;
+/// the handshake carries both, renewals keep the CA, and a replaced CA breaks pinning.
+#[test]
+fn configure_https_chain_renewal_and_ca_replacement() {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+
+    let s = TestServer::start(ServerConfig { tls: TlsMode::CaSigned, machine_name: "nas-01".into(), ..ServerConfig::default() }).unwrap();
+    let ca_der = s.ca_der().unwrap();
+    let chain = Conn::open(s.addr(), Some(common::insecure_tls())).unwrap().peer_chain();
+    assert_eq!(chain.len(), 2, "leaf and CA");
+    assert_eq!(chain[0], s.cert_der().unwrap());
+    assert_eq!(chain[1], ca_der);
+
+    let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
+    assert_eq!(ca.subject().to_string(), "C=US, O=Duplicati, CN=Duplicati Local CA");
+    assert_eq!(ca.public_key().algorithm.algorithm.to_id_string(), "1.2.840.10045.2.1", "ECDSA");
+    let bc = ca.basic_constraints().unwrap().unwrap().value;
+    assert!(bc.ca && bc.path_len_constraint == Some(0));
+    let ca_days = (ca.validity().not_after.timestamp() - ca.validity().not_before.timestamp()) / 86_400;
+    assert_eq!(ca_days, 3650);
+
+    let (_, leaf) = X509Certificate::from_der(&chain[0]).unwrap();
+    assert_eq!(leaf.subject().to_string(), "C=US, O=Duplicati, CN=Duplicati Server");
+    assert_eq!(leaf.issuer(), ca.subject());
+    let secs = leaf.validity().not_after.timestamp() - leaf.validity().not_before.timestamp();
+    assert_eq!(secs, 90 * 86_400 + 300, "90 days from five minutes ago");
+    assert_eq!(leaf.raw_serial().len(), 8);
+    let sans: Vec<String> = leaf
+        .subject_alternative_name()
+        .unwrap()
+        .unwrap()
+        .value
+        .general_names
+        .iter()
+        .map(|n| match n {
+            GeneralName::DNSName(d) => d.to_string(),
+            GeneralName::IPAddress(ip) => format!("ip:{ip:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(sans, ["localhost", "ip:[127, 0, 0, 1]", "ip:[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]", "nas-01"]);
+
+    // Pinning the CA survives a renewal; a new CA does not.
+    let ca_cert = CertificateDer::from(ca_der.clone());
+    let mut c = Client::new(&s);
+    c.tls = Some(tls_trusting(ca_cert.clone()));
+    c.login();
+    let leaf1 = s.cert_sha256().unwrap();
+    s.renew_certificate();
+    assert_ne!(s.cert_sha256().unwrap(), leaf1);
+    assert_eq!(s.ca_der().unwrap(), ca_der, "same CA");
+    assert_eq!(c.get("/api/v1/backups").status, 200);
+    s.replace_ca();
+    assert_ne!(s.ca_der().unwrap(), ca_der);
+    assert!(Conn::open(s.addr(), Some(tls_trusting(ca_cert))).is_err(), "the old CA no longer verifies");
+    let new_ca = CertificateDer::from(s.ca_der().unwrap());
+    assert!(Conn::open(s.addr(), Some(tls_trusting(new_ca))).is_ok());
+
+    // Linux/macOS Duplicati (.NET trims the self-signed root): the leaf alone.
+    let linux = TestServer::start(ServerConfig { tls: TlsMode::CaSigned, tls_send_ca: false, ..ServerConfig::default() }).unwrap();
+    assert_eq!(Conn::open(linux.addr(), Some(common::insecure_tls())).unwrap().peer_chain().len(), 1);
+}

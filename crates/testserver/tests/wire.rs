@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{raw_request, Client, Conn};
-use duplicati_testserver::{fixtures, DataSet, Mode, ServerConfig, TestServer};
+use duplicati_testserver::{fixtures, DataSet, Mode, ServerConfig, TestServer, Version};
 use serde_json::Value;
 
 fn start(cfg: ServerConfig) -> (TestServer, Client) {
@@ -205,7 +205,7 @@ fn systeminfo_reflects_config() {
     let cfg = ServerConfig {
         machine_name: "nas-02".into(),
         machine_id: "0123456789abcdef0123456789abcdef".into(),
-        version: "2.1.0.4".into(),
+        version: Version::V2_2,
         data: DataSet::Empty,
         ..ServerConfig::default()
     };
@@ -213,7 +213,7 @@ fn systeminfo_reflects_config() {
     c.login();
     let info = c.get("/api/v1/systeminfo").json();
     assert_eq!(info["MachineName"], "nas-02");
-    assert_eq!(info["ServerVersion"], "2.1.0.4");
+    assert_eq!(info["ServerVersion"], "2.2.0.0");
     let opt = |name: &str| info["Options"].as_array().unwrap().iter().find(|o| o["Name"] == name).unwrap()["DefaultValue"].clone();
     assert_eq!(opt("machine-id"), "0123456789abcdef0123456789abcdef");
     assert_eq!(opt("machine-name"), "nas-02");
@@ -221,22 +221,6 @@ fn systeminfo_reflects_config() {
     assert_eq!(c.get("/api/v1/backup/1/log").status, 404);
     assert_eq!(c.get("/api/v1/notifications").text(), "[]");
     assert_eq!(c.get("/api/v1/serverstate").json()["ProgramState"], "Running");
-}
-
-#[test]
-fn legacy20_mode() {
-    let (_s, c) = start(ServerConfig { mode: Mode::Legacy20, ..ServerConfig::default() });
-    let r = c.login_with("duplicati");
-    assert_eq!(r.status, 400);
-    assert_eq!(r.text(), "Missing XSRF Token. Please reload the page");
-    assert!(r.header("Content-Type").unwrap().starts_with("text/plain"));
-    let cookie = r.header("Set-Cookie").unwrap();
-    assert!(cookie.starts_with("xsrf-token=") && cookie.ends_with("; path=/"), "{cookie}");
-    assert_ne!(r.header("Server"), Some("Kestrel"));
-    let r = c.get("/");
-    assert_eq!(r.status, 302);
-    assert_eq!(r.header("Location"), Some("/login.html"));
-    assert_eq!(c.get("/login.html").status, 200);
 }
 
 #[test]

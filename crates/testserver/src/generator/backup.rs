@@ -19,13 +19,24 @@ impl Run<'_> {
         let mut delete: Option<(Option<Ticks>, Ticks, Ticks)> = None;
         let mut compact: Option<Compact> = None;
         let mut test: Option<(Vec<String>, Ticks, Ticks)> = None;
-        let interrupted = kind == Kind::Interrupted;
+        let interrupted = kind.is_script_abort();
 
         if interrupted {
             let script = self.rng.pick(&["/config/scripts/check-nas-mounted.sh", "/usr/local/bin/pre-backup.sh"]).to_string();
-            warns.raw(e, &format!("[Warning-Duplicati.Library.Modules.Builtin.RunScript-InvalidExitCode]: The script \"{script}\" returned with exit code 3: /mnt/nas is not mounted"));
-            msgs.info(e, "Duplicati.Library.Main.Controller-AbortOperation", "Aborting operation by request, requested result: Warning");
-            parsed = "Warning";
+            if kind == Kind::ScriptAbort {
+                // Exit code 5: "error, don't run" (Library/Modules/Builtin/RunScript.cs).
+                errs.raw(e, &format!("[Error-Duplicati.Library.Modules.Builtin.RunScript-InvalidExitCode]: The script \"{script}\" returned with exit code 5: backup target is read-only"));
+                msgs.info(e, "Duplicati.Library.Main.Controller-AbortOperation", "Aborting operation by request, requested result: Error");
+                parsed = "Error";
+            } else {
+                warns.raw(e, &format!("[Warning-Duplicati.Library.Modules.Builtin.RunScript-InvalidExitCode]: The script \"{script}\" returned with exit code 3: /mnt/nas is not mounted"));
+                msgs.info(
+                    e,
+                    "Duplicati.Library.Main.Controller-AbortOperation",
+                    "Aborting operation by request, requested result: Warning",
+                );
+                parsed = "Warning";
+            }
             backend = self.backend("Backup", (0, 0), (0, 0), 0);
             backend.known_count = 0;
             backend.known_size = 0;
@@ -37,18 +48,11 @@ impl Run<'_> {
             if kind == Kind::Fatal {
                 backend = self.backend("Backup", (0, 0), (0, 0), 0);
                 backend.last_backup = Some(b - 24 * HOUR);
-                let (msg, exc) = match self.rng.range(0, 3) {
-                    0 => {
-                        for ext in ["dblock", "dindex"] {
-                            let hex = self.rng.guid_hex();
-                            let letter = &ext[1..2];
-                            warns.raw(e, &format!("[Warning-Duplicati.Library.Main.Operation.FilelistProcessor-MissingFile]: Missing file: duplicati-{letter}{hex}.{ext}.zip.aes"));
-                        }
-                        ("Found 2 files that are missing from the remote storage, please run repair", "RemoteListVerificationException")
-                    }
-                    1 => ("The remote server returned an error: (503) Service Unavailable.", "WebException"),
-                    _ => ("Connection refused (nas.example.lan:22)", "SocketException"),
-                };
+                let (msg, exc, missing) = self.fatal_error();
+                for (ext, hex) in ["dblock", "dindex"].iter().zip(&missing) {
+                    let letter = &ext[1..2];
+                    warns.raw(e, &format!("[Warning-Duplicati.Library.Main.Operation.FilelistProcessor-MissingFile]: Missing file: duplicati-{letter}{hex}.{ext}.zip.aes"));
+                }
                 errs.raw(e, &format!("[Error-Duplicati.Library.Main.Controller-FailedOperation]: The operation Backup has failed with error: {msg}\n{exc}: {msg}"));
                 parsed = "Fatal";
             } else {
@@ -173,6 +177,7 @@ impl Run<'_> {
         let delete = delete.map(|(set, begin, end)| (set.map(|t| (self.known().2 + 1, t)), begin, end));
         let results = Backup {
             counters,
+            timestamp_changed: counters[2] / 5,
             partial,
             compact: compact.as_ref(),
             delete,
@@ -180,6 +185,23 @@ impl Run<'_> {
         };
         let tail = Tail { parsed, interrupted, begin: b, end: e, lists: Some((&msgs, &warns, &errs)) };
         self.json.backup(&results, &tail, &backend)
+    }
+
+    /// Why a backup failed: the exception message and type, and the missing files' ids when
+    /// the remote check failed.
+    pub fn fatal_error(&mut self) -> (String, &'static str, Vec<String>) {
+        match self.rng.range(0, 3) {
+            0 => {
+                let missing = vec![self.rng.guid_hex(), self.rng.guid_hex()];
+                (
+                    "Found 2 files that are missing from the remote storage, please run repair".into(),
+                    "RemoteListVerificationException",
+                    missing,
+                )
+            }
+            1 => ("The remote server returned an error: (503) Service Unavailable.".into(), "WebException", Vec::new()),
+            _ => ("Connection refused (nas.example.lan:22)".into(), "SocketException", Vec::new()),
+        }
     }
 
     /// One of the warnings a backup meets on the source side.

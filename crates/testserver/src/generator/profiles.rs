@@ -2,6 +2,7 @@
 
 use super::rng::Rng;
 use super::MB;
+use crate::config::Version;
 
 /// Static description of a generated job.
 #[derive(Clone, Debug)]
@@ -16,9 +17,9 @@ pub(crate) struct JobProfile {
     /// Weekly (one allowed day) instead of daily.
     pub weekly: bool,
     /// Files in the source folder before the first run.
-    pub(super) base_files: i64,
+    pub(crate) base_files: i64,
     /// Bytes in the source folder before the first run.
-    pub(super) base_size: i64,
+    pub(crate) base_size: i64,
     /// Assigned quota in bytes or -1.
     pub(super) quota: i64,
 }
@@ -83,7 +84,11 @@ pub(crate) enum Kind {
     Warning,
     Error,
     Fatal,
+    /// A `--run-script-before` exiting 3: warning, operation not run, `Interrupted`.
     Interrupted,
+    /// A `--run-script-before` exiting 5: error, operation not run, `Interrupted` with
+    /// `ParsedResult: "Error"` (`Library/Modules/Builtin/RunScript.cs`).
+    ScriptAbort,
     UserStop,
     Compact,
     Test,
@@ -94,8 +99,11 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// The mix of operations and outcomes a job's history shows.
-    pub(super) fn choose(rng: &mut Rng) -> Kind {
+    /// The mix of operations and outcomes a job's history shows under `version`.
+    pub(super) fn choose(rng: &mut Rng, version: Version) -> Kind {
+        if version.logs_every_operation() {
+            return Self::choose_every_operation(rng);
+        }
         match rng.range(0, 100) {
             0..=59 => Kind::Success,
             60..=69 => Kind::Warning,
@@ -112,8 +120,33 @@ impl Kind {
         }
     }
 
+    /// From 2.1.2 every operation on an existing database writes a row, so browsing files
+    /// (List), verifying (Test) and restores show up between the backups.
+    fn choose_every_operation(rng: &mut Rng) -> Kind {
+        match rng.range(0, 100) {
+            0..=44 => Kind::Success,
+            45..=52 => Kind::Warning,
+            53..=56 => Kind::Error,
+            57..=59 => Kind::Fatal,
+            60..=61 => Kind::Interrupted,
+            62..=63 => Kind::ScriptAbort,
+            64..=65 => Kind::UserStop,
+            66..=70 => Kind::Compact,
+            71..=78 => Kind::Test,
+            79..=83 => Kind::Restore,
+            84..=85 => Kind::Repair,
+            86..=87 => Kind::Delete,
+            _ => Kind::List,
+        }
+    }
+
     /// True for rows of `MainOperation:"Backup"`.
     pub fn is_backup(self) -> bool {
-        matches!(self, Kind::Success | Kind::Warning | Kind::Error | Kind::Fatal | Kind::Interrupted | Kind::UserStop)
+        matches!(self, Kind::Success | Kind::Warning | Kind::Error | Kind::Fatal | Kind::Interrupted | Kind::ScriptAbort | Kind::UserStop)
+    }
+
+    /// True when the operation was aborted by a script (`Interrupted: true`).
+    pub fn is_script_abort(self) -> bool {
+        matches!(self, Kind::Interrupted | Kind::ScriptAbort)
     }
 }

@@ -6,7 +6,7 @@
 
 use super::profiles::JobProfile;
 use super::rng::Rng;
-use super::writers::{size_str, Backend, Compact, Fileset, Lines, ResultWriter, Tail};
+use super::writers::{size_str, Backend, Compact, Fileset, Lines, Restore, ResultWriter, Tail};
 use super::{RowFacts, HOUR, MB};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
@@ -15,7 +15,7 @@ pub(super) struct Run<'a> {
     pub rng: Rng,
     pub profile: &'a JobProfile,
     pub f: &'a RowFacts,
-    pub json: &'a ResultWriter<'a>,
+    pub json: &'a ResultWriter,
 }
 
 /// A block volume and its index file.
@@ -213,15 +213,17 @@ impl Run<'_> {
             msgs.backend(self.at(10 + i as i64 * 10, 100), "Get", &v.block, &size_str(v.size));
             down += v.size;
         }
+        let path = format!("{}/restore", self.profile.source);
         msgs.info(
             self.at(98, 100),
             "Duplicati.Library.Main.Operation.RestoreHandler-RestoreCompleted",
-            &format!("Restored {files} files to {}/restore", self.profile.source),
+            &format!("Restored {files} files to {path}"),
         );
         let backend = self.backend("Restore", (0, 0), (vols.len() as i64, down), 0);
         let folders = self.rng.range(0, 20);
         let none = Lines::default();
-        self.json.restore(files, size, folders, &self.tail(&msgs, &none, &none), &backend)
+        let r = Restore { files, size, folders, path: &path, volumes: vols.len() as i64 };
+        self.json.restore(&r, &self.tail(&msgs, &none, &none), &backend)
     }
 
     pub fn repair(&mut self) -> String {
@@ -247,7 +249,11 @@ impl Run<'_> {
         self.json.delete((self.known().2 + 1, old), &self.tail(&msgs, &none, &none), &backend)
     }
 
-    pub fn list(&mut self) -> String {
+    /// A List run. Before 2.1.2 the rows recorded here list versions only; from 2.1.2 (every
+    /// operation writes a row) a search's matching files are serialised too: none for a
+    /// listing of versions, a folder's worth, or thousands for a search over everything.
+    /// `files` chooses the count.
+    pub fn list(&mut self, files: Option<u32>) -> String {
         let mut msgs = Lines::default();
         self.starting(&mut msgs, "List");
         let (_, _, versions) = self.known();
@@ -260,7 +266,33 @@ impl Run<'_> {
                 file_sizes: self.profile.base_size - v * MB,
             })
             .collect();
+        let count = match files {
+            Some(n) => i64::from(n),
+            None if self.f.version.logs_every_operation() => match self.rng.range(0, 10) {
+                0..=2 => 0,
+                3..=7 => self.rng.range(5, 400),
+                _ => self.rng.range(1_000, 6_000),
+            },
+            None => 0,
+        };
+        let listed = self.listed_files(count, filesets.len());
         let none = Lines::default();
-        self.json.list(&filesets, &self.tail(&msgs, &none, &none), &backend)
+        self.json.list(&filesets, &listed, &self.tail(&msgs, &none, &none), &backend)
+    }
+
+    /// `count` source files with their size in each of `versions` versions (-1 = not in it).
+    fn listed_files(&mut self, count: i64, versions: usize) -> Vec<(String, Vec<i64>)> {
+        const DIRS: [&str; 6] = ["", "archive/", "projects/2025/", "shared/Übersicht/", "tmp/", "reports/q3/"];
+        const EXTS: [&str; 6] = ["pdf", "docx", "jpg", "xlsx", "txt", "tar.gz"];
+        let src = self.profile.source.clone();
+        (0..count)
+            .map(|i| {
+                let dir = DIRS[(i % 6) as usize];
+                let ext = EXTS[(i / 6 % 6) as usize];
+                let size = self.rng.range(0, 40 * MB);
+                let sizes = (0..versions.max(1)).map(|v| if v > 0 && i % (v as i64 + 3) == 0 { -1 } else { size }).collect();
+                (format!("{src}/{dir}file-{i:05}.{ext}"), sizes)
+            })
+            .collect()
     }
 }

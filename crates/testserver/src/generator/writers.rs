@@ -1,6 +1,7 @@
 //! Duplicati's serialisation of results: the Newtonsoft JSON of each result class (field
 //! names and order as Duplicati writes them), its log lines and its size strings.
 
+use crate::config::Version;
 use crate::stj::{Escaping, JsonWriter};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
@@ -110,6 +111,17 @@ pub(super) struct Fileset {
     pub file_sizes: i64,
 }
 
+/// The numbers of a restore.
+pub(super) struct Restore<'a> {
+    pub files: i64,
+    pub size: i64,
+    pub folders: i64,
+    /// Where the files went (`RestorePath`, 2.3).
+    pub path: &'a str,
+    /// Block volumes downloaded (`TotalVolumesAccessed`, 2.3).
+    pub volumes: i64,
+}
+
 /// A version removed by a delete: its number and time.
 pub(super) type DeletedSet = (i64, Ticks);
 
@@ -117,6 +129,8 @@ pub(super) type DeletedSet = (i64, Ticks);
 pub(super) struct Backup<'a> {
     /// In the order of [`BACKUP_COUNTERS`].
     pub counters: [i64; 18],
+    /// `TimestampChangedFiles` (2.1.2+), written after `FilesWithError`.
+    pub timestamp_changed: i64,
     pub partial: bool,
     pub compact: Option<&'a Compact>,
     /// `DeleteResults`: the removed version, if any, and when the delete ran.
@@ -152,15 +166,27 @@ fn local_seconds(t: Ticks) -> String {
     timefmt::iso_local(t - t % TICKS_PER_SEC)
 }
 
-/// Writes the result classes of one Duplicati version.
-pub(super) struct ResultWriter<'a> {
+/// Writes the result classes of one Duplicati version (`Library/Main/ResultClasses.cs` of its
+/// tag; 2.0.8.1 and 2.1.0.5 serialise the same fields).
+pub(super) struct ResultWriter {
     /// The full result version, e.g. `2.1.0.5 (2.1.0.5_stable_2025-03-04)`.
-    version: &'a str,
+    version: String,
+    v: Version,
 }
 
-impl<'a> ResultWriter<'a> {
-    pub fn new(version: &'a str) -> Self {
-        ResultWriter { version }
+impl ResultWriter {
+    pub fn new(v: Version) -> Self {
+        ResultWriter { version: v.result_version(), v }
+    }
+
+    /// 2.1.2 added `TimestampChangedFiles`, `KnownFilesets` and the restore's broken-file lists.
+    fn since_2_1_2(&self) -> bool {
+        self.v >= Version::V2_1_2
+    }
+
+    /// 2.3 added `LockResults`, `RemoteSynchronizationResults` and more restore counters.
+    fn since_2_3(&self) -> bool {
+        self.v >= Version::V2_3_1
     }
 
     fn top_level(cap: usize, body: impl FnOnce(&mut JsonWriter)) -> String {
@@ -171,7 +197,7 @@ impl<'a> ResultWriter<'a> {
 
     /// The fields of `BasicResults` every result class ends with.
     fn tail(&self, w: &mut JsonWriter, t: &Tail<'_>, backend: &Backend) {
-        w.kstr("ParsedResult", t.parsed).kbool("Interrupted", t.interrupted).kstr("Version", self.version);
+        w.kstr("ParsedResult", t.parsed).kbool("Interrupted", t.interrupted).kstr("Version", &self.version);
         w.kstr("EndTime", &timefmt::iso_utc(t.end)).kstr("BeginTime", &timefmt::iso_utc(t.begin));
         w.kstr("Duration", &timefmt::timespan(t.end - t.begin));
         match t.lists {
@@ -196,13 +222,16 @@ impl<'a> ResultWriter<'a> {
         w.kint("FilesUploaded", b.files_up).kint("FilesDownloaded", b.files_down).kint("FilesDeleted", b.files_deleted);
         w.kint("FoldersCreated", 0).kint("RetryAttempts", 0).kint("UnknownFileSize", 0).kint("UnknownFileCount", 0);
         w.kint("KnownFileCount", b.known_count).kint("KnownFileSize", b.known_size);
+        if self.since_2_1_2() {
+            w.kint("KnownFilesets", b.list_count);
+        }
         match b.last_backup {
             Some(t) => w.kstr("LastBackupDate", &local_seconds(t)),
             None => w.kstr("LastBackupDate", "0001-01-01T00:00:00"),
         };
         w.kint("BackupListCount", b.list_count).kint("TotalQuotaSpace", 0).kint("FreeQuotaSpace", 0);
         w.kint("AssignedQuotaSpace", b.quota).kbool("ReportedQuotaError", b.quota_error).kbool("ReportedQuotaWarning", false);
-        w.kstr("MainOperation", b.op).kstr("ParsedResult", "Success").kbool("Interrupted", false).kstr("Version", self.version);
+        w.kstr("MainOperation", b.op).kstr("ParsedResult", "Success").kbool("Interrupted", false).kstr("Version", &self.version);
         w.kstr("EndTime", "0001-01-01T00:00:00").kstr("BeginTime", &timefmt::iso_utc(b.begin)).kstr("Duration", "00:00:00");
         w.kint("MessagesActualLength", 0).kint("WarningsActualLength", 0).kint("ErrorsActualLength", 0);
         w.knull("Messages").knull("Warnings").knull("Errors");
@@ -225,6 +254,9 @@ impl<'a> ResultWriter<'a> {
             w.begin_obj();
             for (name, v) in BACKUP_COUNTERS.iter().zip(r.counters) {
                 w.kint(name, v);
+                if *name == "FilesWithError" && self.since_2_1_2() {
+                    w.kint("TimestampChangedFiles", r.timestamp_changed);
+                }
             }
             w.kbool("PartialBackup", r.partial).kbool("Dryrun", false).kstr("MainOperation", "Backup");
             w.key("CompactResults");
@@ -239,6 +271,9 @@ impl<'a> ResultWriter<'a> {
                 let tail = Tail { parsed: "Success", interrupted: false, begin, end, lists: None };
                 self.test_results(w, files, &tail, backend);
             });
+            if self.since_2_3() {
+                w.knull("LockResults").key("RemoteSynchronizationResults").begin_arr().end_arr();
+            }
             self.tail(w, tail, backend);
             w.end_obj();
         })
@@ -295,14 +330,29 @@ impl<'a> ResultWriter<'a> {
     }
 
     /// `RestoreResults`.
-    pub fn restore(&self, files: i64, size: i64, folders: i64, tail: &Tail<'_>, backend: &Backend) -> String {
+    pub fn restore(&self, r: &Restore<'_>, tail: &Tail<'_>, backend: &Backend) -> String {
         Self::top_level(4096, |w| {
-            w.begin_obj().kint("RestoredFiles", files).kint("SizeOfRestoredFiles", size).kint("RestoredFolders", folders);
+            w.begin_obj();
+            if self.since_2_1_2() {
+                w.key("BrokenLocalFiles").begin_arr().end_arr().key("BrokenRemoteFiles").begin_arr().end_arr();
+            }
+            w.kint("RestoredFiles", r.files).kint("SizeOfRestoredFiles", r.size);
+            if self.since_2_3() {
+                w.kint("SizeOfRestoredData", r.size);
+            }
+            w.kint("RestoredFolders", r.folders);
             w.kint("RestoredSymlinks", 0)
                 .kint("PatchedFiles", 0)
                 .kint("DeletedFiles", 0)
                 .kint("DeletedFolders", 0)
                 .kint("DeletedSymlinks", 0);
+            if self.since_2_3() {
+                w.kint("UnmodifiedFiles", 0).kint("SizeOfUnmodifiedFiles", 0).kstr("RestorePath", r.path);
+                // The cache-pressure counters have ShouldSerialize methods and stay out at 0.
+                if r.volumes > 0 {
+                    w.kint("TotalVolumesAccessed", r.volumes);
+                }
+            }
             w.kstr("MainOperation", "Restore").knull("RecreateDatabaseResults");
             self.tail(w, tail, backend);
             w.end_obj();
@@ -318,15 +368,33 @@ impl<'a> ResultWriter<'a> {
         })
     }
 
-    /// `ListResults` of a listing of versions (no files).
-    pub fn list(&self, filesets: &[Fileset], tail: &Tail<'_>, backend: &Backend) -> String {
-        Self::top_level(4096, |w| {
+    /// `ListResults`: the versions and the matching files (`Path` and the size in each
+    /// version, -1 where absent).
+    pub fn list(&self, filesets: &[Fileset], files: &[(String, Vec<i64>)], tail: &Tail<'_>, backend: &Backend) -> String {
+        let cap = 4096 + files.iter().map(|(p, s)| p.len() + 24 * s.len() + 24).sum::<usize>();
+        Self::top_level(cap, |w| {
             w.begin_obj().kbool("EncryptedFiles", false).key("Filesets").begin_arr();
             for f in filesets {
-                w.begin_obj().kint("Version", f.version).kbool("IsFullBackup", true).kstr("Time", &local_seconds(f.time));
+                w.begin_obj().kint("Version", f.version);
+                // `ListResultFileset.IsFullBackup` is an int (1 = full). The 2.1.0.5 profile keeps
+                // writing `true` so the generated bytes recorded for it do not change.
+                if self.v == Version::V2_1_0_5 {
+                    w.kbool("IsFullBackup", true);
+                } else {
+                    w.kint("IsFullBackup", 1);
+                }
+                w.kstr("Time", &local_seconds(f.time));
                 w.kint("FileCount", f.file_count).kint("FileSizes", f.file_sizes).end_obj();
             }
-            w.end_arr().key("Files").begin_arr().end_arr().kstr("MainOperation", "List");
+            w.end_arr().key("Files").begin_arr();
+            for (path, sizes) in files {
+                w.begin_obj().kstr("Path", path).key("Sizes").begin_arr();
+                for size in sizes {
+                    w.int(*size);
+                }
+                w.end_arr().end_obj();
+            }
+            w.end_arr().kstr("MainOperation", "List");
             self.tail(w, tail, backend);
             w.end_obj();
         })

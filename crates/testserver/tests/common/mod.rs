@@ -15,6 +15,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 #[derive(Debug)]
 pub struct Resp {
     pub status: u16,
+    pub reason: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// Body length matched Content-Length.
@@ -24,6 +25,20 @@ pub struct Resp {
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// Every value of a header (e.g. several `Set-Cookie`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+    }
+    /// The value of cookie `name` set by this response (as sent).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.all("set-cookie")
+            .iter()
+            .find_map(|c| c.split(';').next()?.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+    }
+    /// The status line's reason phrase.
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
@@ -132,9 +147,14 @@ impl Conn {
 
     /// DER of the server's leaf certificate (TLS only).
     pub fn peer_cert(&self) -> Option<Vec<u8>> {
+        self.peer_chain().into_iter().next()
+    }
+
+    /// DER of every certificate the server sent, leaf first (TLS only).
+    pub fn peer_chain(&self) -> Vec<Vec<u8>> {
         match self {
-            Conn::Plain(_) => None,
-            Conn::Tls(s) => s.conn.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec()),
+            Conn::Plain(_) => Vec::new(),
+            Conn::Tls(s) => s.conn.peer_certificates().map(|c| c.iter().map(|c| c.to_vec()).collect()).unwrap_or_default(),
         }
     }
 
@@ -168,7 +188,9 @@ impl Conn {
         };
         let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
         let mut lines = head.split("\r\n");
-        let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let mut status_line = lines.next().unwrap().splitn(3, ' ');
+        let status: u16 = status_line.nth(1).unwrap().parse().unwrap();
+        let reason = status_line.next().unwrap_or_default().to_string();
         let headers: Vec<(String, String)> =
             lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
         let len: Option<usize> = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse().unwrap());
@@ -186,7 +208,7 @@ impl Conn {
             }
         }
         let complete = len.is_none_or(|l| body.len() == l);
-        Ok(Resp { status, headers, body, complete })
+        Ok(Resp { status, reason, headers, body, complete })
     }
 }
 
@@ -244,6 +266,12 @@ impl Client {
 
     pub fn get(&self, path: &str) -> Resp {
         self.request("GET", path, &[], None).unwrap()
+    }
+
+    /// POST a JSON body.
+    pub fn post_json(&self, path: &str, headers: &[(&str, &str)], body: &serde_json::Value) -> Resp {
+        let body = body.to_string();
+        self.request("POST", path, headers, Some(("application/json", body.as_bytes()))).unwrap()
     }
 
     pub fn login_with(&self, password: &str) -> Resp {

@@ -150,6 +150,15 @@ impl Tokens {
         Tokens { lifetime, rng: SystemRandom::new(), issued: HashMap::new(), families: HashMap::new(), refresh: HashMap::new() }
     }
 
+    /// Forgets every token and token family, as Duplicati does when its JWT configuration is
+    /// reset (`--webservice-reset-jwt-config`, Server/Program.cs): every session must log in
+    /// with the password again.
+    pub fn revoke_all(&mut self) {
+        self.issued.clear();
+        self.families.clear();
+        self.refresh.clear();
+    }
+
     /// Token families in the table now.
     #[cfg(test)]
     pub fn family_count(&self) -> usize {
@@ -309,6 +318,11 @@ impl LegacySessions {
     }
 
     /// `ServerSettings.SetWebserverPassword` (a new salt each time).
+    /// Ends every 2.0 login (as a restart of the 2.0 server does).
+    pub fn log_out_everyone(&mut self) {
+        self.sessions.clear();
+    }
+
     pub fn set_password(&mut self, password: &str) {
         if password.trim().is_empty() {
             self.stored.clear();

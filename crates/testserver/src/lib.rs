@@ -329,6 +329,14 @@ impl TestServer {
         self.shared.set_password(pw);
     }
 
+    /// Ends every session (2.1+: tokens and refresh tokens, as `--webservice-reset-jwt-config`
+    /// does; 2.0: the login cookies): clients must log in with the password again. Changing
+    /// the password alone does not end sessions in Duplicati.
+    pub fn revoke_sessions(&self) {
+        self.shared.tokens().revoke_all();
+        self.shared.legacy().log_out_everyone();
+    }
+
     /// Stops the server and waits for its thread.
     pub fn shutdown(mut self) {
         self.stop_and_join();

@@ -28,8 +28,17 @@ pub async fn save_json<R: Runtime>(app: &AppHandle<R>, default_name: &str) -> Op
 
 /// Asks for collected JSON files to import; `None` when cancelled.
 pub async fn pick_json_files<R: Runtime>(app: &AppHandle<R>) -> Option<Vec<PathBuf>> {
+    pick_files(app, current_lang(app).texts().import_dialog_title, "JSON", &["json"]).await
+}
+
+/// Asks for certificate authority files (PEM or DER); `None` when cancelled.
+pub async fn pick_ca_files<R: Runtime>(app: &AppHandle<R>) -> Option<Vec<PathBuf>> {
+    pick_files(app, current_lang(app).texts().ca_dialog_title, "PEM / CRT / CER", &["pem", "crt", "cer"]).await
+}
+
+async fn pick_files<R: Runtime>(app: &AppHandle<R>, title: &str, filter: &str, extensions: &[&str]) -> Option<Vec<PathBuf>> {
     let (tx, rx) = oneshot::channel();
-    app.dialog().file().set_title(current_lang(app).texts().import_dialog_title).add_filter("JSON", &["json"]).pick_files(move |paths| {
+    app.dialog().file().set_title(title).add_filter(filter, extensions).pick_files(move |paths| {
         let _ = tx.send(paths.map(|ps| ps.into_iter().filter_map(into_path).collect::<Vec<_>>()));
     });
     rx.await.ok().flatten()

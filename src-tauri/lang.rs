@@ -20,6 +20,7 @@ pub struct Texts {
     pub failed_title: &'static str,
     pub save_dialog_title: &'static str,
     pub import_dialog_title: &'static str,
+    pub ca_dialog_title: &'static str,
 }
 
 impl Lang {
@@ -50,6 +51,7 @@ impl Lang {
                 failed_title: "Duplidesk: collection failed",
                 save_dialog_title: "Save collected data",
                 import_dialog_title: "Import collected JSON files",
+                ca_dialog_title: "Trust a certificate authority",
             },
             Lang::Es => &Texts {
                 quick_collect: "Recolección rápida",
@@ -59,6 +61,7 @@ impl Lang {
                 failed_title: "Duplidesk: la recolección falló",
                 save_dialog_title: "Guardar los datos recogidos",
                 import_dialog_title: "Importar archivos JSON recogidos",
+                ca_dialog_title: "Confiar en una autoridad de certificación",
             },
         }
     }

@@ -22,6 +22,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<store::LogEntryRow>();
     out.visit::<store::LogDetails>();
     out.visit::<store::ServerSettings>();
+    out.visit::<store::TrustedCa>();
     out.visit::<ops::LogsQuery>();
     out.visit::<ops::LogsPage>();
     out.visit::<ops::ClearOptions>();

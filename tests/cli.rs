@@ -324,3 +324,32 @@ fn the_readme_lists_every_error_code() {
     let codes: Vec<&str> = duplidesk_core::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(listed, codes, "README.md and ErrorCode::ALL differ");
 }
+
+/// Separate command-line runs (a cron job) reuse the login kept in the OS keychain beside the
+/// password: an unchanged Duplicati 2.1.2+ server gets no new token family per run, and no
+/// token reaches the store.
+#[test]
+fn separate_runs_reuse_the_session_kept_in_the_keychain() {
+    let server = TestServer::start(ServerConfig {
+        version: duplicati_testserver::Version::V2_1_2,
+        data: DataSet::Generated { jobs: 2, rows_per_job: 20, seed: 8 },
+        password: "cron-secret".into(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let first = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--json"], Some("cron-secret\n"));
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stdout));
+    assert_eq!(server.stats().token_families, 1);
+    server.reset_stats();
+    for _ in 0..3 {
+        let again = run(dir.path(), &["collect", "--all", "--json"], None);
+        assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    }
+    let st = server.stats();
+    assert_eq!((st.logins, st.token_families), (0, 0), "{st:?}");
+    let store_file = std::fs::read(dir.path().join("duplidesk.sqlite")).unwrap();
+    let text = String::from_utf8_lossy(&store_file);
+    assert!(!text.contains("RefreshToken_") && !text.contains("eyJ") && !text.contains("cron-secret"), "no credential in the store");
+}

@@ -19,6 +19,9 @@ app_commands! {
     servers::clear_password,
     servers::retrust_server,
     servers::delete_server,
+    servers::trusted_cas,
+    servers::import_ca,
+    servers::remove_ca,
     demo::start_demo,
     demo::remove_demo,
 }

@@ -1,11 +1,12 @@
 //! `test_connection`, `update_server`, `set_password`, `clear_password`, `retrust_server`,
-//! `delete_server`.
+//! `delete_server`, and the certificate authorities trusted for every server: `trusted_cas`,
+//! `import_ca`, `remove_ca`.
 use duplidesk_core::collect::HostSummary;
 use duplidesk_core::dashboard::DashServer;
 use duplidesk_core::ops::{TestRequest, TestResult};
-use duplidesk_core::store::ServerSettings;
+use duplidesk_core::store::{ServerSettings, TrustedCa};
 use duplidesk_core::Result;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
 
@@ -46,4 +47,36 @@ pub async fn delete_server(state: State<'_, AppState>, id: i64) -> Result<()> {
         eprintln!("duplidesk: {}: {note}", removed.server.display_name());
     }
     Ok(())
+}
+
+#[tauri::command]
+pub async fn trusted_cas(state: State<'_, AppState>) -> Result<Vec<TrustedCa>> {
+    state.engine.trusted_cas().await
+}
+
+/// Opens the native open dialog (PEM, CRT or CER files) and trusts the authorities they hold;
+/// returns them, or `None` if cancelled. Every file is tried; rejects with the first failure.
+#[tauri::command]
+pub async fn import_ca<R: Runtime>(app: AppHandle<R>) -> Result<Option<Vec<TrustedCa>>> {
+    let Some(paths) = crate::dialogs::pick_ca_files(&app).await else { return Ok(None) };
+    let engine = app.state::<AppState>().engine.clone();
+    let mut imported = Vec::new();
+    let mut failure = None;
+    for path in paths {
+        match engine.import_ca(path).await {
+            Ok(cas) => imported.extend(cas),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Some(imported)),
+    }
+}
+
+#[tauri::command]
+pub async fn remove_ca(state: State<'_, AppState>, fingerprint: String) -> Result<()> {
+    state.engine.remove_ca(fingerprint).await
 }

@@ -6,7 +6,7 @@
 /**
  * @import { AppError, AppInfo, ClearOptions, Cleared, CollectRequest, CollectResult, Dashboard,
  *   ErrorCode, HostSummary, ImportSummary, LogEntry, LogsPage, LogsQuery, Progress, Server,
- *   ServerSettings, TestRequest, TestResult } from "./types"
+ *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
  */
 
 /**
@@ -207,6 +207,15 @@ export const retrustServer = (id) => invoke("retrust_server", { id });
 export const deleteServer = (id) => invoke("delete_server", { id });
 /** @returns {Promise<ImportSummary[] | null>} null when the dialog was cancelled */
 export const importFiles = () => invoke("import_files");
+/** @returns {Promise<TrustedCa[]>} the certificate authorities trusted for every server */
+export const trustedCas = () => invoke("trusted_cas");
+/** @returns {Promise<TrustedCa[] | null>} the authorities imported; null when the dialog was cancelled */
+export const importCa = () => invoke("import_ca");
+/**
+ * @param {string} fingerprint a TrustedCa's fingerprint
+ * @returns {Promise<null>}
+ */
+export const removeCa = (fingerprint) => invoke("remove_ca", { fingerprint });
 /**
  * @param {ClearOptions} options
  * @returns {Promise<Cleared>}

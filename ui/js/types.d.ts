@@ -58,7 +58,11 @@ saved: Array<string>, };
 /**
  * The server as reported in a summary.
  */
-export type CollectedServer = { id: number, name: string, machineId: string | null, url: string, protocol: Protocol, certificateSha256: string | null, version: string, };
+export type CollectedServer = { id: number, name: string, machineId: string | null, url: string, protocol: Protocol, certificateSha256: string | null, 
+/**
+ * The pinned fingerprint is the issuing authority's (e.g. "Duplicati Local CA").
+ */
+certificateIsIssuer: boolean, version: string, };
 
 export type Dashboard = { summary: DashboardSummary, servers: Array<Server>, };
 
@@ -115,7 +119,15 @@ last: LogEntry | null,
 /**
  * Statuses of the newest ≤ 10 runs, oldest → newest.
  */
-recent: Array<Status>, };
+recent: Array<Status>, 
+/**
+ * `Backup`, or `Sync` (a Duplicati 2.3 sync job, known from its metadata only).
+ */
+operationType: string, 
+/**
+ * The task of this job running on the server at the last collection.
+ */
+running: RunningTask | null, };
 
 export type KeychainStatus = { available: boolean, 
 /**
@@ -170,7 +182,28 @@ export type Progress = { "kind": "started", host: string, } | { "kind": "connect
  */
 export type Protocol = "https" | "https-self-signed" | "http";
 
-export type Server = { id: number, name: string, alias: string | null, displayName: string, note: string | null, host: string, port: number, url: string | null, protocol: Protocol | null, certSha256: string | null, version: string | null, lastCollectAt: number | null, lastOk: boolean | null, lastErrorCode: string | null, lastErrorMessage: string | null, isDemo: boolean, 
+/**
+ * A job's task seen running.
+ */
+export type RunningTask = { 
+/**
+ * Since when it has been seen running (Unix seconds).
+ */
+since: number, 
+/**
+ * Duplicati's phase name (e.g. `Backup_ProcessingFiles`), when known.
+ */
+phase: string | null, 
+/**
+ * 0..1, when known.
+ */
+progress: number | null, };
+
+export type Server = { id: number, name: string, alias: string | null, displayName: string, note: string | null, host: string, port: number, url: string | null, protocol: Protocol | null, certSha256: string | null, 
+/**
+ * The pinned fingerprint is the issuing authority's (e.g. "Duplicati Local CA").
+ */
+certIsIssuer: boolean, version: string | null, lastCollectAt: number | null, lastOk: boolean | null, lastErrorCode: string | null, lastErrorMessage: string | null, isDemo: boolean, 
 /**
  * Whether the keychain holds a password for it (false without a keychain); see
  * [`Dashboard::fill_passwords`].
@@ -200,10 +233,20 @@ export type TestRequest = { serverId?: number | null, host?: string | null, port
 
 export type TestResult = { ok: boolean, protocol: Protocol | null, url: string | null, 
 /**
- * The certificate the server shows now (HTTPS only).
+ * The certificate the server shows now (HTTPS only), or its issuing authority's.
  */
-certificateSha256: string | null, 
+certificateSha256: string | null, certificateIsIssuer: boolean, 
 /**
  * The certificate pinned for this server, if any.
  */
 pinnedSha256: string | null, version: string | null, name: string | null, error: AppError | null, };
+
+export type TrustedCa = { 
+/**
+ * SHA-256 of the DER certificate (`AB:CD:…`).
+ */
+fingerprint: string, 
+/**
+ * The file it was imported from.
+ */
+label: string, addedAt: number, };

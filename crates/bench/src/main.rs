@@ -2,13 +2,14 @@
 //!
 //!     cargo run --release -p duplidesk-bench            # everything
 //!     cargo run --release -p duplidesk-bench -- collect # first collect, re-collect, peak RSS
+//!     cargo run --release -p duplidesk-bench -- requests # requests per unchanged collection, token families
 //!     cargo run --release -p duplidesk-bench -- parallel
 //!     cargo run --release -p duplidesk-bench -- query   # 1,000,000-entry store
 //!     bash scripts/bench-app.sh                          # the desktop app (see app.rs)
 //!
 //! The Duplicati test servers run in a child process (this same program with `serve`), so the
 //! peak RSS measured is the collector's own.
-use duplicati_testserver::{DataSet, ServerConfig, TestServer};
+use duplicati_testserver::{DataSet, ServerConfig, TestServer, Version};
 use duplidesk_core::collect::{CancelFlag, CollectOptions, Collector, Progress, Target};
 use duplidesk_core::hosts::HostSpec;
 use duplidesk_core::monitor::NewEntry;
@@ -28,6 +29,7 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("collect") => bench_collect(),
+        Some("requests") => recollect_requests(),
         Some("parallel") => bench_parallel(),
         Some("query") => bench_query(),
         Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
@@ -37,7 +39,7 @@ fn main() {
             bench_query();
         }
         Some(other) => {
-            eprintln!("unknown benchmark {other}: use collect, parallel, query or all");
+            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query or all");
             std::process::exit(2);
         }
     }
@@ -143,25 +145,60 @@ fn bench_collect() {
 }
 
 /// Requests an unchanged re-collect makes, counted by an in-process test server (the count
-/// does not depend on how many rows a job has, past one page).
+/// does not depend on how many rows a job has, past one page), per Duplicati release; and the
+/// token families (password logins that leave a row on the server) of 100 collections.
 fn recollect_requests() {
-    let server =
-        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 10, rows_per_job: 600, seed: 1 }, ..ServerConfig::default() })
-            .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let c = collector(dir.path());
     let rt = runtime();
-    let targets = vec![Target { spec: HostSpec { host: "127.0.0.1".into(), port: server.port() }, password: Some(PASSWORD.into()) }];
-    rt.block_on(c.collect(targets.clone(), Arc::new(|_: Progress| {}), &CancelFlag::default()));
-    server.reset_stats();
-    rt.block_on(c.collect(targets, Arc::new(|_: Progress| {}), &CancelFlag::default()));
+    let targets = |server: &TestServer| {
+        vec![Target { spec: HostSpec { host: "127.0.0.1".into(), port: server.port() }, password: Some(PASSWORD.into()) }]
+    };
+    let collect = |c: &Collector, server: &TestServer| {
+        let s = rt.block_on(c.collect(targets(server), Arc::new(|_: Progress| {}), &CancelFlag::default())).remove(0);
+        assert!(s.ok, "{s:?}");
+    };
+    for version in Version::ALL {
+        let server = TestServer::start(ServerConfig {
+            version,
+            data: DataSet::Generated { jobs: 10, rows_per_job: 600, seed: 1 },
+            ..ServerConfig::default()
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let c = collector(dir.path());
+        collect(&c, &server);
+        let first = server.stats().total_requests;
+        server.reset_stats();
+        collect(&c, &server);
+        let st = server.stats();
+        let mut paths: Vec<String> = st.paths.iter().map(|(p, n)| format!("{p} ×{n}")).collect();
+        paths.sort();
+        println!(
+            "Duplicati {version}, 10 jobs: first collect {first} requests; unchanged re-collect {} requests (target ≤ 3; was 13): {}",
+            st.total_requests,
+            paths.join(", ")
+        );
+    }
+
+    // 100 collections of an unchanged 2.1.2 server, access tokens expiring every few requests,
+    // each collection by a new collector that shares the process's kept sessions (as the app
+    // and the background monitor do; separate command-line runs share them through the
+    // keychain).
+    let server = TestServer::start(ServerConfig {
+        version: Version::V2_1_2,
+        data: DataSet::Generated { jobs: 3, rows_per_job: 50, seed: 2 },
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    server.faults().expire_tokens_after(4);
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = Arc::new(duplidesk_core::collect::Sessions::default());
+    for _ in 0..100 {
+        collect(&collector(dir.path()).with_sessions(sessions.clone()), &server);
+    }
     let st = server.stats();
-    let max = st.log_requests.values().max().copied().unwrap_or(0);
-    let total: u64 = st.log_requests.values().sum();
     println!(
-        "re-collect requests: {total} log requests for {} jobs, at most {max} per job (target ≤ 1); {} requests in all (login, systeminfo, backups, logs)",
-        st.log_requests.len(),
-        st.total_requests
+        "100 collections of an unchanged Duplicati 2.1.2 server: {} token families created (target ≤ 1; was 100), {} password logins, {} refreshes",
+        st.token_families, st.logins, st.refreshes
     );
 }
 
@@ -204,6 +241,7 @@ fn bench_query() {
                         db_path: None,
                         schedule_json: None,
                         metadata_json: None,
+                        operation_type: "Backup".into(),
                     },
                 )
                 .unwrap();

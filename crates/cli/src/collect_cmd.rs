@@ -1,6 +1,6 @@
 //! `duplidesk collect`.
 use crate::args::CollectArgs;
-use crate::output::{self, is_terminal_stderr};
+use crate::output::{self, is_terminal_stderr, term};
 use crate::{collecting_engine, Outcome, EXIT_FAILED, EXIT_OK};
 use duplidesk_core::collect::{CollectOptions, HostSummary, Progress};
 use duplidesk_core::connect::ConnectOptions;
@@ -143,14 +143,14 @@ impl Listener for ProgressLines {
     fn progress(&self, p: &Progress) {
         let line = match p {
             Progress::Started { host } => format!("{host}: connecting…"),
-            Progress::Connected { host, server, protocol } => format!("{host}: connected to {server} over {protocol}"),
+            Progress::Connected { host, server, protocol } => format!("{host}: connected to {} over {protocol}", term(server)),
             Progress::Job { host, job, rows } => {
                 let mut last = self.last_job_line.lock().unwrap_or_else(|e| e.into_inner());
                 if last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
                     return;
                 }
                 *last = Some(Instant::now());
-                format!("{host}: {job}: {rows} entries")
+                format!("{host}: {}: {rows} entries", term(job))
             }
             Progress::Finished { host, ok, new } => format!("{host}: {} ({new} new)", if *ok { "done" } else { "failed" }),
         };
@@ -182,10 +182,10 @@ fn print_table(out: &mut impl Write, summaries: &[HostSummary]) -> io::Result<()
             }
         }
         if let Some(e) = &s.error {
-            writeln!(out, "{}: {}\n  hint: {}", s.host, e.message, e.hint)?;
+            writeln!(out, "{}: {}\n  hint: {}", s.host, term(&e.message), term(&e.hint))?;
         }
         for n in &s.notes {
-            writeln!(out, "{}: {n}", s.host)?;
+            writeln!(out, "{}: {}", s.host, term(n))?;
         }
     }
     Ok(())

@@ -9,7 +9,21 @@ pub fn is_terminal_stderr() -> bool {
 }
 
 pub fn print_error(e: &Error) {
-    let _ = writeln!(io::stderr().lock(), "error [{}]: {}\n  hint: {}", e.code, e.message, e.hint);
+    let _ = writeln!(io::stderr().lock(), "error [{}]: {}\n  hint: {}", e.code, term(&e.message), term(&e.hint));
+}
+
+/// Text from a server or a file as it may reach a terminal: control characters (an escape
+/// sequence could move the cursor, retitle the window or hide text) and bidirectional
+/// overrides are shown escaped (`\u{1b}`) instead of acting.
+pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.chars().map(|c| if is_unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
+}
+
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
 }
 
 /// Pretty JSON on standard output. The command line's JSON uses snake_case keys (the UI's
@@ -50,10 +64,12 @@ fn snake_case(key: &str) -> String {
     out
 }
 
-/// Columns padded to the widest cell; the last column is not padded.
+/// Columns padded to the widest cell; the last column is not padded. Cells are made safe for
+/// a terminal ([`term`]).
 pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| term(c).into_owned()).collect()).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -68,24 +84,45 @@ pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>])
             .join("  ")
     };
     writeln!(out, "{}", line(headers.to_vec()))?;
-    for row in rows {
+    for row in &rows {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
     Ok(())
 }
 
-/// RFC 4180 field quoting.
+/// RFC 4180 field quoting. A cell a spreadsheet would run as a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; control characters other than
+/// line breaks and tabs are escaped as in [`term`].
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let mut text: String = s
+        .chars()
+        .map(|c| if is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t') { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect();
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        text.insert(0, '\'');
+    }
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        text
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal_or_a_spreadsheet() {
+        assert_eq!(term("nas\u{1b}]0;owned\u{7}"), "nas\\u{1b}]0;owned\\u{7}");
+        assert_eq!(term("plain"), "plain");
+        assert_eq!(term("a\u{202E}b"), "a\\u{202e}b");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
 
     #[test]
     fn json_keys_become_snake_case_at_every_depth() {

@@ -1,6 +1,6 @@
 //! `duplidesk servers` and `duplidesk import`.
 use crate::args::{ImportArgs, ServersArgs};
-use crate::output;
+use crate::output::{self, term};
 use crate::{Outcome, EXIT_FAILED, EXIT_OK};
 use duplidesk_core::Engine;
 use serde::Serialize;
@@ -35,9 +35,9 @@ pub fn run(a: ServersArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -
         let server = runtime.block_on(engine.find_server(key))?;
         let removed = runtime.block_on(engine.delete_server(server.id))?;
         let s = &removed.server;
-        writeln!(out, "Removed {} ({}:{}). Its log entries stay until logs are cleared.", s.display_name(), s.host, s.port)?;
+        writeln!(out, "Removed {} ({}:{}). Its log entries stay until logs are cleared.", term(s.display_name()), term(&s.host), s.port)?;
         for note in &removed.notes {
-            writeln!(out, "{note}")?;
+            writeln!(out, "{}", term(note))?;
         }
         return Ok(EXIT_OK);
     }
@@ -98,7 +98,9 @@ pub fn import(a: ImportArgs, engine: &Engine, runtime: &tokio::runtime::Runtime)
     for (file, result) in a.files.iter().zip(&results) {
         match result {
             Ok(s) if a.json => json.push(serde_json::json!({"file": s.file, "ok": true, "summary": s})),
-            Ok(s) => writeln!(out, "{}: {} — {} jobs, {} new, {} already stored", s.file, s.server, s.jobs, s.new, s.skipped)?,
+            Ok(s) => {
+                writeln!(out, "{}: {} — {} jobs, {} new, {} already stored", term(&s.file), term(&s.server), s.jobs, s.new, s.skipped)?
+            }
             Err(e) if a.json => json.push(serde_json::json!({"file": file.display().to_string(), "ok": false, "error": e})),
             Err(e) => output::print_error(e),
         }

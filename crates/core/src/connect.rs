@@ -3,11 +3,11 @@
 //! when (1) failed because the port does not speak TLS. Never on DNS, refused or timeout, and
 //! never for a server that worked over HTTPS before.
 use crate::duplicati::client::Reply;
-use crate::duplicati::Client;
+use crate::duplicati::{Client, Session};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::Protocol;
 use crate::net::{self, Transport};
-use crate::tls::{self, TlsSetup};
+use crate::tls::{self, Seen, TlsSetup};
 use rustls_pki_types::CertificateDer;
 use std::time::Duration;
 
@@ -37,7 +37,9 @@ impl Default for ConnectOptions {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Known<'a> {
     pub protocol: Option<Protocol>,
+    /// The pinned fingerprint (of the certificate, or of its issuing authority).
     pub cert_sha256: Option<&'a str>,
+    pub cert_is_issuer: bool,
 }
 
 /// A logged-in session and how it was reached.
@@ -45,7 +47,10 @@ pub struct Connection {
     pub client: Client,
     pub protocol: Protocol,
     pub url: String,
+    /// HTTPS: the fingerprint pinned (self-signed) or seen (verified).
     pub cert_sha256: Option<String>,
+    /// The fingerprint is the issuing authority's (see `tls`).
+    pub cert_is_issuer: bool,
 }
 
 /// `host` as it goes into a URL (IPv6 literals in brackets).
@@ -118,7 +123,7 @@ pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, op
     if known.protocol != Some(Protocol::HttpsSelfSigned) {
         let verified = tls::verified(&opts.extra_roots).map_err(tls_setup_error)?;
         match attempt(Protocol::Https, Some(&verified), host, port, password, opts).await? {
-            Ok((client, reply)) => return finish(client, reply, Protocol::Https, verified.seen_fingerprint(), opts).await,
+            Ok((client, reply)) => return finish(client, reply, Protocol::Https, verified.seen(), opts).await,
             Err(Transport::Certificate(_)) => {}
             Err(Transport::NotTls(why)) if known.protocol.is_some_and(Protocol::is_tls) => {
                 return Err(Error::new(
@@ -148,8 +153,8 @@ pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, op
     let pinned = tls::pinned(pin).map_err(tls_setup_error)?;
     match attempt(Protocol::HttpsSelfSigned, Some(&pinned), host, port, password, opts).await? {
         Ok((client, reply)) => {
-            let fp = pinned.seen_fingerprint();
-            finish(client, reply, Protocol::HttpsSelfSigned, fp, opts).await
+            let seen = pinned.seen();
+            finish(client, reply, Protocol::HttpsSelfSigned, seen, opts).await
         }
         Err(t) => Err(transport_error(&label, t)),
     }
@@ -167,30 +172,60 @@ fn transport_error(label: &str, t: Transport) -> Error {
     }
 }
 
-/// Completes the login and, for a certificate trusted on first use, pins the session to it.
-async fn finish(
-    mut client: Client,
-    reply: Reply,
-    protocol: Protocol,
-    fingerprint: Option<String>,
-    opts: &ConnectOptions,
-) -> Result<Connection> {
-    client.accept_login(reply)?;
+/// Completes the login and, for a certificate trusted on first use, pins the session to it
+/// (to its issuing authority when the server sent one).
+async fn finish(mut client: Client, reply: Reply, protocol: Protocol, seen: Option<Seen>, opts: &ConnectOptions) -> Result<Connection> {
+    client.accept_login(reply).await?;
     let url = client.base_url().to_owned();
-    if protocol == Protocol::HttpsSelfSigned {
-        // Later connections of this session must show the same certificate.
-        let pinned = tls::pinned(fingerprint.as_deref()).map_err(tls_setup_error)?;
-        client.replace_http(http_client(Some(&pinned), opts)?);
-    }
-    Ok(Connection { client, protocol, url, cert_sha256: fingerprint })
+    let (cert_sha256, cert_is_issuer) = match (protocol, seen) {
+        (Protocol::HttpsSelfSigned, Some(seen)) => {
+            let (pin, is_issuer) = seen.pin();
+            // Later connections of this session must show the same certificate or authority.
+            let pinned = tls::pinned(Some(&pin)).map_err(tls_setup_error)?;
+            client.replace_http(http_client(Some(&pinned), opts)?);
+            (Some(pin), is_issuer)
+        }
+        (Protocol::Https, Some(seen)) => (Some(seen.leaf), false),
+        _ => (None, false),
+    };
+    Ok(Connection { client, protocol, url, cert_sha256, cert_is_issuer })
 }
 
-/// The SHA-256 fingerprint of the certificate `host:port` shows, without logging in: only a
-/// TLS handshake and an anonymous `GET /` go out, so no password reaches a server whose
-/// certificate changed. `None` when the port does not speak TLS or cannot be reached.
+/// A connection over the protocol and certificate that worked before, carrying on with a
+/// session kept from an earlier collection: no request is made until the caller's first, and
+/// the password is sent only if the server turns the session down. `None` when the server's
+/// protocol is not known yet (then [`connect`] detects it).
+pub fn resume(
+    host: &str,
+    port: u16,
+    password: &str,
+    known: Known<'_>,
+    session: Session,
+    opts: &ConnectOptions,
+) -> Result<Option<Connection>> {
+    let Some(protocol) = known.protocol else { return Ok(None) };
+    let tls = match protocol {
+        Protocol::Http => None,
+        Protocol::Https => Some(tls::verified(&opts.extra_roots).map_err(tls_setup_error)?),
+        Protocol::HttpsSelfSigned => match known.cert_sha256 {
+            Some(pin) => Some(tls::pinned(Some(pin)).map_err(tls_setup_error)?),
+            None => return Ok(None),
+        },
+    };
+    let label = format!("{}:{port}", url_host(host));
+    let mut client = Client::new(http_client(tls.as_ref(), opts)?, base_url(protocol, host, port), label, password.to_owned());
+    client.resume(session);
+    let url = client.base_url().to_owned();
+    Ok(Some(Connection { client, protocol, url, cert_sha256: known.cert_sha256.map(str::to_owned), cert_is_issuer: known.cert_is_issuer }))
+}
+
+/// The fingerprint `host:port` would be pinned by now (its certificate's, or its issuing
+/// authority's), without logging in: only a TLS handshake and an anonymous `GET /` go out, so
+/// no password reaches a server whose certificate changed. `None` when the port does not speak
+/// TLS or cannot be reached.
 pub async fn peek_certificate(host: &str, port: u16, opts: &ConnectOptions) -> Result<Option<String>> {
     let setup = tls::pinned(None).map_err(tls_setup_error)?;
     let client = http_client(Some(&setup), opts)?;
     let _ = client.get(format!("{}/", base_url(Protocol::HttpsSelfSigned, host, port))).send().await;
-    Ok(setup.seen_fingerprint())
+    Ok(setup.seen().map(|seen| seen.pin().0))
 }

@@ -48,6 +48,8 @@ pub struct DashServer {
     pub url: Option<String>,
     pub protocol: Option<Protocol>,
     pub cert_sha256: Option<String>,
+    /// The pinned fingerprint is the issuing authority's (e.g. "Duplicati Local CA").
+    pub cert_is_issuer: bool,
     pub version: Option<String>,
     pub last_collect_at: Option<i64>,
     pub last_ok: Option<bool>,
@@ -84,6 +86,33 @@ pub struct DashJob {
     pub last: Option<LogEntryRow>,
     /// Statuses of the newest ≤ 10 runs, oldest → newest.
     pub recent: Vec<Status>,
+    /// `Backup`, or `Sync` (a Duplicati 2.3 sync job, known from its metadata only).
+    pub operation_type: String,
+    /// The task of this job running on the server at the last collection.
+    pub running: Option<RunningTask>,
+}
+
+/// A job's task seen running.
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningTask {
+    /// Since when it has been seen running (Unix seconds).
+    pub since: i64,
+    /// Duplicati's phase name (e.g. `Backup_ProcessingFiles`), when known.
+    pub phase: Option<String>,
+    /// 0..1, when known.
+    pub progress: Option<f64>,
+}
+
+impl RunningTask {
+    fn of(since: Option<i64>, progress_json: Option<&str>) -> Option<RunningTask> {
+        let progress: Option<crate::duplicati::wire::ProgressState> = progress_json.and_then(|p| serde_json::from_str(p).ok());
+        Some(RunningTask {
+            since: since?,
+            phase: progress.as_ref().map(|p| p.phase.clone()).filter(|p| !p.is_empty()),
+            progress: progress.map(|p| p.overall_progress.clamp(0.0, 1.0)),
+        })
+    }
 }
 
 /// What the tray icon shows.
@@ -118,6 +147,7 @@ fn server_view(s: ServerRow, demo_id: Option<i64>) -> DashServer {
         url: s.url,
         protocol: s.protocol,
         cert_sha256: s.cert_sha256,
+        cert_is_issuer: s.cert_is_issuer,
         version: s.version,
         last_collect_at: s.last_collect_at,
         last_ok: s.last_ok,
@@ -171,6 +201,8 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
             repeat,
             last,
             recent: statuses,
+            running: RunningTask::of(job.running_since, job.progress_json.as_deref()),
+            operation_type: job.operation_type,
         });
     }
     summary.not_collected_lately = servers.iter().filter(|s| s.last_collect_at.is_none_or(|t| now - t > STALE_AFTER_S)).count() as u64;

@@ -43,17 +43,58 @@ impl CollectedData {
     }
 }
 
-/// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time;
-/// where the OS forbids `:` in file names (Windows) `-` replaces it.
+/// The file-name rules of an operating system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileNames {
+    /// Linux, macOS: only `/` (and NUL) are forbidden.
+    Unix,
+    /// Windows: `< > : " / \ | ? *` and control characters are forbidden, and a name may not
+    /// end with a dot or a space.
+    Windows,
+}
+
+impl FileNames {
+    /// The rules of the OS this runs on.
+    pub fn here() -> FileNames {
+        if cfg!(windows) {
+            FileNames::Windows
+        } else {
+            FileNames::Unix
+        }
+    }
+}
+
+/// How much of a server name goes into a file name (file systems allow 255 bytes in all).
+const NAME_CHARS: usize = 80;
+
+/// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time.
+/// Where the OS forbids `:` in file names (Windows) `-` replaces it. The server name loses what
+/// any OS forbids, control and bidirectional-override characters (they can disguise a file's
+/// extension), and is cut to 80 characters.
 pub fn file_name(server_name: &str, at: NaiveDateTime) -> String {
-    let pattern = if cfg!(windows) { "%Y-%m-%dT%H-%M-%S" } else { "%Y-%m-%dT%H:%M:%S" };
+    file_name_for(server_name, at, FileNames::here())
+}
+
+pub fn file_name_for(server_name: &str, at: NaiveDateTime, rules: FileNames) -> String {
+    let pattern = match rules {
+        FileNames::Windows => "%Y-%m-%dT%H-%M-%S",
+        FileNames::Unix => "%Y-%m-%dT%H:%M:%S",
+    };
     let stamp = at.format(pattern);
     let safe: String = server_name
         .chars()
+        .filter(|c| !is_invisible_control(*c))
         .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .take(NAME_CHARS)
         .collect();
-    let safe = if safe.trim().is_empty() { "server".to_owned() } else { safe };
+    let safe = safe.trim().trim_end_matches('.');
+    let safe = if safe.is_empty() { "server" } else { safe };
     format!("{safe}_collected_{stamp}.json")
+}
+
+/// Bidirectional overrides, isolates and marks, and zero-width characters.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
 /// Now, in this computer's time zone.
@@ -68,7 +109,12 @@ pub fn write(data: &CollectedData, path: &Path) -> Result<PathBuf> {
     let bytes = serde_json::to_vec_pretty(&data.json).map_err(|e| Error::io("Could not encode the collected data", e.into()))?;
     let tmp = target.with_extension("json.partial");
     let what = format!("Could not write {}", target.display());
-    std::fs::write(&tmp, &bytes).map_err(|e| {
+    let written = crate::store::private::create_file(&tmp).and_then(|mut f| {
+        use std::io::Write;
+        f.write_all(&bytes)?;
+        f.sync_all()
+    });
+    written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::io(&what, e)
     })?;
@@ -153,12 +199,17 @@ mod tests {
     use chrono::NaiveDate;
 
     #[test]
-    fn names() {
-        let name = file_name("file/server01", NaiveDate::from_ymd_opt(2025, 5, 4).unwrap().and_hms_opt(9, 15, 2).unwrap());
-        if cfg!(windows) {
-            assert_eq!(name, "file_server01_collected_2025-05-04T09-15-02.json");
-        } else {
-            assert_eq!(name, "file_server01_collected_2025-05-04T09:15:02.json");
-        }
+    fn names_follow_each_platforms_rules() {
+        let at = NaiveDate::from_ymd_opt(2025, 5, 4).unwrap().and_hms_opt(9, 15, 2).unwrap();
+        assert_eq!(file_name_for("fileserver01", at, FileNames::Unix), "fileserver01_collected_2025-05-04T09:15:02.json");
+        assert_eq!(file_name_for("fileserver01", at, FileNames::Windows), "fileserver01_collected_2025-05-04T09-15-02.json");
+        assert_eq!(file_name_for("file/server01", at, FileNames::Unix), "file_server01_collected_2025-05-04T09:15:02.json");
+        assert_eq!(file_name_for("a<b>c:d\"e|f?g*h\\i", at, FileNames::Windows), "a_b_c_d_e_f_g_h_i_collected_2025-05-04T09-15-02.json");
+        // A right-to-left override could make "gpj.exe" look like "exe.jpg": it goes.
+        assert_eq!(file_name_for("nas\u{202E}gpj.exe", at, FileNames::Unix), "nasgpj.exe_collected_2025-05-04T09:15:02.json");
+        assert_eq!(file_name_for(" . ", at, FileNames::Windows), "server_collected_2025-05-04T09-15-02.json");
+        assert_eq!(file_name_for("nas.", at, FileNames::Windows), "nas_collected_2025-05-04T09-15-02.json", "no name ends with a dot");
+        let long = file_name_for(&"x".repeat(500), at, FileNames::Unix);
+        assert!(long.len() < 255, "{}", long.len());
     }
 }

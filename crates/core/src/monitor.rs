@@ -271,7 +271,7 @@ pub fn log_line_text(line: &str) -> String {
     first_line(text, 300)
 }
 
-fn first_line(text: &str, max_chars: usize) -> String {
+pub(crate) fn first_line(text: &str, max_chars: usize) -> String {
     let line = text.lines().next().unwrap_or("").trim();
     if line.chars().count() > max_chars {
         let cut: String = line.chars().take(max_chars).collect();

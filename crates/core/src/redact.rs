@@ -30,11 +30,14 @@ fn is_secret(key: &str) -> bool {
     SECRET_KEYS.iter().any(|s| k.contains(s))
 }
 
+/// `scheme://user:pass@host/…` → `scheme://REDACTED@host/…`. Users type passwords raw, so a
+/// password may hold `/` (which would end the authority): everything up to the last `@` of the
+/// URL (its query already split off) is taken as credentials. A path with an `@` in it is
+/// redacted too: better too much than a password left in the clear.
 fn redact_userinfo(base: &str) -> String {
     let Some(scheme_end) = base.find("://") else { return base.to_owned() };
     let rest = &base[scheme_end + 3..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
+    match rest.rfind('@') {
         Some(at) => format!("{}REDACTED@{}", &base[..scheme_end + 3], &rest[at + 1..]),
         None => base.to_owned(),
     }
@@ -77,6 +80,7 @@ mod tests {
             "s3://b/x?s3-server-name=s3.example&auth-username=REDACTED&auth-password=REDACTED"
         );
         assert_eq!(redact_target_url("ftp://bob:hunter2@nas:21/dir"), "ftp://REDACTED@nas:21/dir");
+        assert_eq!(redact_target_url("ssh://bob:pa/ss@word@nas:22/dir"), "ssh://REDACTED@nas:22/dir", "a password with / and @");
         assert_eq!(redact_target_url("file:///mnt/usb"), "file:///mnt/usb");
     }
 

@@ -1,5 +1,11 @@
 //! TLS client configurations: full validation (platform roots plus optional extra roots) and
 //! trust-on-first-use with a SHA-256 pin. Both record the fingerprint of the certificate seen.
+//!
+//! A pin is the fingerprint of the server's certificate, or of the certificate authority that
+//! issued it when the server sends that authority with its certificate: Duplicati 2.3.1's
+//! `--configure-https` makes a "Duplicati Local CA" and a 90-day server certificate it renews
+//! every ~60 days (Library/Certificates/CertificateGenerator.cs), so pinning the authority keeps
+//! a renewal from looking like a changed certificate, while another authority still does.
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, OtherError, SignatureScheme};
@@ -50,14 +56,63 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// What the server showed: its certificate's fingerprint and, when it sent the authority that
+/// issued it (a self-signed CA in the chain that verifies it), that authority's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub leaf: String,
+    pub issuer: Option<String>,
+}
+
+impl Seen {
+    /// What to pin: the issuing authority when there is one, else the certificate.
+    pub fn pin(&self) -> (String, bool) {
+        match &self.issuer {
+            Some(issuer) => (issuer.clone(), true),
+            None => (self.leaf.clone(), false),
+        }
+    }
+}
+
 /// Verifies the server certificate either through `inner` (full validation) or against a pin
-/// (trust on first use when there is no pin yet), and records the fingerprint seen.
+/// (trust on first use when there is no pin yet), and records what was seen.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: Option<Arc<dyn ServerCertVerifier>>,
     pin: Option<String>,
     provider: Arc<CryptoProvider>,
-    seen: Arc<Mutex<Option<String>>>,
+    seen: Arc<Mutex<Option<Seen>>>,
+}
+
+impl RecordingVerifier {
+    /// The self-signed authority in `intermediates` under which `end_entity` verifies (the
+    /// name is not checked: servers are often reached by an address the certificate does not
+    /// name; the pin is what is trusted).
+    fn issuer<'a>(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &'a [CertificateDer<'a>],
+        now: UnixTime,
+    ) -> Option<&'a CertificateDer<'a>> {
+        intermediates.iter().find(|ca| verifies_under(ca, end_entity, &self.provider, now))
+    }
+}
+
+/// Whether `end_entity` is valid now and signed by `ca` (taken as a trust anchor).
+fn verifies_under(ca: &CertificateDer<'_>, end_entity: &CertificateDer<'_>, provider: &Arc<CryptoProvider>, now: UnixTime) -> bool {
+    let mut roots = rustls::RootCertStore::empty();
+    if roots.add(ca.clone().into_owned()).is_err() {
+        return false;
+    }
+    let Ok(verifier) = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build() else {
+        return false;
+    };
+    let any_name = ServerName::try_from("duplicati.invalid").expect("a valid name");
+    match verifier.verify_server_cert(end_entity, &[], &any_name, &[], now) {
+        Ok(_) => true,
+        Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })) => true,
+        Err(_) => false,
+    }
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -69,16 +124,18 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let fp = fingerprint(end_entity.as_ref());
-        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(fp.clone());
+        let leaf = fingerprint(end_entity.as_ref());
+        let issuer = self.issuer(end_entity, intermediates, now).map(|ca| fingerprint(ca.as_ref()));
+        let seen = Seen { leaf: leaf.clone(), issuer: issuer.clone() };
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen.clone());
         if let Some(inner) = &self.inner {
             return inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
         }
         match &self.pin {
-            Some(expected) if *expected != fp => {
+            Some(expected) if *expected != leaf && issuer.as_ref() != Some(expected) => {
                 Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(PinMismatch {
                     expected: expected.clone(),
-                    seen: fp,
+                    seen: seen.pin().0,
                 })))))
             }
             _ => Ok(ServerCertVerified::assertion()),
@@ -109,14 +166,14 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
-/// A client TLS configuration and the slot where the server's fingerprint lands.
+/// A client TLS configuration and the slot where what the server showed lands.
 pub struct TlsSetup {
     pub config: ClientConfig,
-    pub seen: Arc<Mutex<Option<String>>>,
+    pub seen: Arc<Mutex<Option<Seen>>>,
 }
 
 impl TlsSetup {
-    pub fn seen_fingerprint(&self) -> Option<String> {
+    pub fn seen(&self) -> Option<Seen> {
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
@@ -128,8 +185,9 @@ pub fn verified(extra_roots: &[CertificateDer<'static>]) -> Result<TlsSetup, rus
     build(Some(Arc::new(platform)), None, provider)
 }
 
-/// Accepts any certificate whose fingerprint equals `pin`, or any certificate when `pin` is
-/// None (trust on first use: the caller stores the fingerprint seen).
+/// Accepts a certificate whose fingerprint, or whose issuing authority's (sent with it and
+/// verifying it), equals `pin`; any certificate when `pin` is None (trust on first use: the
+/// caller stores what was seen).
 pub fn pinned(pin: Option<&str>) -> Result<TlsSetup, rustls::Error> {
     build(None, pin.map(str::to_owned), provider())
 }

@@ -35,7 +35,7 @@ async fn fixture_server_collects_every_row_with_mapped_statuses() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn all_pages_are_collected_and_a_recollect_makes_one_log_request_per_job() {
+async fn all_pages_are_collected_and_an_unchanged_job_costs_no_log_request() {
     let server = server(generated(3, 1500), TlsMode::Plain);
     let env = Env::new();
     let first = env.collect_one(&server).await;
@@ -51,13 +51,15 @@ async fn all_pages_are_collected_and_a_recollect_makes_one_log_request_per_job()
     assert!(again.ok);
     assert_eq!(again.new, 0);
     assert_eq!(env.count(), 4500);
-    assert_eq!(total_log_requests(&server), 3, "at most one log request per job");
+    assert_eq!(total_log_requests(&server), 0, "the job list and the data counter prove nothing is new");
+    assert_eq!(server.stats().logins, 0, "the session is reused: {:?}", server.stats());
 
     server.add_rows("2", 7);
     server.reset_stats();
     let third = env.collect_one(&server).await;
     assert_eq!(third.new, 7);
-    assert_eq!(server.stats().log_requests["2"], 1);
+    assert_eq!(server.stats().log_requests.get("2"), Some(&1), "one small page for the job that ran");
+    assert_eq!(total_log_requests(&server), 3, "the data counter moved: every job's log is read once");
     assert_eq!(env.count(), 4507);
 }
 
@@ -135,14 +137,24 @@ async fn many_hosts_in_parallel_and_a_failing_host_does_not_stop_the_others() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_expiring_token_mid_paging_logs_in_again_and_continues() {
+async fn an_expiring_token_mid_paging_is_refreshed_and_the_collection_continues() {
     let server = server(generated(1, 2000), TlsMode::Plain);
     server.faults().expire_tokens_after(2);
     let env = Env::new();
     let s = env.collect_one(&server).await;
     assert!(s.ok, "{s:?}");
     assert_eq!(s.new, 2000);
-    assert!(server.stats().logins >= 3, "re-logged in: {:?}", server.stats());
+    let st = server.stats();
+    assert!(st.refreshes >= 2, "refreshed, not logged in again: {st:?}");
+    assert_eq!((st.logins, st.token_families), (1, 1), "one password login, one token family: {st:?}");
+
+    // When the server ends every session, the password logs in again.
+    server.revoke_sessions();
+    server.add_rows("1", 3);
+    server.reset_stats();
+    let s = env.collect_one(&server).await;
+    assert!(s.ok && s.new == 3, "{s:?}");
+    assert_eq!(server.stats().logins, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -195,6 +207,7 @@ async fn a_failure_episode_makes_one_connection_entry_and_recovery_an_info_entry
     let env = Env::new();
     assert!(env.collect_one(&server).await.ok);
     server.set_password("changed");
+    server.revoke_sessions(); // a changed password alone does not end a session in Duplicati
     for _ in 0..3 {
         let s = env.collect_one(&server).await;
         assert_eq!(s.error.unwrap().code, ErrorCode::AuthFailed);

@@ -2,7 +2,7 @@
 mod common;
 
 use common::*;
-use duplicati_testserver::{DataSet, Mode, ServerConfig, TestServer, TlsMode};
+use duplicati_testserver::{DataSet, Mode, ServerConfig, TestServer, TlsMode, Version};
 use duplidesk_core::tls::parse_pem_certs;
 use duplidesk_core::{ErrorCode, Protocol};
 use std::net::SocketAddr;
@@ -114,10 +114,9 @@ async fn every_failure_has_its_code() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     assert_eq!(failure("127.0.0.1", closed, PASSWORD).await.code, ErrorCode::ConnectionRefused);
 
-    let legacy = TestServer::start(ServerConfig { mode: Mode::Legacy20, ..ServerConfig::default() }).unwrap();
-    let e = failure("127.0.0.1", legacy.port(), PASSWORD).await;
-    assert_eq!(e.code, ErrorCode::UnsupportedVersion);
-    assert!(e.message.contains("2.0"));
+    let legacy = TestServer::start(ServerConfig { version: Version::V2_0_8_1, ..ServerConfig::default() }).unwrap();
+    let e = failure("127.0.0.1", legacy.port(), "wrong").await;
+    assert_eq!(e.code, ErrorCode::AuthFailed, "2.0's login.cgi turned the password down: {e:?}");
     let web = TestServer::start(ServerConfig { mode: Mode::NotDuplicati, ..ServerConfig::default() }).unwrap();
     assert_eq!(failure("127.0.0.1", web.port(), PASSWORD).await.code, ErrorCode::NotDuplicati);
 
@@ -147,6 +146,7 @@ async fn a_rejected_host_name_says_what_to_do() {
     let e = failure(&name, server.port(), PASSWORD).await;
     assert_eq!(e.code, ErrorCode::HostRejected);
     assert!(e.hint.contains("allowed hostnames") && e.hint.contains(&name), "{}", e.hint);
+    assert!(e.hint.contains("restart Duplicati"), "the list is read when Duplicati starts: {}", e.hint);
 
     let allowed = TestServer::start(ServerConfig {
         bind: SocketAddr::from(([0, 0, 0, 0], 0)),

@@ -92,6 +92,7 @@ async fn health_follows_failed_collections() {
     let env = Env::new();
     assert!(env.collect_one(&server).await.ok);
     server.set_password("other");
+    server.revoke_sessions();
     assert!(!env.collect_one(&server).await.ok);
     assert_eq!(dashboard::dashboard(&env.store(), now_ts()).unwrap().health(), Health::Error);
 }

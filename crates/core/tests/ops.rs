@@ -162,6 +162,10 @@ async fn edits_passwords_and_deletion_go_through_store_and_keychain() {
         .unwrap();
     assert_eq!(edited.display_name, "Office");
     assert_eq!(t.engine.find_server("office").await.unwrap().id, id);
+    for bad in ["two hosts,here", "bad host", "", "nas.local/path"] {
+        let settings = ServerSettings { alias: None, note: None, host: bad.into(), port: a.port() };
+        assert_eq!(t.engine.update_server(id, settings).await.unwrap_err().code, ErrorCode::InvalidInput, "{bad:?}");
+    }
 
     t.engine.clear_password(id).await.unwrap();
     assert!(t.engine.dashboard().await.unwrap().servers[0].needs_password);
@@ -212,4 +216,28 @@ async fn import_goes_on_past_a_file_that_fails() {
     let results = fresh.engine.import_files(vec![broken, file]).await.unwrap();
     assert_eq!(results[0].as_ref().unwrap_err().code, ErrorCode::InvalidResponse);
     assert_eq!(results[1].as_ref().unwrap().new, 6, "the file after the broken one is imported");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imported_certificate_authority_is_trusted_for_every_server() {
+    let server = TestServer::start(ServerConfig { tls: TlsMode::CaSigned, ..ServerConfig::default() }).unwrap();
+    let t = engine();
+    let file = t._dir.path().join("local-ca.pem");
+    std::fs::write(&file, server.ca_pem().unwrap()).unwrap();
+    let added = t.engine.import_ca(file.clone()).await.unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].label, "local-ca.pem");
+    assert_eq!(t.engine.import_ca(file).await.unwrap().len(), 1, "importing it again changes nothing");
+    assert_eq!(t.engine.trusted_cas().await.unwrap().len(), 1);
+
+    let request =
+        CollectRequest { hosts: Some(format!("localhost:{}", server.port())), password: Some(PASSWORD.into()), ..Default::default() };
+    let s = t.engine.collect(&request, false).await.unwrap().remove(0);
+    assert_eq!(s.server.as_ref().map(|x| x.protocol), Some(duplidesk_core::Protocol::Https), "{s:?}");
+
+    t.engine.remove_ca(added[0].fingerprint.clone()).await.unwrap();
+    assert_eq!(t.engine.remove_ca(added[0].fingerprint.clone()).await.unwrap_err().code, ErrorCode::NotFound);
+    let not_a_cert = t._dir.path().join("notes.txt");
+    std::fs::write(&not_a_cert, "hello").unwrap();
+    assert_eq!(t.engine.import_ca(not_a_cert).await.unwrap_err().code, ErrorCode::InvalidInput);
 }

@@ -36,6 +36,7 @@ fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_cor
                 db_path: None,
                 schedule_json: None,
                 metadata_json: None,
+                operation_type: "Backup".into(),
             },
         )
         .unwrap()
@@ -204,4 +205,23 @@ async fn a_full_disk_fails_cleanly_and_loses_nothing() {
     let again = env.collect_one(&server).await;
     assert!(again.ok, "{again:?}");
     assert_eq!(env.count(), 3000);
+}
+
+/// The data folder and the store are the owner's alone; so are exports.
+#[cfg(unix)]
+#[test]
+fn the_store_and_exports_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    let store = Store::open_in(&dir).unwrap();
+    store.set_setting("a", "b").unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["duplidesk.sqlite", "duplidesk.sqlite-wal", "duplidesk.sqlite-shm"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    let data = duplidesk_core::export::CollectedData::new("nas", b"{}", b"[]", Vec::new());
+    let written = duplidesk_core::export::write(&data, parent.path()).unwrap();
+    assert_eq!(mode(&written), 0o600);
 }

@@ -399,7 +399,9 @@ export function resultRow(r) {
             h("span", { class: `count ${r.errors ? "count-bad" : ""}` }, tn("collect.countErrors", r.errors ?? 0)),
           )
         : null,
-      srv?.protocol === "https-self-signed" ? fingerprint(srv.certificateSha256, t("proto.fingerprintPinned")) : null,
+      srv?.protocol === "https-self-signed"
+        ? fingerprint(srv.certificateSha256, t(srv.certificateIsIssuer ? "proto.issuerPinned" : "proto.fingerprintPinned"))
+        : null,
       !r.ok ? errorBox(r.error ?? { code: "unknown", message: "", hint: "" }, r.host, { compact: true }) : null,
       r.notes?.length ? h("ul", { class: "notes" }, r.notes.map((n) => h("li", null, icon("info", 14), h("span", null, n)))) : null,
     ),

@@ -11,7 +11,7 @@ import { openJobHistory } from "../components/log-details.js";
 import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBox, errorSentence, relTime } from "../components/badges.js";
 import { setBusy } from "../components/modal.js";
 import { toast } from "../components/toast.js";
-import { formatDuration, formatBytes, formatNumber } from "../format.js";
+import { formatDuration, formatBytes, formatNumber, formatRelative } from "../format.js";
 /** @import { DashboardSummary, Job, Server, Status } from "../types" */
 /** @import { CommandError } from "../api.js" */
 /** @import { App, View } from "../app.js" */
@@ -367,6 +367,14 @@ export function createDashboardView(app) {
         { class: "c-name" },
         h("div", { class: "job-name ellipsis", title: j.description ? `${j.name} — ${j.description}` : j.name }, j.name),
         j.present === false ? h("span", { class: "tag", title: t("dash.goneTip") }, t("dash.gone")) : null,
+        j.operationType === "Sync" ? h("span", { class: "tag", title: t("dash.syncTip") }, t("dash.sync")) : null,
+        j.running
+          ? h(
+              "span",
+              { class: "tag tag-running", "data-testid": "job-running", title: t("dash.runningTip", { since: formatRelative(j.running.since) }) },
+              j.running.progress != null ? t("dash.runningPct", { pct: formatNumber(Math.round(j.running.progress * 100)) }) : t("dash.running"),
+            )
+          : null,
       ),
       h("td", null, statusChip(last?.status)),
       h("td", { class: "nowrap" }, last ? relTime(last.date) : h("span", { class: "muted" }, "—")),

@@ -22,7 +22,7 @@ pub struct RowKey {
 /// interrupted.
 pub fn resume_offset(c: &JobCursor) -> Option<i64> {
     let top = c.pass_top?;
-    Some(c.pass_low.unwrap_or(top + 1))
+    Some(c.pass_low.unwrap_or(top.saturating_add(1)))
 }
 
 /// The size of the first page of a fresh pass: on a job collected before, few new rows are

@@ -2,7 +2,7 @@
 //! transitions ([`super::cursor`]).
 use super::cursor::{self, FreshStart, RowKey};
 use super::{CancelFlag, Progress, ProgressFn};
-use crate::duplicati::client::MAX_PAGE_SIZE;
+use crate::duplicati::client::{LogPage, MAX_PAGE_SIZE};
 use crate::duplicati::wire::LogRow;
 use crate::duplicati::Client;
 use crate::error::Result;
@@ -35,49 +35,65 @@ pub(super) struct JobPager<'a> {
 /// A page being parsed and written on the blocking pool while the next one is fetched.
 type PendingWrite = Pin<Box<dyn Future<Output = Result<PageOutcome>> + Send>>;
 
+/// How paging a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum JobEnd {
+    /// Everything the server has is stored.
+    Complete,
+    /// The server no longer knows the job.
+    Gone,
+    /// A task holds the job's database (2.3.0.107+): what was read is stored, the rest is
+    /// read next time.
+    Locked,
+}
+
 impl JobPager<'_> {
     /// Resumes a pass that was cut short, then reads what is new since.
-    pub async fn run(&mut self) -> Result<()> {
+    pub async fn run(&mut self) -> Result<JobEnd> {
         if let Some(offset) = cursor::resume_offset(&self.job.cursor) {
-            let page = self.fetch(Some(offset), MAX_PAGE_SIZE).await?;
-            self.pass(page, MAX_PAGE_SIZE).await?;
+            let end = match self.fetch(Some(offset), MAX_PAGE_SIZE).await? {
+                LogPage::Rows(rows) => self.pass(rows, MAX_PAGE_SIZE).await?,
+                other => return Ok(end_of(&other)),
+            };
+            if end != JobEnd::Complete {
+                return Ok(end);
+            }
         }
         let size = cursor::fresh_pagesize(&self.job.cursor);
-        let Some(page) = self.fetch(None, size).await? else { return Ok(()) };
+        let page = match self.fetch(None, size).await? {
+            LogPage::Rows(rows) => rows,
+            other => return Ok(end_of(&other)),
+        };
         match cursor::start_fresh(self.job.cursor, page.first().map(key)) {
             FreshStart::UpToDate => {
                 self.tally.skipped += page.len() as u64;
-                Ok(())
+                Ok(JobEnd::Complete)
             }
-            FreshStart::Empty { reset: false } => Ok(()),
+            FreshStart::Empty { reset: false } => Ok(JobEnd::Complete),
             FreshStart::Empty { reset: true } => {
                 let (id, reset) = (self.job.id, JobCursor::default());
                 self.db.write(move |s| s.save_cursor(id, &reset)).await?;
                 self.job.cursor = reset;
-                Ok(())
+                Ok(JobEnd::Complete)
             }
             FreshStart::Pass(start) => {
                 self.job.cursor = start;
-                self.pass(Some(page), size).await
+                self.pass(page, size).await
             }
         }
     }
 
-    async fn fetch(&mut self, offset: Option<i64>, pagesize: u32) -> Result<Option<Vec<LogRow>>> {
+    async fn fetch(&mut self, offset: Option<i64>, pagesize: u32) -> Result<LogPage> {
         self.cancel.check()?;
         self.client.log_page(&self.job.backup_id, offset, pagesize).await
     }
 
-    /// Stores `first` and the pages below it until the pass is done. `None`: the server no
-    /// longer has the job.
-    async fn pass(&mut self, first: Option<Vec<LogRow>>, first_asked: u32) -> Result<()> {
-        let (mut page, mut asked) = (first, first_asked);
+    /// Stores `first` and the pages below it until the pass is done.
+    async fn pass(&mut self, first: Vec<LogRow>, first_asked: u32) -> Result<JobEnd> {
+        let (mut rows, mut asked) = (first, first_asked);
         let mut pending: Option<PendingWrite> = None;
         let mut rows_seen = 0u64;
         loop {
-            let Some(rows) = page.take() else {
-                return self.settle(pending, 0).await;
-            };
             let keys: Vec<RowKey> = rows.iter().map(key).collect();
             let step = cursor::absorb_page(self.job.cursor, &keys, asked);
             let fresh: Vec<LogRow> = rows.into_iter().zip(&step.is_new).filter(|(_, new)| **new).map(|(r, _)| r).collect();
@@ -92,13 +108,18 @@ impl JobPager<'_> {
             self.job.cursor = step.cursor;
             (self.progress)(Progress::Job { host: self.host.clone(), job: self.job.name.clone(), rows: rows_seen });
             if step.done {
-                return self.settle(Some(write), step.known).await;
+                self.settle(Some(write), step.known).await?;
+                return Ok(JobEnd::Complete);
             }
             self.tally.skipped += step.known;
             pending = Some(write);
             asked = MAX_PAGE_SIZE;
             match self.fetch(step.cursor.pass_low, MAX_PAGE_SIZE).await {
-                Ok(next) => page = next,
+                Ok(LogPage::Rows(next)) => rows = next,
+                Ok(other) => {
+                    self.settle(pending, 0).await?;
+                    return Ok(end_of(&other));
+                }
                 Err(e) => {
                     self.settle(pending, 0).await?;
                     return Err(e);
@@ -125,6 +146,13 @@ impl JobPager<'_> {
         }
         self.tally.skipped += known;
         Ok(())
+    }
+}
+
+fn end_of(page: &LogPage) -> JobEnd {
+    match page {
+        LogPage::Locked => JobEnd::Locked,
+        LogPage::Gone | LogPage::Rows(_) => JobEnd::Gone,
     }
 }
 

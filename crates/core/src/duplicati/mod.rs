@@ -1,6 +1,8 @@
-//! The REST client for Duplicati 2.1+: the `/api/v1` routes of Duplicati's WebserverCore
-//! (`Duplicati/WebserverCore/Endpoints/V1/` in the Duplicati source).
+//! The REST client for Duplicati 2.0 to 2.3: the `/api/v1` routes of Duplicati's web server
+//! (`Duplicati/WebserverCore/Endpoints/V1/` from 2.1, `Duplicati/Server/WebServer/` in 2.0).
 pub mod client;
+pub mod session;
 pub mod wire;
 
 pub use client::Client;
+pub use session::Session;

@@ -4,11 +4,23 @@ use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-/// `POST /api/v1/auth/login` → 200.
-#[derive(Debug, Deserialize)]
+/// `POST /api/v1/auth/login` or `auth/refresh` → 200.
+#[derive(Deserialize)]
 pub struct LoginOk {
     #[serde(rename = "AccessToken")]
     pub access_token: String,
+    /// 2.1.2+: what the next `auth/refresh` must send.
+    #[serde(rename = "RefreshNonce", default)]
+    pub refresh_nonce: Option<String>,
+}
+
+/// Duplicati 2.0's `POST /login.cgi` `get-nonce=1` → `{"Status":"OK","Nonce","Salt"}`.
+#[derive(Deserialize)]
+pub struct LegacyNonce {
+    #[serde(rename = "Nonce", default)]
+    pub nonce: String,
+    #[serde(rename = "Salt", default)]
+    pub salt: String,
 }
 
 /// `{"Error": "...", "Code": n}` bodies.
@@ -73,6 +85,60 @@ pub struct Backup {
     pub db_path: Option<String>,
     #[serde(rename = "Metadata", default)]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `Backup` or `Sync` (Duplicati 2.3; absent before: a backup).
+    #[serde(rename = "OperationType", default)]
+    pub operation_type: Option<String>,
+}
+
+impl Backup {
+    /// A sync job (2.3): no log table; its runs are known only from its Metadata.
+    pub fn is_sync(&self) -> bool {
+        self.operation_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("Sync"))
+    }
+
+    /// A `Metadata` value as text (Duplicati writes every value as a string).
+    pub fn metadata_str(&self, key: &str) -> Option<&str> {
+        self.metadata.as_ref()?.get(key)?.as_str().filter(|v| !v.is_empty())
+    }
+}
+
+/// `GET /api/v1/serverstate` (only what a collector reads).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ServerState {
+    /// `{Item1: task id, Item2: backup id}` of the task running now.
+    #[serde(rename = "ActiveTask")]
+    pub active_task: Option<TaskRef>,
+    /// Bumped whenever an operation finishes and its job's data changes
+    /// (Library/RestAPI/Runner.cs `UpdateMetadataBase`); starts again at 0 with the server.
+    #[serde(rename = "LastDataUpdateID", deserialize_with = "de_i64")]
+    pub last_data_update_id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskRef {
+    #[serde(rename = "Item1", default, deserialize_with = "de_i64")]
+    pub task_id: i64,
+    #[serde(rename = "Item2", default, deserialize_with = "de_string")]
+    pub backup_id: String,
+}
+
+/// `GET /api/v1/progressstate` while a task runs (only what is shown). Stored with the job as
+/// JSON in this same shape.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct ProgressState {
+    #[serde(rename = "BackupID", deserialize_with = "de_string")]
+    pub backup_id: String,
+    #[serde(rename = "Phase", deserialize_with = "de_string")]
+    pub phase: String,
+    /// 0..1.
+    #[serde(rename = "OverallProgress", deserialize_with = "de_f64")]
+    pub overall_progress: f64,
+    #[serde(rename = "ProcessedFileCount", deserialize_with = "de_i64")]
+    pub processed_file_count: i64,
+    #[serde(rename = "TotalFileCount", deserialize_with = "de_i64")]
+    pub total_file_count: i64,
 }
 
 #[derive(Debug, Deserialize, serde::Serialize, Clone, PartialEq)]
@@ -192,6 +258,14 @@ impl<'de> Visitor<'de> for LenientI64 {
 
 fn de_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     d.deserialize_any(LenientI64)
+}
+
+fn de_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        serde_json::Value::String(s) => s.trim().parse().unwrap_or(0.0),
+        _ => 0.0,
+    })
 }
 
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

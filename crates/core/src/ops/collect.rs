@@ -59,9 +59,10 @@ impl Engine {
         let running = self.begin_collection()?;
         let targets = self.targets(request).await?;
         let mut options = self.collect_options.clone();
+        options.connect = self.connect_options().await?;
         options.keep_export = request.save_json;
         options.connect.trust_new_certificate |= trust_new_certificate;
-        let collector = Collector::new(self.db()?.clone(), self.secrets(), options);
+        let collector = Collector::new(self.db()?.clone(), self.secrets(), options).with_sessions(self.sessions.clone());
         let listener = self.listener.clone();
         let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
         let summaries = collector.collect(targets, progress, &running.cancel).await;

@@ -4,7 +4,9 @@
 //!
 //! One file per group of use cases: `collect` (collect, cancel, re-trust), `servers` (test
 //! connection, edit, passwords, delete), `logs` (dashboard, Backup Logs, details, clear),
-//! `files` (import, export), `demo` (the demo server), `settings` (language, status).
+//! `files` (import, export), `certificates` (authorities the user trusts), `demo` (the demo
+//! server), `settings` (language, status).
+mod certificates;
 mod collect;
 mod demo;
 mod files;
@@ -18,7 +20,7 @@ pub use logs::{ClearOptions, Cleared, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};
 
-use crate::collect::{CancelFlag, CollectOptions, Progress};
+use crate::collect::{CancelFlag, CollectOptions, Progress, Sessions};
 use crate::error::{Error, ErrorCode, Result};
 use crate::secrets::SecretStore;
 use crate::store::{setting_keys, Db, ServerRow};
@@ -79,6 +81,8 @@ pub struct Engine {
     running: Mutex<Option<CancelFlag>>,
     /// The stored language choice, read once and kept up to date by `set_language`.
     language: Mutex<Option<String>>,
+    /// Logins kept between collections (memory and keychain).
+    sessions: Arc<Sessions>,
     demo: Mutex<Option<duplicati_testserver::TestServer>>,
 }
 
@@ -101,6 +105,7 @@ impl Engine {
             listener,
             running: Mutex::new(None),
             language: Mutex::new(language),
+            sessions: Arc::default(),
             demo: Mutex::new(None),
         }
     }

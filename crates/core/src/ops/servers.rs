@@ -28,8 +28,9 @@ pub struct TestResult {
     pub ok: bool,
     pub protocol: Option<Protocol>,
     pub url: Option<String>,
-    /// The certificate the server shows now (HTTPS only).
+    /// The certificate the server shows now (HTTPS only), or its issuing authority's.
     pub certificate_sha256: Option<String>,
+    pub certificate_is_issuer: bool,
     /// The certificate pinned for this server, if any.
     pub pinned_sha256: Option<String>,
     pub version: Option<String>,
@@ -64,14 +65,19 @@ impl Engine {
             (None, None) => return Err(Error::new(ErrorCode::AuthFailed, "No password was given.", "Type the server's password.")),
         };
         let pinned = server.as_ref().and_then(|s| s.cert_sha256.clone());
-        let known = Known { protocol: server.as_ref().and_then(|s| s.protocol), cert_sha256: pinned.as_deref() };
-        let opts = ConnectOptions { trust_new_certificate: false, ..self.collect_options.connect.clone() };
+        let known = Known {
+            protocol: server.as_ref().and_then(|s| s.protocol),
+            cert_sha256: pinned.as_deref(),
+            cert_is_issuer: server.as_ref().is_some_and(|s| s.cert_is_issuer),
+        };
+        let opts = ConnectOptions { trust_new_certificate: false, ..self.connect_options().await? };
         let mut result = TestResult { pinned_sha256: pinned.clone(), ..TestResult::default() };
         match connect::connect(&spec.host, spec.port, &password, known, &opts).await {
             Ok(mut conn) => {
                 result.protocol = Some(conn.protocol);
                 result.url = Some(conn.url.clone());
                 result.certificate_sha256 = conn.cert_sha256.clone();
+                result.certificate_is_issuer = conn.cert_is_issuer;
                 match conn.client.system_info().await {
                     Ok((info, _)) => {
                         result.ok = true;
@@ -114,8 +120,13 @@ impl Engine {
         })
     }
 
-    /// Saves alias, note, host and port; returns the server as the dashboard shows it.
-    pub async fn update_server(&self, id: i64, settings: ServerSettings) -> Result<DashServer> {
+    /// Saves alias, note, host and port (the host checked as in a host list); returns the
+    /// server as the dashboard shows it.
+    pub async fn update_server(&self, id: i64, mut settings: ServerSettings) -> Result<DashServer> {
+        let one_host = || Error::invalid_input("Give one host name or address.", "For example nas.local, 192.168.1.23 or [fd00::5].");
+        let mut specs = parse_hosts(&settings.host, settings.port.max(1))?;
+        let spec = specs.pop().filter(|_| specs.is_empty()).ok_or_else(one_host)?;
+        settings.host = spec.host;
         self.db()?.write(move |s| s.update_server_settings(id, &settings)).await?;
         self.data_changed();
         self.dashboard_server(id).await
@@ -132,9 +143,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Forgets a server's password.
+    /// Forgets a server's password, and the login kept with it.
     pub async fn clear_password(&self, id: i64) -> Result<()> {
         let (server, keychain) = (self.server(id).await?, self.keychain()?);
+        self.sessions.forget(&server, Some(keychain.clone())).await;
         blocking(move || keychain.delete(&server.secret_ref)).await?;
         self.data_changed();
         Ok(())
@@ -149,6 +161,7 @@ impl Engine {
         }
         self.db()?.write(move |s| s.delete_server(id)).await?;
         let mut notes = Vec::new();
+        self.sessions.forget(&server, self.secrets()).await;
         if let Some(keychain) = self.secrets() {
             let account = server.secret_ref.clone();
             if let Err(e) = blocking(move || keychain.delete(&account)).await {

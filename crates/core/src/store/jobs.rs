@@ -14,6 +14,8 @@ pub struct JobInfo {
     pub db_path: Option<String>,
     pub schedule_json: Option<String>,
     pub metadata_json: Option<String>,
+    /// `Backup`, or `Sync` (Duplicati 2.3 sync jobs have no log).
+    pub operation_type: String,
 }
 
 impl JobInfo {
@@ -26,7 +28,20 @@ impl JobInfo {
             db_path: item.backup.db_path.clone(),
             schedule_json: item.schedule.as_ref().and_then(|s| serde_json::to_string(s).ok()),
             metadata_json: item.backup.metadata.as_ref().map(|m| serde_json::Value::Object(m.clone()).to_string()),
+            operation_type: if item.backup.is_sync() { "Sync" } else { "Backup" }.to_owned(),
         }
+    }
+
+    /// What the server's job list says about the job: when it changes (a run, a failure, a
+    /// changed schedule), the job's log may hold something new.
+    pub fn state(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(self.schedule_json.as_deref().unwrap_or(""))
+            .chain_update([0])
+            .chain_update(self.metadata_json.as_deref().unwrap_or(""))
+            .finalize();
+        digest[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -57,10 +72,25 @@ pub struct JobRow {
     pub metadata_json: Option<String>,
     pub present: bool,
     pub cursor: JobCursor,
+    pub operation_type: String,
+    /// Since when a task of this job has been seen running (Unix seconds).
+    pub running_since: Option<i64>,
+    /// The running task's last `progressstate`, as JSON.
+    pub progress_json: Option<String>,
+    /// The newest `Metadata.LastErrorDate` already dealt with (Unix seconds).
+    pub metadata_error_at: Option<i64>,
+    /// [`JobInfo::state`] when the job's log was last read to the end; `None`: read it.
+    pub log_state: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, server_id, backup_id, name, description, db_path, schedule_json, metadata_json, present, complete_through, complete_ts, pass_top, pass_top_ts, pass_low";
+impl JobRow {
+    pub fn is_sync(&self) -> bool {
+        self.operation_type == "Sync"
+    }
+}
+
+const COLUMNS: &str = "id, server_id, backup_id, name, description, db_path, schedule_json, metadata_json, present, complete_through, \
+                       complete_ts, pass_top, pass_top_ts, pass_low, operation_type, running_since, progress_json, metadata_error_at, log_state";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
@@ -80,6 +110,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
             pass_top_ts: r.get(12)?,
             pass_low: r.get(13)?,
         },
+        operation_type: r.get(14)?,
+        running_since: r.get(15)?,
+        progress_json: r.get(16)?,
+        metadata_error_at: r.get(17)?,
+        log_state: r.get(18)?,
     })
 }
 
@@ -93,17 +128,32 @@ impl Store {
             Some(old) => {
                 let recreated = old.db_path.is_some() && job.db_path.is_some() && old.db_path != job.db_path;
                 tx.execute(
-                    "UPDATE jobs SET name = ?2, description = ?3, db_path = ?4, schedule_json = ?5, metadata_json = ?6, present = 1 WHERE id = ?1",
-                    params![old.id, job.name, job.description, job.db_path, job.schedule_json, job.metadata_json],
+                    "UPDATE jobs SET name = ?2, description = ?3, db_path = ?4, schedule_json = ?5, metadata_json = ?6, present = 1, \
+                     operation_type = ?7 WHERE id = ?1",
+                    params![old.id, job.name, job.description, job.db_path, job.schedule_json, job.metadata_json, job.operation_type],
                 )?;
                 if recreated {
-                    tx.execute("UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE id = ?1", [old.id])?;
+                    tx.execute(
+                        "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL, \
+                         log_state = NULL WHERE id = ?1",
+                        [old.id],
+                    )?;
                 }
             }
             None => {
                 tx.execute(
-                    "INSERT INTO jobs(server_id, backup_id, name, description, db_path, schedule_json, metadata_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![server_id, job.backup_id, job.name, job.description, job.db_path, job.schedule_json, job.metadata_json],
+                    "INSERT INTO jobs(server_id, backup_id, name, description, db_path, schedule_json, metadata_json, operation_type) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        server_id,
+                        job.backup_id,
+                        job.name,
+                        job.description,
+                        job.db_path,
+                        job.schedule_json,
+                        job.metadata_json,
+                        job.operation_type
+                    ],
                 )?;
             }
         }
@@ -141,5 +191,37 @@ impl Store {
         let mut st = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM jobs WHERE server_id = ?1 ORDER BY lower(name), id"))?;
         let rows = st.query_map([server_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Which of the server's jobs runs now (`None`: none), with its progress as JSON; every
+    /// other job of the server stops being "running".
+    pub fn set_running_job(&self, server_id: i64, running: Option<(i64, Option<&str>)>, now: i64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        let running_id = running.map(|(id, _)| id);
+        tx.execute(
+            "UPDATE jobs SET running_since = NULL, progress_json = NULL WHERE server_id = ?1 AND (?2 IS NULL OR id <> ?2)",
+            params![server_id, running_id],
+        )?;
+        if let Some((id, progress)) = running {
+            tx.execute(
+                "UPDATE jobs SET running_since = coalesce(running_since, ?2), progress_json = ?3 WHERE id = ?1",
+                params![id, now, progress],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remembers the job list's state at the end of a complete read of the job's log (`None`:
+    /// read the log next time).
+    pub fn set_log_state(&self, job_id: i64, state: Option<&str>) -> Result<()> {
+        self.conn.execute("UPDATE jobs SET log_state = ?2 WHERE id = ?1", params![job_id, state])?;
+        Ok(())
+    }
+
+    /// Remembers that the failure `Metadata.LastErrorDate` = `at` was dealt with.
+    pub fn set_metadata_error_at(&self, job_id: i64, at: i64) -> Result<()> {
+        self.conn.execute("UPDATE jobs SET metadata_error_at = ?2 WHERE id = ?1", params![job_id, at])?;
+        Ok(())
     }
 }

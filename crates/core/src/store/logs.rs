@@ -138,50 +138,78 @@ pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntryRow> {
     })
 }
 
+/// Inserts entries of a job (a duplicate is skipped by the UNIQUE constraint) with their details.
+fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &str, entries: &[NewEntry]) -> Result<PageOutcome> {
+    let mut out = PageOutcome::default();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO log_entries(server_id, server_name, job_id, job_name, remote_id, remote_timestamp, date, status, type, message, \
+         duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         ON CONFLICT DO NOTHING",
+    )?;
+    let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)")?;
+    for e in entries {
+        let n = insert.execute(params![
+            job.server_id,
+            server_name,
+            job.id,
+            job.name,
+            e.remote_id,
+            e.remote_timestamp,
+            e.date,
+            e.status.as_str(),
+            e.op_type,
+            e.message,
+            e.duration_s,
+            e.size_bytes,
+            e.uploaded_bytes,
+            e.warnings,
+            e.errors
+        ])?;
+        if n == 1 {
+            details.execute(params![tx.last_insert_rowid(), compress(&e.details), e.details_cut_from])?;
+            out.new += 1;
+        } else {
+            out.skipped += 1;
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Stores one page of a job's log and the job's cursor after it, in one transaction.
     pub fn store_page(&mut self, job: &JobRow, server_name: &str, entries: &[NewEntry], cursor: &JobCursor) -> Result<PageOutcome> {
         let tx = self.conn.transaction()?;
-        let mut out = PageOutcome::default();
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO log_entries(server_id, server_name, job_id, job_name, remote_id, remote_timestamp, date, status, type, message, \
-                 duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-                 ON CONFLICT DO NOTHING",
-            )?;
-            let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)")?;
-            for e in entries {
-                let n = insert.execute(params![
-                    job.server_id,
-                    server_name,
-                    job.id,
-                    job.name,
-                    e.remote_id,
-                    e.remote_timestamp,
-                    e.date,
-                    e.status.as_str(),
-                    e.op_type,
-                    e.message,
-                    e.duration_s,
-                    e.size_bytes,
-                    e.uploaded_bytes,
-                    e.warnings,
-                    e.errors
-                ])?;
-                if n == 1 {
-                    details.execute(params![tx.last_insert_rowid(), compress(&e.details), e.details_cut_from])?;
-                    out.new += 1;
-                } else {
-                    out.skipped += 1;
-                }
-            }
-        }
+        let out = insert_entries(&tx, job, server_name, entries)?;
         tx.execute(
             "UPDATE jobs SET complete_through = ?2, complete_ts = ?3, pass_top = ?4, pass_top_ts = ?5, pass_low = ?6 WHERE id = ?1",
             params![job.id, cursor.complete_through, cursor.complete_ts, cursor.pass_top, cursor.pass_top_ts, cursor.pass_low],
         )?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// Stores entries of a job that do not come from its log (what `Backup.Metadata` says),
+    /// each at most once: `(remote_id, remote_timestamp)` identifies them like log rows.
+    pub fn store_job_entries(&mut self, job: &JobRow, server_name: &str, entries: &[NewEntry]) -> Result<PageOutcome> {
+        let tx = self.conn.transaction()?;
+        let out = insert_entries(&tx, job, server_name, entries)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Whether the job's log holds a run that ended badly (error, warning or stopped) within
+    /// `window_s` seconds of `at`: it explains a failure the job's metadata reports.
+    pub fn failed_run_near(&self, job_id: i64, at: i64, window_s: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM log_entries WHERE job_id = ?1 AND remote_id > 0 AND status IN ('error', 'warning', 'stopped') \
+                 AND remote_timestamp BETWEEN ?2 AND ?3 LIMIT 1",
+                params![job_id, at - window_s, at + window_s],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// Saves the job's cursor alone (a pass that ended without new rows).

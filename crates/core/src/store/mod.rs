@@ -5,12 +5,14 @@
 //!   (the timestamp keeps rows apart when a job database is recreated and IDs restart at 1);
 //! - a page of rows and the job's paging cursor are written in one transaction, so a process
 //!   killed at any point leaves a state from which the next run fills every hole.
+mod cas;
 mod jobs;
 mod logs;
 mod schema;
 mod servers;
 mod views;
 
+pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
@@ -22,6 +24,46 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub const DB_FILE_NAME: &str = "duplidesk.sqlite";
+
+/// The store is readable by its owner only: what Duplidesk collected (server names, paths,
+/// errors) is nobody else's business on a shared machine.
+pub(crate) mod private {
+    use std::path::Path;
+
+    /// The data folder `0700`; the store file `0600` (created so when missing: SQLite gives its
+    /// WAL and shared-memory files the database file's permissions).
+    #[cfg(unix)]
+    pub fn restrict(dir: &Path, db_file: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        // Change only what differs: a store on a read-only file system still opens (to read).
+        let set = |path: &Path, mode: u32| -> std::io::Result<()> {
+            if std::fs::metadata(path)?.permissions().mode() & 0o777 != mode {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+            }
+            Ok(())
+        };
+        set(dir, 0o700)?;
+        if !db_file.exists() {
+            std::fs::OpenOptions::new().create_new(true).write(true).mode(0o600).open(db_file)?;
+        }
+        set(db_file, 0o600)
+    }
+
+    /// Windows: the user's application data folder is already private to the user.
+    #[cfg(not(unix))]
+    pub fn restrict(_dir: &Path, _db_file: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Creates a file only its owner can read (exports).
+    pub fn create_file(path: &Path) -> std::io::Result<std::fs::File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path)
+    }
+}
 
 /// The keys of the `settings` table.
 pub mod setting_keys {
@@ -42,7 +84,10 @@ impl Store {
     /// Opens (creating if needed) the store in `data_dir`.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir).map_err(|e| Error::io(&format!("Could not create the data folder {}", data_dir.display()), e))?;
-        Store::open(&data_dir.join(DB_FILE_NAME))
+        let file = data_dir.join(DB_FILE_NAME);
+        private::restrict(data_dir, &file)
+            .map_err(|e| Error::io(&format!("Could not protect the data folder {}", data_dir.display()), e))?;
+        Store::open(&file)
     }
 
     /// Opens (creating if needed) the store file at `path` and brings its schema up to date.

@@ -102,6 +102,25 @@ CREATE TABLE settings (
     r#"
 ALTER TABLE log_details ADD COLUMN cut_from INTEGER;
 "#,
+    // 3: what the server says about a job besides its log (sync jobs, running tasks, failures
+    // recorded only in Backup.Metadata), and what lets an unchanged job skip its log request
+    r#"
+ALTER TABLE jobs ADD COLUMN operation_type TEXT NOT NULL DEFAULT 'Backup';
+ALTER TABLE jobs ADD COLUMN running_since INTEGER;
+ALTER TABLE jobs ADD COLUMN progress_json TEXT;
+ALTER TABLE jobs ADD COLUMN metadata_error_at INTEGER;
+ALTER TABLE jobs ADD COLUMN log_state TEXT;
+ALTER TABLE servers ADD COLUMN systeminfo_at INTEGER;
+ALTER TABLE servers ADD COLUMN data_update_id INTEGER;
+ALTER TABLE servers ADD COLUMN cert_is_issuer INTEGER NOT NULL DEFAULT 0;
+-- Certificate authorities the user imported (PEM): trusted for every server, like --ca-cert.
+CREATE TABLE trusted_cas (
+    fingerprint TEXT PRIMARY KEY,
+    label       TEXT NOT NULL,
+    pem         TEXT NOT NULL,
+    added_at    INTEGER NOT NULL
+);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

@@ -18,7 +18,10 @@ pub struct ServerRow {
     pub port: u16,
     pub url: Option<String>,
     pub protocol: Option<Protocol>,
+    /// The pinned fingerprint (self-signed HTTPS): of the certificate, or of the authority that
+    /// issued it when the server sends one (`cert_is_issuer`).
     pub cert_sha256: Option<String>,
+    pub cert_is_issuer: bool,
     pub machine_id: Option<String>,
     pub version: Option<String>,
     pub last_collect_at: Option<i64>,
@@ -26,6 +29,10 @@ pub struct ServerRow {
     pub last_error_code: Option<String>,
     pub last_error_message: Option<String>,
     pub created_at: i64,
+    /// When the server last said what it is (`systeminfo`: name, machine-id, version).
+    pub systeminfo_at: Option<i64>,
+    /// `serverstate.LastDataUpdateID` after the last complete collection.
+    pub data_update_id: Option<i64>,
 }
 
 impl ServerRow {
@@ -54,7 +61,7 @@ pub struct ServerSettings {
 }
 
 const COLUMNS: &str = "id, secret_ref, name, alias, note, host, port, url, protocol, cert_sha256, machine_id, version, \
-                       last_collect_at, last_ok, last_error_code, last_error_message, created_at";
+                       last_collect_at, last_ok, last_error_code, last_error_message, created_at, systeminfo_at, data_update_id, cert_is_issuer";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ServerRow> {
     Ok(ServerRow {
@@ -75,6 +82,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ServerRow> {
         last_error_code: r.get(14)?,
         last_error_message: r.get(15)?,
         created_at: r.get(16)?,
+        systeminfo_at: r.get(17)?,
+        data_update_id: r.get(18)?,
+        cert_is_issuer: r.get(19)?,
     })
 }
 
@@ -157,16 +167,22 @@ impl Store {
         id: i64,
         url: &str,
         protocol: Protocol,
-        cert_sha256: Option<&str>,
+        cert: (Option<&str>, bool),
         machine_id: Option<&str>,
         name: &str,
         version: &str,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE servers SET url = ?2, protocol = ?3, cert_sha256 = ?4, machine_id = coalesce(?5, machine_id), \
-             name = ?6, version = ?7 WHERE id = ?1",
-            params![id, url, protocol.as_str(), cert_sha256, machine_id, name, version],
+            "UPDATE servers SET url = ?2, protocol = ?3, cert_sha256 = ?4, cert_is_issuer = ?5, machine_id = coalesce(?6, machine_id), \
+             name = ?7, version = ?8, systeminfo_at = ?9 WHERE id = ?1",
+            params![id, url, protocol.as_str(), cert.0, cert.1, machine_id, name, version, now()],
         )?;
+        Ok(())
+    }
+
+    /// Remembers `serverstate.LastDataUpdateID` after a complete collection (`None`: unknown).
+    pub fn set_data_update_id(&self, id: i64, value: Option<i64>) -> Result<()> {
+        self.conn.execute("UPDATE servers SET data_update_id = ?2 WHERE id = ?1", params![id, value])?;
         Ok(())
     }
 

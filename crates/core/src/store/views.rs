@@ -20,13 +20,17 @@ pub struct JobSummaryRow {
     pub description: Option<String>,
     pub present: bool,
     pub schedule_json: Option<String>,
+    pub operation_type: String,
+    pub running_since: Option<i64>,
+    pub progress_json: Option<String>,
 }
 
 impl Store {
     /// Every job of every server, grouped by server, by name within a server.
     pub fn all_jobs(&self) -> Result<Vec<JobSummaryRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, server_id, backup_id, name, description, present, schedule_json FROM jobs ORDER BY server_id, lower(name), id",
+            "SELECT id, server_id, backup_id, name, description, present, schedule_json, operation_type, running_since, progress_json \
+             FROM jobs ORDER BY server_id, lower(name), id",
         )?;
         let rows = st
             .query_map([], |r| {
@@ -38,6 +42,9 @@ impl Store {
                     description: r.get(4)?,
                     present: r.get(5)?,
                     schedule_json: r.get(6)?,
+                    operation_type: r.get(7)?,
+                    running_since: r.get(8)?,
+                    progress_json: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -1,5 +1,5 @@
-// Settings: the servers (one row each: server-row.js), import of collected JSON files, language,
-// about. This module lays the page out and re-renders it; the parts live next to it.
+// Settings: the servers (one row each: server-row.js), import of collected JSON files, the
+// certificate authorities trusted for every server (authorities.js), language, about. This module lays the page out and re-renders it; the parts live next to it.
 import { h, replaceChildren } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
@@ -8,6 +8,7 @@ import { openCollectDialog } from "../../components/collect-dialog.js";
 import { serverRow } from "./server-row.js";
 import { importCollectedFiles } from "./import.js";
 import { renderKeychainBanner, generalSection, aboutSection } from "./general.js";
+import { authoritiesSection } from "./authorities.js";
 /** @import { App, View } from "../../app.js" */
 
 /**
@@ -40,6 +41,7 @@ export function createSettingsView(app) {
   );
   const importBtn = h("button", { type: "button", class: "btn", "data-testid": "import-files", onClick: (e) => importCollectedFiles(e.currentTarget) }, icon("upload"), t("settings.import"));
 
+  const authorities = authoritiesSection();
   const general = generalSection(app);
   const about = aboutSection();
 
@@ -59,6 +61,7 @@ export function createSettingsView(app) {
       ),
       listEl,
     ),
+    authorities.el,
     general,
     about.el,
   );
@@ -108,6 +111,7 @@ export function createSettingsView(app) {
   }
   const unsub = subscribe(render);
   render();
+  authorities.render();
 
   return {
     el,

@@ -57,7 +57,7 @@ function testResultNode(s, r, rows) {
         r.name ? h("span", { class: "muted" }, r.name) : null,
         r.url ? h("span", { class: "url muted" }, r.url) : null,
       ),
-      r.protocol === "https-self-signed" ? fingerprint(r.certificateSha256) : null,
+      r.protocol === "https-self-signed" ? fingerprint(r.certificateSha256, r.certificateIsIssuer ? t("proto.issuerFingerprint") : undefined) : null,
     );
   }
   const err = r.error ?? { code: "unknown", message: "", hint: "" };

@@ -228,7 +228,7 @@ fn a_second_collection_is_refused_as_busy_while_one_runs_and_cancel_ends_it() {
         password: Some("duplicati".into()),
         ..Default::default()
     };
-    let running = std::thread::spawn(move || tauri::async_runtime::block_on(engine.collect(&request, false)));
+    let running = std::thread::spawn(move || tauri::async_runtime::block_on(engine.collect(&request, None)));
     let engine = t.window.state::<AppState>().engine.clone();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !engine.is_collecting() {
@@ -284,7 +284,14 @@ fn a_changed_certificate_is_reported_with_both_fingerprints_and_retrust_pins_the
     assert_eq!(test["certificateSha256"], new.as_str());
     assert_eq!(server.stats().logins, 1, "the password never went to the changed certificate");
 
-    let summary = t.ok("retrust_server", json!({"id": id, "password": "duplicati"}));
+    // Re-trust accepts only the fingerprint the user compared: not one the server no longer shows.
+    let stale = t.ok("retrust_server", json!({"id": id, "fingerprint": old, "password": "duplicati"}));
+    assert_eq!(stale["ok"], false, "{stale}");
+    assert_eq!(stale["error"]["code"], "certificate_changed", "{stale}");
+    assert_eq!(server.stats().logins, 1);
+    assert_eq!(t.ok("dashboard", json!({}))["servers"][0]["certSha256"], old.as_str());
+
+    let summary = t.ok("retrust_server", json!({"id": id, "fingerprint": new.to_lowercase().replace(':', ""), "password": "duplicati"}));
     assert_eq!(summary["ok"], true, "{summary}");
     assert_eq!(summary["server"]["certificateSha256"], new.as_str());
     assert_eq!(t.ok("dashboard", json!({}))["servers"][0]["certSha256"], new.as_str());

@@ -119,7 +119,7 @@ pub async fn quick_collect<R: Runtime>(app: &AppHandle<R>) {
     let lang = current_lang(app);
     let texts = lang.texts();
     let engine = app.state::<AppState>().engine.clone();
-    match engine.collect(&CollectRequest { all: true, ..CollectRequest::default() }, false).await {
+    match engine.collect(&CollectRequest { all: true, ..CollectRequest::default() }, None).await {
         Ok(hosts) => {
             let failed = hosts.iter().filter(|h| !h.ok).count();
             let new = hosts.iter().map(|h| h.new).sum();

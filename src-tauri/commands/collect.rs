@@ -21,7 +21,7 @@ pub struct CollectResult {
 #[tauri::command]
 pub async fn collect<R: Runtime>(app: AppHandle<R>, request: CollectRequest) -> Result<CollectResult> {
     let engine = app.state::<AppState>().engine.clone();
-    let mut hosts = engine.collect(&request, false).await?;
+    let mut hosts = engine.collect(&request, None).await?;
     let saved = save_exports(&app, &mut hosts).await;
     Ok(CollectResult { hosts, saved })
 }

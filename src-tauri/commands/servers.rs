@@ -35,8 +35,8 @@ pub async fn clear_password(state: State<'_, AppState>, id: i64) -> Result<()> {
 /// Collects the server accepting (and pinning) the certificate it shows now; `password`
 /// instead of the keychain's when given.
 #[tauri::command]
-pub async fn retrust_server(state: State<'_, AppState>, id: i64, password: Option<String>) -> Result<HostSummary> {
-    state.engine.retrust(id, password).await
+pub async fn retrust_server(state: State<'_, AppState>, id: i64, fingerprint: String, password: Option<String>) -> Result<HostSummary> {
+    state.engine.retrust(id, &fingerprint, password).await
 }
 
 /// Deletes the server, its jobs and its keychain entry; its log entries stay until cleared.

@@ -172,10 +172,21 @@ impl Session<'_> {
         );
     }
 
+    /// Clicks the element `css` names, finding it again on each try: a view that re-renders
+    /// (after a save, say) replaces the element a first lookup returned.
     #[track_caller]
     pub fn click_on(&self, css: &str) {
-        let e = self.wait(css, 15);
-        self.click(&e);
+        self.wait(css, 15);
+        let last = RefCell::new(String::new());
+        wait_until_or(
+            &format!("click on {css}"),
+            secs(5),
+            || {
+                let e = self.find_all(css).into_iter().find(|e| self.displayed(e))?;
+                self.call("POST", &format!("/element/{}/click", e.0), Some(json!({}))).map_err(|err| *last.borrow_mut() = err).ok()
+            },
+            || format!("{}; {}", last.borrow(), self.failure_dump("click")),
+        );
     }
 
     #[track_caller]

@@ -197,9 +197,10 @@ export const setPassword = (id, password) => invoke("set_password", { id, passwo
 export const clearPassword = (id) => invoke("clear_password", { id });
 /**
  * @param {number} id
+ * @param {string} fingerprint the new certificate's, as the user compared it
  * @returns {Promise<HostSummary>}
  */
-export const retrustServer = (id) => invoke("retrust_server", { id });
+export const retrustServer = (id, fingerprint) => invoke("retrust_server", { id, fingerprint });
 /**
  * @param {number} id
  * @returns {Promise<null>}

@@ -48,6 +48,14 @@ const DASH = "—";
 const isNum = (v) => typeof v === "number" && Number.isFinite(v);
 
 /**
+ * Whether Unix seconds `v` are a date JavaScript can show (±275,000 years around 1970):
+ * formatting anything else throws, and one bad date must not take a whole view with it.
+ * @param {unknown} v
+ * @returns {v is number}
+ */
+export const isDate = (v) => isNum(v) && Math.abs(v) <= 8.64e12;
+
+/**
  * @param {number | null | undefined} n
  * @param {Intl.NumberFormatOptions} [opts]
  */
@@ -60,7 +68,7 @@ export function formatNumber(n, opts) {
  * @param {number | null | undefined} ts Unix seconds
  */
 export function formatDateTime(ts) {
-  if (!isNum(ts)) return DASH;
+  if (!isDate(ts)) return DASH;
   return formatter("date", { dateStyle: "medium", timeStyle: "short" }).format(new Date(ts * 1000));
 }
 
@@ -69,7 +77,7 @@ export function formatDateTime(ts) {
  * @param {number | null | undefined} ts Unix seconds
  */
 export function formatDateTimeLong(ts) {
-  if (!isNum(ts)) return DASH;
+  if (!isDate(ts)) return DASH;
   return formatter("date", { dateStyle: "full", timeStyle: "medium" }).format(new Date(ts * 1000));
 }
 
@@ -78,7 +86,7 @@ export function formatDateTimeLong(ts) {
  * @param {number | null | undefined} ts Unix seconds
  */
 export function formatRelative(ts, nowMs = Date.now()) {
-  if (!isNum(ts)) return DASH;
+  if (!isDate(ts)) return DASH;
   const diff = ts - nowMs / 1000; // seconds, negative = past
   const abs = Math.abs(diff);
   const rtf = formatter("rel", { numeric: "auto" });

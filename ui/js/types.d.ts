@@ -47,7 +47,12 @@ password?: string | null, serverIds?: Array<number> | null, all?: boolean,
 /**
  * Keep what was collected so it can be saved as JSON (`HostSummary::export`).
  */
-saveJson?: boolean, };
+saveJson?: boolean, 
+/**
+ * The user allows plain HTTP for hosts met for the first time that speak no TLS (their
+ * password then travels unencrypted); see `ErrorCode::PlainHttp`.
+ */
+allowHttp?: boolean, };
 
 export type CollectResult = { hosts: Array<HostSummary>, 
 /**
@@ -85,7 +90,7 @@ export type DemoStatus = { running: boolean, serverId: number | null, url: strin
 /**
  * Stable error codes. Never rename a variant: scripts and the UI match on them.
  */
-export type ErrorCode = "dns_failed" | "connection_refused" | "timeout" | "tls_error" | "certificate_changed" | "auth_failed" | "host_rejected" | "not_duplicati" | "unsupported_version" | "server_error" | "invalid_response" | "keychain_unavailable" | "store_error" | "io_error" | "cancelled" | "busy" | "not_found" | "invalid_input";
+export type ErrorCode = "dns_failed" | "connection_refused" | "timeout" | "tls_error" | "plain_http" | "certificate_changed" | "auth_failed" | "host_rejected" | "not_duplicati" | "unsupported_version" | "server_error" | "invalid_response" | "keychain_unavailable" | "store_error" | "io_error" | "cancelled" | "busy" | "not_found" | "invalid_input";
 
 /**
  * The result of one host.
@@ -229,7 +234,11 @@ export type Status = "completed" | "warning" | "error" | "stopped" | "started" |
  * What to test: a configured server (its address, protocol, pin and saved password, each
  * replaced by what is typed), or a typed host and password.
  */
-export type TestRequest = { serverId?: number | null, host?: string | null, port?: number | null, password?: string | null, };
+export type TestRequest = { serverId?: number | null, host?: string | null, port?: number | null, password?: string | null, 
+/**
+ * See `CollectRequest::allow_http`.
+ */
+allowHttp?: boolean, };
 
 export type TestResult = { ok: boolean, protocol: Protocol | null, url: string | null, 
 /**

@@ -67,12 +67,20 @@ pub struct CollectArgs {
     /// Also trust certificates signed by this CA (PEM), e.g. Duplicati's local CA
     #[arg(long, value_name = "PEM")]
     pub ca_cert: Option<PathBuf>,
-    /// Accept a changed certificate and pin the new one
-    #[arg(long)]
-    pub trust_new_certificate: bool,
+    /// Accept a changed certificate whose SHA-256 fingerprint is exactly this one (as the
+    /// certificate_changed error shows it; compare it with the server's first) and pin it
+    #[arg(long, value_name = "SHA256")]
+    pub trust_new_certificate: Option<String>,
     /// Do not save a typed password in the keychain
     #[arg(long)]
     pub no_save_password: bool,
+    /// Allow plain HTTP for a host met for the first time that speaks no TLS (its password
+    /// then travels unencrypted; not needed for 127.0.0.1 or a server collected over HTTP before)
+    #[arg(long)]
+    pub allow_http: bool,
+    /// Seconds one host's whole collection may take
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub deadline: u64,
 }
 
 #[derive(Args, Debug)]

@@ -25,11 +25,13 @@ pub fn run(a: CollectArgs, data_dir: &Path, runtime: &tokio::runtime::Runtime) -
             connect_timeout: Duration::from_secs(a.connect_timeout.max(1)),
             request_timeout: Duration::from_secs(a.timeout.max(1)),
             extra_roots: read_ca_certs(a.ca_cert.as_deref())?,
-            trust_new_certificate: false,
+            accept_fingerprint: None,
+            allow_http: a.allow_http,
         },
         concurrency: usize::from(a.concurrency),
         keep_export: false,
         save_password: !a.no_save_password,
+        host_deadline: Duration::from_secs(a.deadline.max(1)),
     };
     let listener: Arc<dyn Listener> = if !a.json && is_terminal_stderr() { Arc::new(ProgressLines::default()) } else { Arc::new(Quiet) };
     let engine = Arc::new(collecting_engine(data_dir, options, listener));
@@ -62,7 +64,7 @@ pub fn run(a: CollectArgs, data_dir: &Path, runtime: &tokio::runtime::Runtime) -
                 on_interrupt.cancel_collection();
             }
         });
-        let summaries = engine.collect(&request, a.trust_new_certificate).await;
+        let summaries = engine.collect(&request, a.trust_new_certificate.as_deref()).await;
         ctrl_c.abort();
         summaries
     })?;

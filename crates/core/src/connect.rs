@@ -2,7 +2,7 @@
 //! certificate, trusted on first use and pinned by its SHA-256 fingerprint, (3) plain HTTP only
 //! when (1) failed because the port does not speak TLS. Never on DNS, refused or timeout, and
 //! never for a server that worked over HTTPS before.
-use crate::duplicati::client::Reply;
+use crate::duplicati::client::{Failed, Reply};
 use crate::duplicati::{Client, Session};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::Protocol;
@@ -18,8 +18,13 @@ pub struct ConnectOptions {
     pub request_timeout: Duration,
     /// Extra trusted roots (a private CA) for step (1).
     pub extra_roots: Vec<CertificateDer<'static>>,
-    /// Accept a changed certificate and pin the new one.
-    pub trust_new_certificate: bool,
+    /// Re-trust: the fingerprint the user compared and accepted for a server whose certificate
+    /// changed. Only a certificate (or issuing authority) with exactly this fingerprint is
+    /// accepted, and then pinned.
+    pub accept_fingerprint: Option<String>,
+    /// Send the password over plain HTTP to a server met for the first time that speaks no
+    /// TLS (the user's consent; a loopback address needs none: nothing leaves the machine).
+    pub allow_http: bool,
 }
 
 impl Default for ConnectOptions {
@@ -28,7 +33,8 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             extra_roots: Vec::new(),
-            trust_new_certificate: false,
+            accept_fingerprint: None,
+            allow_http: false,
         }
     }
 }
@@ -51,6 +57,22 @@ pub struct Connection {
     pub cert_sha256: Option<String>,
     /// The fingerprint is the issuing authority's (see `tls`).
     pub cert_is_issuer: bool,
+}
+
+/// An address on this machine (a loopback address, or a name that resolves only to such):
+/// plain HTTP to it never leaves the machine.
+async fn is_loopback(host: &str, port: u16) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    match tokio::net::lookup_host((bare, port)).await {
+        Ok(addrs) => {
+            let addrs: Vec<_> = addrs.collect();
+            !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())
+        }
+        Err(_) => false,
+    }
 }
 
 /// `host` as it goes into a URL (IPv6 literals in brackets).
@@ -100,14 +122,15 @@ async fn attempt(
     let mut client = Client::new(http_client(tls, opts)?, base_url(protocol, host, port), label.clone(), password.to_owned());
     Ok(match client.send_login().await {
         Ok(reply) => Ok((client, reply)),
-        Err(e) => Err(net::classify(&label, &e)),
+        Err(Failed::Http(e)) => Err(net::classify(&label, &e)),
+        Err(too_large) => Err(Transport::Other(too_large.into_error(&label))),
     })
 }
 
 /// Finds the protocol, logs in, and returns the session.
 pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, opts: &ConnectOptions) -> Result<Connection> {
     let label = format!("{}:{port}", url_host(host));
-    let pin = if opts.trust_new_certificate { None } else { known.cert_sha256 };
+    let pin = opts.accept_fingerprint.as_deref().or(known.cert_sha256);
 
     // A server reached before over plain HTTP is tried that way first; if the port now speaks
     // TLS the full detection below upgrades it.
@@ -132,6 +155,13 @@ pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, op
                     "Duplidesk never falls back to plain HTTP for a server that used HTTPS. If HTTPS was turned off on purpose, remove the server and add it again.",
                 ));
             }
+            Err(Transport::NotTls(why)) if !opts.allow_http && !is_loopback(host, port).await => {
+                return Err(Error::new(
+                    ErrorCode::PlainHttp,
+                    format!("{label} does not answer over HTTPS ({why}); over plain HTTP its password would travel unencrypted."),
+                    "If this network is yours and you accept that, allow plain HTTP for this server (the Collect dialog asks; --allow-http on the command line). Better: turn on HTTPS in Duplicati.",
+                ));
+            }
             Err(Transport::NotTls(_)) => {
                 return match attempt(Protocol::Http, None, host, port, password, opts).await? {
                     Ok((client, reply)) => finish(client, reply, Protocol::Http, None, opts).await,
@@ -143,11 +173,14 @@ pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, op
     }
 
     // (2) trust on first use, or the pinned certificate.
-    if known.protocol == Some(Protocol::Https) && !opts.trust_new_certificate {
+    if known.protocol == Some(Protocol::Https) && opts.accept_fingerprint.is_none() {
+        let now = peek_certificate(host, port, opts).await.ok().flatten().unwrap_or_else(|| "unknown".to_owned());
         return Err(Error::new(
             ErrorCode::CertificateChanged,
-            format!("The certificate of {label} is no longer signed by a trusted authority."),
-            "If the server now uses a self-signed certificate on purpose, trust it (--trust-new-certificate, or Re-trust in Server Settings).",
+            format!("The certificate of {label} is no longer signed by a trusted authority; it is now {now}."),
+            format!(
+                "If the server now uses a self-signed certificate on purpose, compare that fingerprint with the server's and trust it (Re-trust in Server Settings, or --trust-new-certificate {now})."
+            ),
         ));
     }
     let pinned = tls::pinned(pin).map_err(tls_setup_error)?;

@@ -129,7 +129,12 @@ pub fn schedule_of(schedule_json: Option<&str>) -> (Option<i64>, Option<String>)
     let Some(schedule) = schedule_json.and_then(|s| serde_json::from_str::<Schedule>(s).ok()) else {
         return (None, None);
     };
-    let next = schedule.time.as_deref().and_then(parse_utc).map(|t| t.timestamp());
+    let next = schedule
+        .time
+        .as_deref()
+        .and_then(parse_utc)
+        .map(|t| t.timestamp())
+        .filter(|t| crate::monitor::sane_next_run(*t, crate::store::now_ts()));
     let repeat = schedule.repeat.filter(|r| !r.is_empty());
     (next, repeat)
 }

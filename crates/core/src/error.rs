@@ -13,6 +13,9 @@ pub enum ErrorCode {
     ConnectionRefused,
     Timeout,
     TlsError,
+    /// A server met for the first time speaks only plain HTTP: the password would travel in
+    /// clear, so the user must allow it first.
+    PlainHttp,
     CertificateChanged,
     AuthFailed,
     HostRejected,
@@ -34,11 +37,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order the README lists them.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::DnsFailed,
         ErrorCode::ConnectionRefused,
         ErrorCode::Timeout,
         ErrorCode::TlsError,
+        ErrorCode::PlainHttp,
         ErrorCode::CertificateChanged,
         ErrorCode::AuthFailed,
         ErrorCode::HostRejected,
@@ -61,6 +65,7 @@ impl ErrorCode {
             ErrorCode::ConnectionRefused => "connection_refused",
             ErrorCode::Timeout => "timeout",
             ErrorCode::TlsError => "tls_error",
+            ErrorCode::PlainHttp => "plain_http",
             ErrorCode::CertificateChanged => "certificate_changed",
             ErrorCode::AuthFailed => "auth_failed",
             ErrorCode::HostRejected => "host_rejected",

@@ -53,6 +53,10 @@ impl NewEntry {
 
 /// Maps one job log row. A `Message` that is not JSON is kept with its text.
 pub fn entry_from_row(row: &LogRow) -> NewEntry {
+    entry_from_row_parsed(row).with_sane_date(crate::store::now_ts())
+}
+
+fn entry_from_row_parsed(row: &LogRow) -> NewEntry {
     let text = row.message.as_deref().unwrap_or("");
     match serde_json::from_str::<ResultMessage>(text) {
         Ok(result) => entry_from_result(row, &result, text),
@@ -105,7 +109,37 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     .with_details(raw)
 }
 
+/// Duplicati did not exist before 2008.
+pub const EARLIEST_DATE: i64 = 1_199_145_600;
+
+/// Whether `ts` (Unix seconds) is a date a server could truly report: not before 2008, not
+/// more than a day ahead of this computer's clock.
+pub fn sane_date(ts: i64, now: i64) -> bool {
+    (EARLIEST_DATE..=now.saturating_add(86_400)).contains(&ts)
+}
+
+/// Whether `ts` can be a job's next scheduled run: a yearly schedule is legitimately a year
+/// ahead, so only dates no schedule gives (before 2008, decades ahead) are dropped.
+pub fn sane_next_run(ts: i64, now: i64) -> bool {
+    (EARLIEST_DATE..=now.saturating_add(10 * 366 * 86_400)).contains(&ts)
+}
+
 impl NewEntry {
+    /// An impossible date (see [`sane_date`]) would sort the entry out of sight, or keep it
+    /// "last" forever: the entry is dated when it was collected, and says what the server sent.
+    /// Its `remote_timestamp` stays as sent, so it is still stored once.
+    pub fn with_sane_date(mut self, now: i64) -> NewEntry {
+        if !sane_date(self.date, now) {
+            let sent = DateTime::from_timestamp(self.date, 0).map_or_else(|| self.date.to_string(), |t| t.to_rfc3339());
+            self.message = format!("{} (the server reported the date {sent}; shown when it was collected)", self.message);
+            self.date = now;
+        }
+        if self.duration_s.is_some_and(|d| !d.is_finite() || d < 0.0) {
+            self.duration_s = None;
+        }
+        self
+    }
+
     fn with_details(mut self, raw: &str) -> NewEntry {
         let (details, cut_from) = cap_details(raw);
         self.details = details;
@@ -411,9 +445,25 @@ mod tests {
     }
 
     #[test]
+    fn impossible_dates_are_shown_when_collected() {
+        let now = 1_800_000_000;
+        let entry = |date: i64| NewEntry { date, ..NewEntry::system(Status::Completed, date, "Backup completed") }.with_sane_date(now);
+        for bad in [99_999_999_999_999, 0, -5, now + 2 * 86_400, 1_000_000_000] {
+            let e = entry(bad);
+            assert_eq!(e.date, now, "{bad}");
+            assert!(e.message.contains("reported the date"), "{}", e.message);
+        }
+        assert_eq!(entry(now - 3600).date, now - 3600);
+        assert_eq!(entry(now + 3600).date, now + 3600, "a clock a little ahead is fine");
+        let mut negative = NewEntry::system(Status::Completed, now, "x");
+        negative.duration_s = Some(-3.0);
+        assert_eq!(negative.with_sane_date(now).duration_s, None);
+    }
+
+    #[test]
     fn text_message_is_kept() {
         let row: LogRow = serde_json::from_str(
-            r#"{"ID":9,"OperationID":1,"Timestamp":100,"Type":"Result","Message":"Backup ran ok\nmore","Exception":null}"#,
+            r#"{"ID":9,"OperationID":1,"Timestamp":1746316800,"Type":"Result","Message":"Backup ran ok\nmore","Exception":null}"#,
         )
         .unwrap();
         let e = entry_from_row(&row);

@@ -99,7 +99,7 @@ pub fn request_error(host: &str, err: &reqwest::Error) -> Error {
         Transport::Certificate(why) => Error::new(
             ErrorCode::TlsError,
             format!("The certificate of {host} is no longer trusted ({why})."),
-            "If the server's certificate was replaced on purpose, trust it again (--trust-new-certificate).",
+            "If the server's certificate was replaced on purpose, trust the new one in Server Settings (or --trust-new-certificate with its fingerprint).",
         ),
         Transport::NotTls(why) => tls_error_text(host, &why),
     }
@@ -138,6 +138,6 @@ pub fn certificate_changed(host: &str, expected: &str, seen: &str) -> Error {
     Error::new(
         ErrorCode::CertificateChanged,
         format!("The certificate of {host} has changed: pinned {expected}, now {seen}."),
-        "If you replaced the certificate yourself, trust the new one (--trust-new-certificate, or Re-trust in Server Settings). Otherwise someone may be intercepting the connection.",
+        format!("If you replaced the certificate yourself, compare {seen} with the server's and trust it (Re-trust in Server Settings, or --trust-new-certificate {seen}). Otherwise someone may be intercepting the connection."),
     )
 }

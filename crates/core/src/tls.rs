@@ -30,8 +30,8 @@ pub fn fingerprint(der: &[u8]) -> String {
 
 /// Normalises a fingerprint typed by a user (any case, with or without colons).
 pub fn normalize_fingerprint(s: &str) -> Option<String> {
-    let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_ascii_uppercase();
-    if hex.len() != 64 {
+    let hex: String = s.chars().filter(|c| *c != ':' && !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
     Some(hex.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(":"))
@@ -224,5 +224,6 @@ mod tests {
         assert!(fp.starts_with("BA:78:16:BF"));
         assert_eq!(normalize_fingerprint(&fp.to_lowercase().replace(':', "")), Some(fp));
         assert_eq!(normalize_fingerprint("abc"), None);
+        assert_eq!(normalize_fingerprint(&format!("SHA256 {}", "0".repeat(60))), None, "letters of a label are not digits");
     }
 }

@@ -30,7 +30,7 @@ async fn self_signed_https_is_trusted_on_first_use_and_pinned() {
     assert_eq!(env.store().servers().unwrap()[0].cert_sha256.as_deref(), Some(old.as_str()));
 
     let mut opts = options();
-    opts.connect.trust_new_certificate = true;
+    opts.connect.accept_fingerprint = Some(new.clone());
     let mut env = env;
     env.reopen(opts);
     let s = env.collect_one(&server).await;
@@ -156,4 +156,54 @@ async fn a_rejected_host_name_says_what_to_do() {
     .unwrap();
     let s = Env::new().collect(&[(name.as_str(), allowed.port())], PASSWORD).await.remove(0);
     assert!(s.ok, "{s:?}");
+}
+
+/// This machine's address on its network (not loopback): where plain HTTP would leave the
+/// machine. Found by asking the OS which address it would send from (no packet is sent).
+fn network_address() -> std::net::IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket.connect("192.0.2.250:9").or_else(|_| socket.connect("10.255.255.254:9")).expect("this test needs a network interface");
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback() && !ip.is_unspecified(), "this test needs a non-loopback address, got {ip}");
+    ip
+}
+
+/// On first contact, a server that speaks no TLS gets the password over plain HTTP only when
+/// the user allows it (loopback needs no consent: nothing leaves the machine).
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_on_the_network_needs_consent_before_the_password_is_sent() {
+    let ip = network_address().to_string();
+    let server = TestServer::start(ServerConfig { bind: SocketAddr::from(([0, 0, 0, 0], 0)), ..ServerConfig::default() }).unwrap();
+    let env = Env::new();
+    let s = env.collect(&[(ip.as_str(), server.port())], PASSWORD).await.remove(0);
+    assert_eq!(s.error.as_ref().map(|e| e.code), Some(ErrorCode::PlainHttp), "{s:?}");
+    assert_eq!(server.stats().logins, 0, "no password went out in clear");
+
+    let mut opts = options();
+    opts.connect.allow_http = true;
+    let mut env = env;
+    env.reopen(opts);
+    let s = env.collect(&[(ip.as_str(), server.port())], PASSWORD).await.remove(0);
+    assert!(s.ok, "{s:?}");
+    assert_eq!(s.server.unwrap().protocol, Protocol::Http);
+    env.reopen(options());
+    assert!(env.collect(&[(ip.as_str(), server.port())], PASSWORD).await.remove(0).ok, "consent is remembered for that address");
+}
+
+/// Editing a server's address keeps its trust record: a server pinned over HTTPS is never
+/// collected over plain HTTP at its new address, whatever answers there.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edited_address_keeps_the_trust_record() {
+    let https = server(DataSet::Fixture, TlsMode::SelfSigned);
+    let plain = server(DataSet::Fixture, TlsMode::Plain);
+    let env = Env::new();
+    let id = env.collect_one(&https).await.server.unwrap().id;
+    let settings = duplidesk_core::store::ServerSettings { alias: None, note: None, host: "127.0.0.1".into(), port: plain.port() };
+    env.store().update_server_settings(id, &settings).unwrap();
+    assert_eq!(env.store().server(id).unwrap().unwrap().protocol, Some(Protocol::HttpsSelfSigned));
+    let mut env = env;
+    env.reopen(options()); // no kept session either
+    let s = env.collect(&[("127.0.0.1", plain.port())], PASSWORD).await.remove(0);
+    assert_eq!(s.error.as_ref().map(|e| e.code), Some(ErrorCode::TlsError), "{s:?}");
+    assert_eq!(plain.stats().logins, 0, "the password never went to the plain-HTTP port");
 }

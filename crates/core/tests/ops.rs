@@ -76,7 +76,7 @@ async fn a_typed_password_is_saved_and_every_server_is_then_collected_without_on
         .needs_password(&CollectRequest { hosts: Some(format!("127.0.0.1:{}", a.port())), ..Default::default() })
         .await
         .unwrap());
-    let first = t.engine.collect(&hosts(&a, PASSWORD), false).await.unwrap();
+    let first = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap();
     assert!(first[0].ok && first[0].notes.is_empty(), "{first:?}");
     assert_eq!(t.events.changes.load(Ordering::SeqCst), 1, "a collection changes the data once");
     assert_eq!(*t.events.progress.lock().unwrap().first().unwrap(), "started");
@@ -85,7 +85,7 @@ async fn a_typed_password_is_saved_and_every_server_is_then_collected_without_on
     let all = CollectRequest { all: true, ..Default::default() };
     assert!(!t.engine.needs_password(&all).await.unwrap(), "the saved password is used");
     a.add_rows("1", 2);
-    let again = t.engine.collect(&all, false).await.unwrap();
+    let again = t.engine.collect(&all, None).await.unwrap();
     assert_eq!((again[0].ok, again[0].new), (true, 2), "{again:?}");
     let d = t.engine.dashboard().await.unwrap();
     assert!(d.servers[0].has_password && !d.servers[0].needs_password);
@@ -94,12 +94,12 @@ async fn a_typed_password_is_saved_and_every_server_is_then_collected_without_on
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_that_name_nothing_or_a_missing_server_are_refused() {
     let t = engine();
-    let nothing = t.engine.collect(&CollectRequest::default(), false).await.unwrap_err();
+    let nothing = t.engine.collect(&CollectRequest::default(), None).await.unwrap_err();
     assert_eq!(nothing.code, ErrorCode::InvalidInput, "{nothing}");
     assert!(nothing.message.contains("No server is configured"));
-    let missing = t.engine.collect(&CollectRequest { server_ids: Some(vec![42]), ..Default::default() }, false).await.unwrap_err();
+    let missing = t.engine.collect(&CollectRequest { server_ids: Some(vec![42]), ..Default::default() }, None).await.unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);
-    let bad_host = t.engine.collect(&CollectRequest { hosts: Some("bad host".into()), ..Default::default() }, false).await.unwrap_err();
+    let bad_host = t.engine.collect(&CollectRequest { hosts: Some("bad host".into()), ..Default::default() }, None).await.unwrap_err();
     assert_eq!(bad_host.code, ErrorCode::InvalidInput);
     assert_eq!(t.engine.delete_server(42).await.unwrap_err().code, ErrorCode::NotFound);
     assert_eq!(t.engine.find_server("nas").await.unwrap_err().code, ErrorCode::NotFound);
@@ -118,17 +118,17 @@ async fn a_second_collection_is_busy_until_the_first_ends() {
     let first = {
         let t = t.clone();
         let request = hosts(&slow, PASSWORD);
-        tokio::spawn(async move { t.engine.collect(&request, false).await })
+        tokio::spawn(async move { t.engine.collect(&request, None).await })
     };
     while !t.engine.is_collecting() {
         tokio::task::yield_now().await;
     }
-    let second = t.engine.collect(&hosts(&slow, PASSWORD), false).await.unwrap_err();
+    let second = t.engine.collect(&hosts(&slow, PASSWORD), None).await.unwrap_err();
     assert_eq!(second.code, ErrorCode::Busy);
     t.engine.cancel_collection();
     let first = first.await.unwrap().unwrap();
     assert_eq!(first[0].error.as_ref().map(|e| e.code), Some(ErrorCode::Cancelled));
-    assert!(t.engine.collect(&hosts(&slow, PASSWORD), false).await.is_ok(), "the slot is free again");
+    assert!(t.engine.collect(&hosts(&slow, PASSWORD), None).await.is_ok(), "the slot is free again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,7 +143,7 @@ async fn test_connection_uses_the_saved_password_and_stores_nothing() {
     assert_eq!(typed.error.map(|e| e.code), Some(ErrorCode::AuthFailed));
     assert!(t.engine.servers().await.unwrap().is_empty(), "a test stores nothing");
 
-    let id = t.engine.collect(&hosts(&a, PASSWORD), false).await.unwrap()[0].server.as_ref().unwrap().id;
+    let id = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].server.as_ref().unwrap().id;
     let saved = t.engine.test_connection(TestRequest { server_id: Some(id), ..Default::default() }).await.unwrap();
     assert!(saved.ok, "{saved:?}");
     assert_eq!(saved.certificate_sha256, a.cert_sha256());
@@ -154,7 +154,7 @@ async fn test_connection_uses_the_saved_password_and_stores_nothing() {
 async fn edits_passwords_and_deletion_go_through_store_and_keychain() {
     let a = server(DataSet::Fixture, TlsMode::Plain);
     let t = engine();
-    let id = t.engine.collect(&hosts(&a, PASSWORD), false).await.unwrap()[0].server.as_ref().unwrap().id;
+    let id = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].server.as_ref().unwrap().id;
     let edited = t
         .engine
         .update_server(id, ServerSettings { alias: Some("Office".into()), note: None, host: "127.0.0.1".into(), port: a.port() })
@@ -192,7 +192,7 @@ async fn the_demo_needs_no_keychain_and_deleting_it_ends_demo_mode() {
     assert_eq!(engine.status().await.demo.server_id, Some(id));
     let all = CollectRequest { all: true, ..Default::default() };
     assert!(!engine.needs_password(&all).await.unwrap(), "the engine knows the demo's password");
-    assert!(engine.collect(&all, false).await.unwrap()[0].ok);
+    assert!(engine.collect(&all, None).await.unwrap()[0].ok);
     assert!(engine.test_connection(TestRequest { server_id: Some(id), ..Default::default() }).await.unwrap().ok);
 
     engine.delete_server(id).await.unwrap();
@@ -206,7 +206,7 @@ async fn import_goes_on_past_a_file_that_fails() {
     let t = engine();
     let mut request = hosts(&a, PASSWORD);
     request.save_json = true;
-    let mut summary = t.engine.collect(&request, false).await.unwrap().remove(0);
+    let mut summary = t.engine.collect(&request, None).await.unwrap().remove(0);
     let out = tempfile::tempdir().unwrap();
     let file = t.engine.save_export(summary.export.take().unwrap(), out.path().to_owned()).await.unwrap();
     let broken = out.path().join("broken.json");
@@ -232,7 +232,7 @@ async fn an_imported_certificate_authority_is_trusted_for_every_server() {
 
     let request =
         CollectRequest { hosts: Some(format!("localhost:{}", server.port())), password: Some(PASSWORD.into()), ..Default::default() };
-    let s = t.engine.collect(&request, false).await.unwrap().remove(0);
+    let s = t.engine.collect(&request, None).await.unwrap().remove(0);
     assert_eq!(s.server.as_ref().map(|x| x.protocol), Some(duplidesk_core::Protocol::Https), "{s:?}");
 
     t.engine.remove_ca(added[0].fingerprint.clone()).await.unwrap();

@@ -4,7 +4,7 @@ import { h, copyText } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, has } from "../i18n.js";
 import { toast } from "./toast.js";
-import { formatDateTimeLong, formatRelative } from "../format.js";
+import { formatDateTimeLong, formatRelative, isDate } from "../format.js";
 /** @import { Protocol, Status } from "../types" */
 
 /**
@@ -187,6 +187,6 @@ export function errorBox(err, host, { compact = false } = {}) {
  * @param {number | null} ts Unix seconds
  */
 export function relTime(ts, cls = "") {
-  if (ts === null || ts === undefined) return h("span", { class: `muted ${cls}` }, "—");
+  if (!isDate(ts)) return h("span", { class: `muted ${cls}` }, "—");
   return h("time", { class: cls, "data-rel": String(ts), datetime: new Date(ts * 1000).toISOString(), title: formatDateTimeLong(ts) }, formatRelative(ts));
 }

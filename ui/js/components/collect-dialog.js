@@ -329,6 +329,32 @@ export function openCollectDialog(opts = {}) {
         ),
       );
       content.push(h("ul", { class: "result-list" }, hosts.map(resultRow)));
+      const plain = hosts.filter((x) => x.error?.code === "plain_http").map((x) => x.host);
+      if (plain.length && lastRequest) {
+        const retry = lastRequest;
+        content.push(
+          h(
+            "div",
+            { class: "banner banner-warn", role: "group", "data-testid": "collect-plain-http" },
+            icon("alert", 16),
+            h(
+              "div",
+              null,
+              h("p", null, t("collect.plainHttpAsk", { hosts: plain.join(", ") })),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "btn btn-sm",
+                  "data-testid": "collect-allow-http",
+                  onClick: () => run({ ...retry, hosts: plain.join(","), serverIds: null, all: false, allowHttp: true }),
+                },
+                t("collect.plainHttpAllow"),
+              ),
+            ),
+          ),
+        );
+      }
       if (result?.saved?.length) {
         content.push(
           h(

@@ -18,6 +18,17 @@ pub struct RowKey {
     pub timestamp: i64,
 }
 
+/// The most pages one pass reads (100,000 rows): far beyond any real job log (Duplicati keeps
+/// 30 days by default), so a server that pages on forever is stopped.
+pub const MAX_PAGES_PER_PASS: u32 = 200;
+
+/// Whether a page answered a request for rows below `offset` as Duplicati does: every row ID is
+/// positive and below the offset. A server that answers the same page whatever the offset, or
+/// rows above it, would otherwise be read forever.
+pub fn page_moves_down(offset: Option<i64>, page: &[RowKey]) -> bool {
+    page.iter().all(|row| row.id > 0 && offset.is_none_or(|o| row.id < o))
+}
+
 /// Where an interrupted pass resumes: below its lowest stored row. `None` when no pass was
 /// interrupted.
 pub fn resume_offset(c: &JobCursor) -> Option<i64> {
@@ -126,6 +137,16 @@ mod tests {
 
     fn complete(through: i64) -> JobCursor {
         JobCursor { complete_through: through, complete_ts: Some(through * 10), ..JobCursor::default() }
+    }
+
+    #[test]
+    fn a_page_must_move_down() {
+        assert!(page_moves_down(None, &rows(1..=10)));
+        assert!(page_moves_down(Some(11), &rows(1..=10)));
+        assert!(page_moves_down(Some(11), &[]));
+        assert!(!page_moves_down(Some(10), &rows(1..=10)), "the same page again");
+        assert!(!page_moves_down(Some(5), &rows(1..=10)));
+        assert!(!page_moves_down(None, &[RowKey { id: 0, timestamp: 1 }]), "row IDs start at 1");
     }
 
     #[test]

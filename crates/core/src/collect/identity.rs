@@ -47,8 +47,9 @@ pub(super) fn identify(
 /// A self-signed certificate must match the pin, and HTTPS is never downgraded, whichever
 /// name the server was reached by.
 pub(super) fn check_security(server: &ServerRow, protocol: Protocol, cert: Option<&str>, opts: &ConnectOptions, label: &str) -> Result<()> {
-    if opts.trust_new_certificate {
-        return Ok(());
+    if let (Some(accepted), Some(seen)) = (opts.accept_fingerprint.as_deref(), cert) {
+        // The verifier let only this fingerprint through; checked again for clarity.
+        return if accepted == seen { Ok(()) } else { Err(crate::net::certificate_changed(label, accepted, seen)) };
     }
     if protocol == Protocol::Http && server.protocol.is_some_and(Protocol::is_tls) {
         return Err(Error::new(

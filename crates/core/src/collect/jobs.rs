@@ -41,7 +41,7 @@ pub(super) fn new_metadata_failure(job: &JobRow, backup: &Backup) -> Option<Meta
 }
 
 /// The entry for a failure recorded only in the metadata.
-pub(super) fn failure_entry(job: &JobRow, failure: &MetadataFailure) -> NewEntry {
+pub(super) fn failure_entry(job: &JobRow, failure: &MetadataFailure, now: i64) -> NewEntry {
     let mut entry = NewEntry::system(Status::Error, failure.at, first_line(&failure.message, 300));
     entry.op_type = job.operation_type.clone();
     entry.remote_id = Some(METADATA_ROW_ID);
@@ -54,7 +54,7 @@ pub(super) fn failure_entry(job: &JobRow, failure: &MetadataFailure) -> NewEntry
         "LastErrorMessage": failure.message,
     })
     .to_string();
-    entry
+    entry.with_sane_date(now)
 }
 
 fn backup_metadata_text(at: i64) -> String {
@@ -77,7 +77,7 @@ pub(super) fn never_ran(backup: &Backup) -> bool {
 /// The last run of a sync job (Duplicati 2.3): sync jobs have no log, their runs are known
 /// from `LastSync{Started,Finished,Duration}` (Library/RestAPI/Runner.cs
 /// `UpdateMetadataLastSync`; failed syncs only set `LastErrorDate`).
-pub(super) fn sync_run_entry(backup: &Backup) -> Option<NewEntry> {
+pub(super) fn sync_run_entry(backup: &Backup, now: i64) -> Option<NewEntry> {
     let started = metadata_date(backup, "LastSyncStarted")?;
     let finished = metadata_date(backup, "LastSyncFinished");
     let duration = backup.metadata_str("LastSyncDuration").and_then(parse_timespan).or(finished.map(|f| (f - started) as f64));
@@ -93,7 +93,7 @@ pub(super) fn sync_run_entry(backup: &Backup) -> Option<NewEntry> {
         "LastSyncDuration": backup.metadata_str("LastSyncDuration"),
     })
     .to_string();
-    Some(entry)
+    Some(entry.with_sane_date(now))
 }
 
 /// Whether the job's log can be left unread: the log was read to the end before, the job list
@@ -132,9 +132,9 @@ mod tests {
         let b = backup(serde_json::json!({
             "LastSyncStarted": "20250504T000000Z", "LastSyncFinished": "20250504T000130Z", "LastSyncDuration": "00:01:30"
         }));
-        let e = sync_run_entry(&b).unwrap();
+        let e = sync_run_entry(&b, 1_800_000_000).unwrap();
         assert_eq!((e.status, e.op_type.as_str(), e.date, e.duration_s), (Status::Completed, "Sync", 1746316800, Some(90.0)));
         assert_eq!((e.remote_id, e.remote_timestamp), (Some(METADATA_ROW_ID), Some(1746316800)));
-        assert!(sync_run_entry(&backup(serde_json::json!({}))).is_none(), "never synced");
+        assert!(sync_run_entry(&backup(serde_json::json!({})), 1_800_000_000).is_none(), "never synced");
     }
 }

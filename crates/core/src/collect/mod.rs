@@ -44,11 +44,23 @@ pub struct CollectOptions {
     pub keep_export: bool,
     /// Save a typed password in the keychain once it worked.
     pub save_password: bool,
+    /// The most one host's collection may take, every request and write included; then it
+    /// ends with `timeout` (what was stored stays), so no collection runs forever.
+    pub host_deadline: std::time::Duration,
 }
+
+/// Ten minutes: a first collection of a large server takes seconds.
+pub const DEFAULT_HOST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Default for CollectOptions {
     fn default() -> Self {
-        CollectOptions { connect: ConnectOptions::default(), concurrency: 64, keep_export: false, save_password: true }
+        CollectOptions {
+            connect: ConnectOptions::default(),
+            concurrency: 64,
+            keep_export: false,
+            save_password: true,
+            host_deadline: DEFAULT_HOST_DEADLINE,
+        }
     }
 }
 
@@ -156,7 +168,14 @@ impl Collector {
         progress(Progress::Started { host: label.clone() });
         let mut run = HostRun::default();
         let result = match self.lookup(&target.spec).await {
-            Ok(known) => self.collect_server(&target, known, started_at, &mut run, &progress, cancel).await,
+            Ok(known) => {
+                let known_id = known.as_ref().map(|k| k.id);
+                let deadline = self.options.host_deadline;
+                match tokio::time::timeout(deadline, self.collect_server(&target, known, started_at, &mut run, &progress, cancel)).await {
+                    Ok(result) => result,
+                    Err(_) => Err((known_id, deadline_passed(&label, deadline))),
+                }
+            }
             Err(e) => Err((None, e)),
         };
         let (server, error) = match result {
@@ -230,6 +249,14 @@ impl Collector {
             eprintln!("duplidesk: the failed collection of {} was not recorded: {store_error}", spec.label());
         }
     }
+}
+
+fn deadline_passed(host: &str, deadline: std::time::Duration) -> Error {
+    Error::new(
+        ErrorCode::Timeout,
+        format!("{host} was still being collected after {} s; the collection stopped there.", deadline.as_secs()),
+        "What was read is kept and the next collection goes on from there. If the server is that slow or its log that long, collect it alone.",
+    )
 }
 
 /// Failures that mean "could not reach or log in", which open a connection episode.

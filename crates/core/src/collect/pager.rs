@@ -5,7 +5,7 @@ use super::{CancelFlag, Progress, ProgressFn};
 use crate::duplicati::client::{LogPage, MAX_PAGE_SIZE};
 use crate::duplicati::wire::LogRow;
 use crate::duplicati::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::monitor::{self, NewEntry};
 use crate::store::{Db, JobCursor, JobRow, PageOutcome};
 use std::future::Future;
@@ -52,7 +52,7 @@ impl JobPager<'_> {
     pub async fn run(&mut self) -> Result<JobEnd> {
         if let Some(offset) = cursor::resume_offset(&self.job.cursor) {
             let end = match self.fetch(Some(offset), MAX_PAGE_SIZE).await? {
-                LogPage::Rows(rows) => self.pass(rows, MAX_PAGE_SIZE).await?,
+                LogPage::Rows(rows) => self.pass(rows, MAX_PAGE_SIZE, Some(offset)).await?,
                 other => return Ok(end_of(&other)),
             };
             if end != JobEnd::Complete {
@@ -78,7 +78,7 @@ impl JobPager<'_> {
             }
             FreshStart::Pass(start) => {
                 self.job.cursor = start;
-                self.pass(page, size).await
+                self.pass(page, size, None).await
             }
         }
     }
@@ -88,13 +88,26 @@ impl JobPager<'_> {
         self.client.log_page(&self.job.backup_id, offset, pagesize).await
     }
 
-    /// Stores `first` and the pages below it until the pass is done.
-    async fn pass(&mut self, first: Vec<LogRow>, first_asked: u32) -> Result<JobEnd> {
-        let (mut rows, mut asked) = (first, first_asked);
+    /// Stores `first` (asked for below `first_offset`) and the pages below it until the pass is
+    /// done. A page that does not move down, or a pass longer than any real log, ends the job
+    /// with `invalid_response`; what was stored stays.
+    async fn pass(&mut self, first: Vec<LogRow>, first_asked: u32, first_offset: Option<i64>) -> Result<JobEnd> {
+        let (mut rows, mut asked, mut offset) = (first, first_asked, first_offset);
         let mut pending: Option<PendingWrite> = None;
         let mut rows_seen = 0u64;
+        let mut pages = 0u32;
         loop {
             let keys: Vec<RowKey> = rows.iter().map(key).collect();
+            pages += 1;
+            if !cursor::page_moves_down(offset, &keys) || pages > cursor::MAX_PAGES_PER_PASS {
+                self.settle(pending, 0).await?;
+                let why = if pages > cursor::MAX_PAGES_PER_PASS {
+                    format!("the log of job {} did not end after {} pages", self.job.name, cursor::MAX_PAGES_PER_PASS)
+                } else {
+                    format!("the log of job {} did not page down below row {}", self.job.name, offset.unwrap_or(0))
+                };
+                return Err(Error::invalid_response(&self.host, why));
+            }
             let step = cursor::absorb_page(self.job.cursor, &keys, asked);
             let fresh: Vec<LogRow> = rows.into_iter().zip(&step.is_new).filter(|(_, new)| **new).map(|(r, _)| r).collect();
             rows_seen += fresh.len() as u64;
@@ -114,7 +127,8 @@ impl JobPager<'_> {
             self.tally.skipped += step.known;
             pending = Some(write);
             asked = MAX_PAGE_SIZE;
-            match self.fetch(step.cursor.pass_low, MAX_PAGE_SIZE).await {
+            offset = step.cursor.pass_low;
+            match self.fetch(offset, MAX_PAGE_SIZE).await {
                 Ok(LogPage::Rows(next)) => rows = next,
                 Ok(other) => {
                     self.settle(pending, 0).await?;

@@ -54,7 +54,7 @@ impl Collector {
             cert_is_issuer: known.as_ref().is_some_and(|k| k.cert_is_issuer),
         };
         let kept = match &known {
-            Some(k) if !self.options.connect.trust_new_certificate => self.sessions.get(k, self.secrets.clone()).await,
+            Some(k) if self.options.connect.accept_fingerprint.is_none() => self.sessions.get(k, self.secrets.clone()).await,
             _ => None,
         };
         let resumed = match kept {
@@ -204,7 +204,7 @@ impl Collector {
             let state_now = JobInfo::from_backup(item).state();
             let running = active.as_deref() == Some(job.backup_id.as_str());
             let end = if job.is_sync() {
-                self.store_metadata_entries(&job, &server.name, jobs::sync_run_entry(&item.backup).into_iter().collect(), run).await?;
+                self.store_metadata_entries(&job, &server.name, jobs::sync_run_entry(&item.backup, now).into_iter().collect(), run).await?;
                 Some(JobEnd::Complete)
             } else if jobs::log_unchanged(server, &job, &state_now, &state, running) {
                 Some(JobEnd::Complete)
@@ -266,7 +266,7 @@ impl Collector {
             .write(move |s| {
                 let mut new = 0;
                 if !jobs::explained_by_log(s, &j, &failure)? {
-                    new = s.store_job_entries(&j, &name, &[jobs::failure_entry(&j, &failure)])?.new;
+                    new = s.store_job_entries(&j, &name, &[jobs::failure_entry(&j, &failure, now_ts())])?.new;
                 }
                 s.set_metadata_error_at(j.id, failure.at)?;
                 Ok(new)

@@ -78,7 +78,7 @@ impl Client {
     /// Sends the 2.1+ login request and returns the raw reply (used to probe protocols too).
     /// `RememberMe` asks for a long-lived refresh token, so later collections refresh within
     /// one token family instead of adding a family per login.
-    pub async fn send_login(&mut self) -> std::result::Result<Reply, reqwest::Error> {
+    pub async fn send_login(&mut self) -> std::result::Result<Reply, Failed> {
         let body = serde_json::json!({ "Password": self.password, "RememberMe": true });
         let resp = self
             .http
@@ -86,13 +86,14 @@ impl Client {
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string())
             .send()
-            .await?;
+            .await
+            .map_err(Failed::Http)?;
         read_reply(resp).await
     }
 
     /// Logs in with the password.
     pub async fn login(&mut self) -> Result<()> {
-        let reply = self.send_login().await.map_err(|e| net::request_error(&self.host, &e))?;
+        let reply = self.send_login().await.map_err(|e| e.into_error(&self.host))?;
         self.accept_login(reply).await
     }
 
@@ -193,7 +194,7 @@ impl Client {
             .header(COOKIE, cookies)
             .body(form.to_owned());
         let resp = request.send().await.map_err(|e| net::request_error(&self.host, &e))?;
-        read_reply(resp).await.map_err(|e| net::request_error(&self.host, &e))
+        read_reply(resp).await.map_err(|e| e.into_error(&self.host))
     }
 
     /// A new access token from the refresh token, in the same token family; `false` when the
@@ -205,7 +206,7 @@ impl Client {
             request = request.header(CONTENT_TYPE, "application/json").body(serde_json::json!({ "Nonce": nonce }).to_string());
         }
         let resp = request.send().await.map_err(|e| net::request_error(&self.host, &e))?;
-        let reply = read_reply(resp).await.map_err(|e| net::request_error(&self.host, &e))?;
+        let reply = read_reply(resp).await.map_err(|e| e.into_error(&self.host))?;
         match reply.status {
             StatusCode::OK => {
                 let ok: LoginOk =
@@ -247,14 +248,15 @@ impl Client {
             }
             let result = async {
                 let request = self.authorize(self.http.get(format!("{}{}", self.base, path)));
-                read_reply(request.send().await?).await
+                read_reply(request.send().await.map_err(Failed::Http)?).await
             }
             .await;
             let reply = match result {
                 Ok(r) => r,
                 Err(e) => {
-                    let err = net::request_error(&self.host, &e);
-                    if err.code == ErrorCode::InvalidResponse && attempt < 2 {
+                    let retry = matches!(e, Failed::Http(_));
+                    let err = e.into_error(&self.host);
+                    if retry && err.code == ErrorCode::InvalidResponse && attempt < 2 {
                         attempt += 1;
                         backoff(attempt).await;
                         continue;
@@ -399,10 +401,45 @@ fn looks_like_html(reply: &Reply) -> bool {
     ct.contains("html") || reply.body.trim_ascii_start().starts_with(b"<")
 }
 
-async fn read_reply(resp: reqwest::Response) -> std::result::Result<Reply, reqwest::Error> {
+/// The most of one answer Duplidesk reads: far more than any Duplicati page (500 log rows of
+/// results capped at 20 list items each), far less than what would hurt the machine.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why an answer could not be read.
+#[derive(Debug)]
+pub enum Failed {
+    Http(reqwest::Error),
+    /// The answer was larger than [`MAX_BODY_BYTES`] (announced or as it arrived).
+    TooLarge,
+}
+
+impl Failed {
+    pub fn into_error(self, host: &str) -> Error {
+        match self {
+            Failed::Http(e) => net::request_error(host, &e),
+            Failed::TooLarge => {
+                Error::invalid_response(host, format!("the answer is larger than {} MiB; it was not read", MAX_BODY_BYTES >> 20))
+            }
+        }
+    }
+}
+
+/// Reads an answer, checking its size as it arrives: an endless or huge body is cut off at
+/// [`MAX_BODY_BYTES`] instead of filling the memory.
+async fn read_reply(mut resp: reqwest::Response) -> std::result::Result<Reply, Failed> {
     let status = resp.status();
     let headers = resp.headers().clone();
-    let mut body = resp.bytes().await?;
+    if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(Failed::TooLarge);
+    }
+    let mut body = bytes::BytesMut::with_capacity(resp.content_length().map_or(8 * 1024, |n| n as usize));
+    while let Some(chunk) = resp.chunk().await.map_err(Failed::Http)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(Failed::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut body = body.freeze();
     // Duplicati 2.0 (Newtonsoft) starts its JSON with a UTF-8 byte order mark.
     if body.starts_with(b"\xEF\xBB\xBF") {
         body = body.slice(3..);
@@ -443,7 +480,8 @@ fn url_decode(s: &str) -> String {
 fn host_rejected(host: &str, reply: &Reply) -> Error {
     let said = serde_json::from_slice::<ErrorBody>(&reply.body)
         .map(|b| b.error)
-        .unwrap_or_else(|_| String::from_utf8_lossy(&reply.body).trim().to_owned());
+        .unwrap_or_else(|_| String::from_utf8_lossy(&reply.body).into_owned());
+    let said = server_text(&said);
     if said.contains("PreSharedKey") {
         // WebserverCore/Middlewares/PreSharedKeyFilter.cs: the agent's web server answers only
         // requests that carry its key.
@@ -461,6 +499,13 @@ fn host_rejected(host: &str, reply: &Reply) -> Error {
             "Add \"{name}\" to Duplicati's allowed hostnames (Settings → Allowed hostnames, or --webservice-allowed-hostnames), then restart Duplicati: it reads the list when it starts. Or connect by IP address."
         ),
     )
+}
+
+/// A text a server sent, as it may go into an error message: one line of printable characters,
+/// at most 200 of them.
+fn server_text(text: &str) -> String {
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    crate::monitor::first_line(clean.trim(), 200)
 }
 
 pub(crate) fn not_duplicati(host: &str) -> Error {

@@ -27,6 +27,10 @@ pub struct CollectRequest {
     /// Keep what was collected so it can be saved as JSON (`HostSummary::export`).
     #[ts(as = "Option<bool>", optional)]
     pub save_json: bool,
+    /// The user allows plain HTTP for hosts met for the first time that speak no TLS (their
+    /// password then travels unencrypted); see `ErrorCode::PlainHttp`.
+    #[ts(as = "Option<bool>", optional)]
+    pub allow_http: bool,
 }
 
 impl CollectRequest {
@@ -52,16 +56,23 @@ impl Drop for Running<'_> {
 }
 
 impl Engine {
-    /// Collects what `request` names. `trust_new_certificate` accepts (and pins) a changed
+    /// Collects what `request` names. `accept_fingerprint` (re-trust) accepts, and pins, a
+    /// changed certificate with exactly that fingerprint.
     /// certificate. Per-host failures are in the summaries; the call itself fails only when
     /// nothing could start (`busy`, nothing configured, a bad host list, the store).
-    pub async fn collect(&self, request: &CollectRequest, trust_new_certificate: bool) -> Result<Vec<HostSummary>> {
+    pub async fn collect(&self, request: &CollectRequest, accept_fingerprint: Option<&str>) -> Result<Vec<HostSummary>> {
         let running = self.begin_collection()?;
         let targets = self.targets(request).await?;
         let mut options = self.collect_options.clone();
         options.connect = self.connect_options().await?;
         options.keep_export = request.save_json;
-        options.connect.trust_new_certificate |= trust_new_certificate;
+        if let Some(fp) = accept_fingerprint {
+            let fp = crate::tls::normalize_fingerprint(fp).ok_or_else(|| {
+                Error::invalid_input("That is not a SHA-256 fingerprint.", "Give the 64 hexadecimal digits shown, with or without colons.")
+            })?;
+            options.connect.accept_fingerprint = Some(fp);
+        }
+        options.connect.allow_http |= request.allow_http;
         let collector = Collector::new(self.db()?.clone(), self.secrets(), options).with_sessions(self.sessions.clone());
         let listener = self.listener.clone();
         let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
@@ -105,12 +116,12 @@ impl Engine {
         .await
     }
 
-    /// Collects one server accepting (and pinning) the certificate it shows now; `password`
-    /// instead of the keychain's when given.
-    pub async fn retrust(&self, id: i64, password: Option<String>) -> Result<HostSummary> {
+    /// Collects one server accepting (and pinning) its changed certificate, if its fingerprint
+    /// is exactly the one the user compared; `password` instead of the keychain's when given.
+    pub async fn retrust(&self, id: i64, fingerprint: &str, password: Option<String>) -> Result<HostSummary> {
         self.server(id).await?;
         let request = CollectRequest { server_ids: Some(vec![id]), password, ..CollectRequest::default() };
-        self.collect(&request, true).await?.pop().ok_or_else(Error::server_not_found)
+        self.collect(&request, Some(fingerprint)).await?.pop().ok_or_else(Error::server_not_found)
     }
 
     fn begin_collection(&self) -> Result<Running<'_>> {

@@ -50,7 +50,7 @@ impl Engine {
             password: Some(DEMO_PASSWORD.to_owned()),
             ..CollectRequest::default()
         };
-        let summary = self.collect(&request, false).await?.pop().ok_or_else(|| {
+        let summary = self.collect(&request, None).await?.pop().ok_or_else(|| {
             Error::new(ErrorCode::IoError, "The demo could not be collected.", "Try again; if it persists, restart Duplidesk.")
         })?;
         if let Some(server) = &summary.server {
@@ -110,7 +110,7 @@ impl Engine {
             })
             .await?;
         let request = CollectRequest { server_ids: Some(vec![id]), ..CollectRequest::default() };
-        Ok(self.collect(&request, false).await?.pop())
+        Ok(self.collect(&request, None).await?.pop())
     }
 
     /// Stops the demo server (if running) and forgets demo mode; the server record stays.

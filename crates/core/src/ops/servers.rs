@@ -20,6 +20,9 @@ pub struct TestRequest {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub password: Option<String>,
+    /// See `CollectRequest::allow_http`.
+    #[ts(as = "Option<bool>", optional)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -70,7 +73,7 @@ impl Engine {
             cert_sha256: pinned.as_deref(),
             cert_is_issuer: server.as_ref().is_some_and(|s| s.cert_is_issuer),
         };
-        let opts = ConnectOptions { trust_new_certificate: false, ..self.connect_options().await? };
+        let opts = ConnectOptions { accept_fingerprint: None, allow_http: request.allow_http, ..self.connect_options().await? };
         let mut result = TestResult { pinned_sha256: pinned.clone(), ..TestResult::default() };
         match connect::connect(&spec.host, spec.port, &password, known, &opts).await {
             Ok(mut conn) => {
@@ -127,7 +130,12 @@ impl Engine {
         let mut specs = parse_hosts(&settings.host, settings.port.max(1))?;
         let spec = specs.pop().filter(|_| specs.is_empty()).ok_or_else(one_host)?;
         settings.host = spec.host;
-        self.db()?.write(move |s| s.update_server_settings(id, &settings)).await?;
+        let before = self.server(id).await?;
+        let after = self.db()?.write(move |s| s.update_server_settings(id, &settings)).await?;
+        if (before.host.as_str(), before.port) != (after.host.as_str(), after.port) {
+            // A kept session goes only to the address it was made for.
+            self.sessions.forget(&before, self.secrets()).await;
+        }
         self.data_changed();
         self.dashboard_server(id).await
     }

@@ -216,8 +216,13 @@ impl Store {
             ],
         )?;
         if moved {
-            // A new address may be another machine: detect the protocol again (keeping the pin).
-            tx.execute("UPDATE servers SET url = NULL, protocol = NULL WHERE id = ?1", [id])?;
+            // The trust record stays: a server that spoke HTTPS is still only reached over
+            // HTTPS, and with its pin (a new certificate must be re-trusted). Plain HTTP was
+            // allowed for the old address only: the new one is asked again.
+            tx.execute(
+                "UPDATE servers SET url = NULL, protocol = CASE WHEN protocol = 'http' THEN NULL ELSE protocol END WHERE id = ?1",
+                [id],
+            )?;
             tx.execute(
                 "INSERT INTO server_addresses(host, port, server_id) VALUES (?1, ?2, ?3) ON CONFLICT(host, port) DO UPDATE SET server_id = excluded.server_id",
                 params![host, s.port, id],

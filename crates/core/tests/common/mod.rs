@@ -22,11 +22,13 @@ pub fn options() -> CollectOptions {
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(5),
             extra_roots: Vec::new(),
-            trust_new_certificate: false,
+            accept_fingerprint: None,
+            allow_http: false,
         },
         concurrency: 16,
         keep_export: false,
         save_password: false,
+        host_deadline: Duration::from_secs(60),
     }
 }
 

@@ -61,9 +61,10 @@ function testResultNode(s, r, rows) {
     );
   }
   const err = r.error ?? { code: "unknown", message: "", hint: "" };
-  const changed = err.code === "certificate_changed";
+  // Re-trust pins exactly the fingerprint shown here, the one the user compares.
+  const seen = err.code === "certificate_changed" ? r.certificateSha256 : null;
   const retrustSlot = h("div", { class: "retrust-slot" });
-  const retrustBtn = changed
+  const retrustBtn = seen
     ? h(
         "button",
         {
@@ -74,7 +75,7 @@ function testResultNode(s, r, rows) {
             const b = e.currentTarget;
             setBusy(b, true);
             try {
-              const summary = await api.retrustServer(s.id);
+              const summary = await api.retrustServer(s.id, seen);
               if (summary.ok) {
                 // The warning is resolved: the result of the collection replaces it.
                 const done = h("div", { class: "test-result", "data-testid": "server-test-result", "data-ok": "true" }, h("ul", { class: "result-list" }, resultRow(summary)));
@@ -101,7 +102,7 @@ function testResultNode(s, r, rows) {
     "div",
     { class: "test-result bad", "data-testid": "server-test-result", "data-ok": "false" },
     errorBox(err, s.host, { compact: true }),
-    changed
+    seen
       ? h(
           "div",
           { class: "cert-compare" },

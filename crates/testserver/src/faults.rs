@@ -3,6 +3,17 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// How [`Faults::endless_body`] frames a body that never ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// `Transfer-Encoding: chunked`, chunks of at least 64 KiB, never the last chunk.
+    Chunked,
+    /// `Content-Length: n`: exactly `n` bytes follow (e.g. 10 GB), then the connection closes.
+    ContentLength(u64),
+    /// Neither header: the body runs until the connection closes (`Connection: close`).
+    UntilClose,
+}
+
 /// A fault applied to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -16,12 +27,19 @@ pub(crate) enum Fault {
     Stall,
     /// Close the TCP connection without a response (RST).
     Reset,
+    /// 200 whose body never ends.
+    Endless(Framing),
 }
 
 impl Fault {
     /// Faults that replace routing entirely (the request has no side effects).
     pub(crate) fn before_routing(self) -> bool {
         matches!(self, Fault::Status(_) | Fault::Reset)
+    }
+
+    /// Faults applied to the routed response on its way out.
+    pub(crate) fn after_routing(self) -> bool {
+        matches!(self, Fault::Truncate | Fault::Stall | Fault::Malformed | Fault::Endless(_))
     }
 }
 
@@ -44,6 +62,7 @@ struct State {
 ///
 /// One-shot faults apply to the next `times` requests whose target (path and query) contains `path_contains`
 /// (`None` = any request); several queued faults are consumed in the order they were added.
+/// `u32::MAX` times is as good as "until [`Faults::clear`]".
 #[derive(Debug)]
 pub struct Faults {
     base_latency: Duration,
@@ -94,6 +113,18 @@ impl Faults {
     /// Close the connection without a response (SO_LINGER 0 → RST).
     pub fn reset_connection(&self, times: u32, path_contains: Option<&str>) {
         self.push(Fault::Reset, times, path_contains);
+    }
+
+    /// Answer `times` matching requests with a 200 whose body never ends: a JSON array that
+    /// opens like the real answer and repeats its items (`[` then `{"Backup":…},` over and
+    /// over for `/api/v1/backups`; a log row after another for a job log; the whole object for
+    /// an object answer; the fixture `/backups` items when the real answer is not a JSON 200).
+    /// The body is streamed as fast as the client reads it from one prebuilt block of at
+    /// least 64 KiB, so the server's memory stays flat however much the client reads. It
+    /// ends only when the client closes the connection, the server stops, or, with
+    /// [`Framing::ContentLength`], after the announced length.
+    pub fn endless_body(&self, framing: Framing, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Endless(framing), times, path_contains);
     }
 
     /// Every access token becomes invalid after `n` authorized requests (counted from now):

@@ -109,7 +109,7 @@ use tokio::sync::watch;
 pub use auth::legacy_login_answer;
 pub use config::{DataSet, Mode, ServerConfig, TlsMode, Version, FIXTURE_MACHINE_ID};
 pub use data::fixtures;
-pub use faults::Faults;
+pub use faults::{Faults, Framing};
 pub use stats::Stats;
 
 use server::Shared;

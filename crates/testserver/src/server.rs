@@ -9,9 +9,10 @@ use tokio::sync::watch;
 
 use crate::auth::{LegacySessions, Tokens};
 use crate::config::{ServerConfig, Version};
+use crate::data::fixtures;
 use crate::data::Store;
-use crate::faults::{Fault, Faults};
-use crate::http::{ReadResult, RequestReader, Response, HTML, JSON};
+use crate::faults::{Fault, Faults, Framing};
+use crate::http::{BodyLength, ReadResult, RequestReader, Response, HTML, JSON};
 use crate::routes;
 use crate::stats::Stats;
 use crate::stj::error_body;
@@ -20,6 +21,8 @@ use crate::tls::Tls;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(130);
+/// An endless body is written in blocks of at least this size.
+const ENDLESS_BLOCK: usize = 64 * 1024;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -170,10 +173,7 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
         }
         let now = timefmt::now_ticks();
         // Faults match the request target, query included (e.g. "offset=" for later pages).
-        let target = match &req.query {
-            Some(q) => format!("{}?{q}", req.path),
-            None => req.path.clone(),
-        };
+        let target = req.target();
         let early = shared.faults.take(&target, Fault::before_routing);
         let resp = match early {
             Some(Fault::Reset) => {
@@ -184,7 +184,7 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
             Some(Fault::Status(code)) => status_response(code),
             _ => routes::handle(shared, &req, now),
         };
-        let late = if early.is_none() { shared.faults.take(&target, |f| !f.before_routing()) } else { None };
+        let late = if early.is_none() { shared.faults.take(&target, Fault::after_routing) } else { None };
         let keep_alive = req.keep_alive && !resp.close;
         let ok = match late {
             Some(Fault::Truncate) => {
@@ -198,6 +198,11 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
                 if write_all(&mut stream, &resp.head(server, &date(), keep_alive), &resp.body[..half]).await.is_ok() {
                     wait_for_close(&mut stream, &mut shutdown).await;
                 }
+                return;
+            }
+            Some(Fault::Endless(framing)) => {
+                endless(&mut stream, &resp, framing, server, keep_alive, &mut shutdown).await;
+                let _ = stream.shutdown().await;
                 return;
             }
             Some(Fault::Malformed) => {
@@ -242,6 +247,88 @@ fn status_response(code: u16) -> Response {
         Response::json(500, error_body("An error occurred", 500))
     } else {
         Response::empty(code)
+    }
+}
+
+/// The opening (a BOM for 2.0, then `[`) and the repeated block (`item,item,…,`, at least
+/// [`ENDLESS_BLOCK`] bytes) of an endless array modelled on the real answer: its items when
+/// it is a JSON array with items, the whole of it when it is another JSON value, the fixture
+/// `/backups` items when it is not a JSON 200.
+fn endless_parts(real: &Response, json: bool) -> (Vec<u8>, Vec<u8>) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let items = |body: &[u8]| -> Vec<u8> {
+        let body = body.trim_ascii();
+        let inner = body.strip_prefix(b"[").and_then(|b| b.strip_suffix(b"]")).map_or(body, <[u8]>::trim_ascii);
+        inner.to_vec()
+    };
+    let body = if json { real.body.as_slice() } else { &[] };
+    let (mut open, body) = match body.strip_prefix(BOM) {
+        Some(rest) => (BOM.to_vec(), rest),
+        None => (Vec::new(), body),
+    };
+    open.push(b'[');
+    let mut item = items(body);
+    if item.is_empty() {
+        item = items(fixtures::BACKUPS.as_bytes());
+    }
+    item.push(b',');
+    let mut block = Vec::with_capacity(ENDLESS_BLOCK + item.len());
+    while block.len() < ENDLESS_BLOCK {
+        block.extend_from_slice(&item);
+    }
+    (open, block)
+}
+
+/// Writes a 200 whose body never ends (see [`crate::Faults::endless_body`]) until the client
+/// goes away, the server stops or a `Content-Length` is reached. Memory: one block.
+async fn endless<S: Conn>(
+    stream: &mut S,
+    real: &Response,
+    framing: Framing,
+    server: &str,
+    keep_alive: bool,
+    shutdown: &mut watch::Receiver<bool>,
+) {
+    let json = real.status == 200 && real.content_type.is_some_and(|ct| ct.starts_with("application/json"));
+    let (open, block) = endless_parts(real, json);
+    // The real answer's head when it is a JSON 200 (2.0's reason and Cache-Control).
+    let mut head = Response::json(200, Vec::new());
+    if json {
+        head.content_type = real.content_type;
+        head.headers.clone_from(&real.headers);
+        head.reason.clone_from(&real.reason);
+    }
+    head.style = real.style;
+    let chunk = |data: &[u8]| -> Vec<u8> {
+        let mut c = format!("{:x}\r\n", data.len()).into_bytes();
+        c.extend_from_slice(data);
+        c.extend_from_slice(b"\r\n");
+        c
+    };
+    let (length, open, block, mut left) = match framing {
+        Framing::Chunked => (BodyLength::Chunked, chunk(&open), chunk(&block), u64::MAX),
+        Framing::ContentLength(n) => (BodyLength::Exact(n), open, block, n),
+        Framing::UntilClose => (BodyLength::UntilClose, open, block, u64::MAX),
+    };
+    let head = head.head_framed(server, &date(), keep_alive, length);
+    if write_all(stream, &head, &[]).await.is_err() {
+        return;
+    }
+    let mut data = open.as_slice();
+    while left > 0 {
+        let n = data.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let written = tokio::select! {
+            r = async {
+                stream.write_all(&data[..n]).await?;
+                stream.flush().await
+            } => r.is_ok(),
+            _ = shutdown.changed() => false,
+        };
+        if !written {
+            return;
+        }
+        left -= n as u64;
+        data = block.as_slice();
     }
 }
 

@@ -4,6 +4,7 @@
 //! Wire bodies are written by `emit` (one writer per Duplicati release) and `sysinfo`.
 
 use crate::config::{DataSet, ServerConfig, Version};
+use crate::faults::Pages;
 use crate::generator::{self, Forced, JobProfile, Kind, RowFacts, Segment};
 use crate::stj::{self, Escaping};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
@@ -998,18 +999,55 @@ impl PageBuilder {
         match job.facts(self.seed, rid) {
             Some(f) => {
                 let msg = generator::message(&job.profile, &f);
-                let _ = write!(
-                    out,
-                    "{{\"ID\":{},\"OperationID\":{},\"Timestamp\":{},\"Type\":\"Result\",\"Message\":\"",
-                    f.id,
-                    f.operation_id,
-                    f.timestamp()
-                );
-                stj::escape_into(out, &msg, Escaping::Stj);
-                out.push_str("\",\"Exception\":{}}");
+                write_row(out, f.id as i64, f.operation_id, f.timestamp(), &msg);
             }
             None => out.push_str(job.fixture[rid as usize - 1]),
         }
+    }
+
+    /// A 2.1+ page of `rows`, each `(ID written, row rendered)`, through
+    /// [`PageBuilder::row_parts`], with other IDs.
+    fn build_rows(&self, rows: impl Iterator<Item = (i64, u64)>) -> String {
+        let mut out = String::from("[");
+        for (id, rid) in rows {
+            // The 2.1+ form keeps the fixture rows as 2.1.0.5 wrote them.
+            let Some((_, op, ts, msg)) = self.row_parts(rid, Version::V2_1_0_5) else {
+                continue;
+            };
+            if out.len() > 1 {
+                out.push(',');
+            }
+            write_row(&mut out, id, op, ts, &msg);
+        }
+        out.push(']');
+        out
+    }
+
+    /// The body a log page fault answers with (`legacy`: in 2.0's form), `None` when the
+    /// job has no rows.
+    pub fn hostile_page(&self, pages: Pages, offset: Option<i64>, pagesize: u32, legacy: Option<Version>) -> Option<String> {
+        let max = self.job.max_id();
+        if max == 0 {
+            return None;
+        }
+        let (first_id, same_content) = match pages {
+            Pages::Loop => {
+                return Some(match legacy {
+                    Some(v) => self.build_legacy(None, pagesize, v),
+                    None => self.build(None, pagesize),
+                })
+            }
+            Pages::Grow { first_id, same_content } => (first_id, same_content),
+        };
+        let top = offset.map_or(first_id, |o| o.saturating_sub(1));
+        let rows = (0..i64::from(pagesize)).map_while(|k| top.checked_sub(k)).map(|id| {
+            let rid = if same_content { max } else { (i128::from(id) - 1).rem_euclid(i128::from(max)) as u64 + 1 };
+            (id, rid)
+        });
+        Some(match legacy {
+            Some(v) => self.build_legacy_rows(rows, v),
+            None => self.build_rows(rows),
+        })
     }
 
     /// Row `rid` as (ID, OperationID, Timestamp, Message), for the 2.0 form.
@@ -1023,6 +1061,13 @@ impl PageBuilder {
         let msg = str_of(&row, "Message").replace(&Version::V2_1_0_5.result_version(), &version.result_version());
         Some((row["ID"].as_u64()?, row["OperationID"].as_u64()?, row["Timestamp"].as_i64()?, msg))
     }
+}
+
+/// Appends a row in the 2.1+ wire form (STJ, `Exception` an empty object).
+fn write_row(out: &mut String, id: i64, operation_id: u64, timestamp: i64, message: &str) {
+    let _ = write!(out, "{{\"ID\":{id},\"OperationID\":{operation_id},\"Timestamp\":{timestamp},\"Type\":\"Result\",\"Message\":\"");
+    stj::escape_into(out, message, Escaping::Stj);
+    out.push_str("\",\"Exception\":{}}");
 }
 
 fn push_segment(job: &mut Job, first: u64, n: u32, after: Ticks, now: Ticks, version: Version) {

@@ -345,15 +345,20 @@ impl PageBuilder {
     /// `GET /api/v1/backup/{id}/log` in 2.0's form: `LogData.DumpTable` rows serialised by
     /// Newtonsoft, indented, the NULL `Exception` column as `null`.
     pub fn build_legacy(&self, offset: Option<i64>, pagesize: u32, version: Version) -> String {
-        let ids: Vec<u64> = self.ids(offset, pagesize).rev().collect();
-        if ids.is_empty() {
+        self.build_legacy_rows(self.ids(offset, pagesize).rev().map(|rid| (rid as i64, rid)), version)
+    }
+
+    /// A 2.0 page of `rows`, each `(ID written, row rendered)`.
+    pub(crate) fn build_legacy_rows(&self, rows: impl Iterator<Item = (i64, u64)>, version: Version) -> String {
+        let rows: Vec<(i64, u64)> = rows.collect();
+        if rows.is_empty() {
             return "[]".into();
         }
-        let mut w = writer(version, ids.len() * 12_000);
+        let mut w = writer(version, rows.len() * 12_000);
         w.begin_arr();
-        for rid in ids {
-            if let Some((id, op, ts, msg)) = self.row_parts(rid, version) {
-                w.begin_obj().kint("ID", id as i64).kint("OperationID", op as i64).kint("Timestamp", ts);
+        for (id, rid) in rows {
+            if let Some((_, op, ts, msg)) = self.row_parts(rid, version) {
+                w.begin_obj().kint("ID", id).kint("OperationID", op as i64).kint("Timestamp", ts);
                 w.kstr("Type", "Result").kstr("Message", &msg).knull("Exception").end_obj();
             }
         }

@@ -14,6 +14,15 @@ pub enum Framing {
     UntilClose,
 }
 
+/// What a log page fault answers (`Faults::loop_log_pages`, `Faults::grow_log_pages`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pages {
+    /// The newest page whatever `offset` says.
+    Loop,
+    /// `pagesize` rows with IDs `first_id` (no offset) or `offset - 1` downwards.
+    Grow { first_id: i64, same_content: bool },
+}
+
 /// A fault applied to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -29,6 +38,8 @@ pub(crate) enum Fault {
     Reset,
     /// 200 whose body never ends.
     Endless(Framing),
+    /// A job log page that never lets a pager finish.
+    Pages(Pages),
 }
 
 impl Fault {
@@ -125,6 +136,28 @@ impl Faults {
     /// [`Framing::ContentLength`], after the announced length.
     pub fn endless_body(&self, framing: Framing, times: u32, path_contains: Option<&str>) {
         self.push(Fault::Endless(framing), times, path_contains);
+    }
+
+    /// Answer `times` matching job log requests (`/api/v1/backup/{id}/log`, either API) with
+    /// the job's newest page whatever `offset` asks for, so a pager that follows the lowest ID
+    /// gets the same page again. The page is full (`pagesize` rows, default 100) only when
+    /// the job has that many rows (e.g. [`crate::DataSet::Generated`]). Log requests that
+    /// would not answer 200 with rows (unknown job, no database, sync job, locked database)
+    /// are answered as usual and do not consume the fault.
+    pub fn loop_log_pages(&self, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Pages(Pages::Loop), times, path_contains);
+    }
+
+    /// Answer `times` matching job log requests with a full page (`pagesize` rows) whose IDs
+    /// all lie below `offset`: `offset - 1`, `offset - 2`, … downwards, or from `first_id`
+    /// down when the request has no offset. Every page brings new IDs, so a pager that only
+    /// checks "below offset" never ends (IDs go on below 1 into negative numbers should it
+    /// get there; the arithmetic saturates at `i64::MIN`). The rows are real rows of the job
+    /// (valid result JSON, their own `OperationID` and `Timestamp`) under the new IDs: row
+    /// `((id - 1) mod n) + 1` of the job's `n` rows, or, with `same_content`, its newest row
+    /// every time. Same conditions as [`Faults::loop_log_pages`].
+    pub fn grow_log_pages(&self, first_id: i64, same_content: bool, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::Pages(Pages::Grow { first_id, same_content }), times, path_contains);
     }
 
     /// Every access token becomes invalid after `n` authorized requests (counted from now):

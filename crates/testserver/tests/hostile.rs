@@ -2,8 +2,11 @@
 
 mod common;
 
-use common::{raw_request, Client, Conn};
+use std::collections::HashSet;
+
+use common::{raw_request, Client, Conn, Resp};
 use duplicati_testserver::{fixtures, DataSet, Framing, ServerConfig, TestServer, TlsMode, Version};
+use serde_json::Value;
 
 fn start(cfg: ServerConfig) -> (TestServer, Client) {
     let s = TestServer::start(cfg).unwrap();
@@ -38,6 +41,10 @@ fn read_body(conn: &mut Conn, mut body: Vec<u8>, n: usize, keep: usize) -> Vec<u
     }
     body.truncate(keep);
     body
+}
+
+fn ids(r: &Resp) -> Vec<i64> {
+    r.json().as_array().unwrap().iter().map(|row| row["ID"].as_i64().unwrap()).collect()
 }
 
 // ---- Endless bodies.
@@ -96,4 +103,94 @@ fn endless_body_chunked_on_2_0() {
     // The first chunk holds the byte order mark and the opening bracket.
     assert!(wire.starts_with(b"4\r\n\xEF\xBB\xBF[\r\n"), "{:?}", String::from_utf8_lossy(&wire));
     assert!(String::from_utf8_lossy(&wire[9..]).contains("\r\n{\n    \"IsUnencryptedOrPassphraseStored\""));
+}
+
+// ---- Log pages that never end.
+
+#[test]
+fn looping_pages_answer_the_newest_page_whatever_the_offset() {
+    let (s, c) = start(generated(2, 1000));
+    s.faults().loop_log_pages(u32::MAX, Some("/backup/1/log"));
+    let first = c.get("/api/v1/backup/1/log?pagesize=100");
+    assert_eq!(ids(&first), (901..=1000).rev().collect::<Vec<_>>());
+    for _ in 0..3 {
+        let again = c.get("/api/v1/backup/1/log?offset=901&pagesize=100");
+        assert_eq!(again.status, 200);
+        assert!(again.body == first.body, "the same page, byte for byte");
+    }
+    assert_eq!(ids(&c.get("/api/v1/backup/2/log?offset=901&pagesize=10"))[0], 900, "other jobs page normally");
+    s.faults().clear();
+    assert_eq!(ids(&c.get("/api/v1/backup/1/log?offset=901&pagesize=100"))[0], 900);
+}
+
+#[test]
+fn growing_pages_are_full_pages_below_every_offset() {
+    let (s, c) = start(ServerConfig::default());
+    let first_id = 1_000_000_000_000;
+    s.faults().grow_log_pages(first_id, false, u32::MAX, Some("/backup/1/log"));
+    let real: Vec<Value> = serde_json::from_str(fixtures::LOG_BACKUP1).unwrap();
+    let mut seen = HashSet::new();
+    let mut offset: Option<i64> = None;
+    for page in 0..12 {
+        let path = match offset {
+            Some(o) => format!("/api/v1/backup/1/log?offset={o}&pagesize=100"),
+            None => "/api/v1/backup/1/log?pagesize=100".to_string(),
+        };
+        let r = c.get(&path);
+        assert_eq!(r.status, 200);
+        let rows = r.json();
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), 100, "a full page");
+        for row in rows {
+            let id = row["ID"].as_i64().unwrap();
+            assert!(offset.is_none_or(|o| id < o), "{id} below {offset:?}");
+            assert!(seen.insert(id), "new IDs every page");
+            // A real row of the job (6 rows) under a new ID: row ((id - 1) mod 6) + 1.
+            let source = &real[5 - (id - 1).rem_euclid(6) as usize];
+            assert_eq!(row["Message"], source["Message"]);
+            assert_eq!(row["Timestamp"], source["Timestamp"]);
+            if page == 0 {
+                let result: Value = serde_json::from_str(row["Message"].as_str().unwrap()).unwrap();
+                assert!(result["ParsedResult"].is_string());
+            }
+        }
+        offset = rows.last().unwrap()["ID"].as_i64();
+    }
+    assert_eq!(offset, Some(first_id - 12 * 100 + 1));
+
+    // Near the bottom the IDs go on below 1.
+    let r = c.get("/api/v1/backup/1/log?offset=5&pagesize=10");
+    assert_eq!(ids(&r), (-5..=4).rev().collect::<Vec<_>>());
+    s.faults().clear();
+    assert_eq!(ids(&c.get("/api/v1/backup/1/log?offset=5&pagesize=10")), vec![4, 3, 2, 1]);
+}
+
+#[test]
+fn growing_pages_with_the_same_content_and_on_2_0() {
+    let (s, c) = start(generated(1, 20));
+    s.faults().grow_log_pages(i64::MAX, true, 1, None);
+    let r = c.get("/api/v1/backup/1/log?pagesize=10");
+    let rows = r.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(ids(&r), (0..10).map(|k| i64::MAX - k).collect::<Vec<_>>());
+    let newest = c.get("/api/v1/backup/1/log?pagesize=10").json()[0].clone();
+    assert_eq!(newest["ID"], 20, "one-shot");
+    for row in rows {
+        assert_eq!(row["Message"], newest["Message"]);
+        assert_eq!(row["OperationID"], newest["OperationID"]);
+    }
+
+    // 2.0: the same in Newtonsoft's form.
+    let s = TestServer::start(ServerConfig { version: Version::V2_0_8_1, password: String::new(), ..generated(1, 20) }).unwrap();
+    let c = Client::new(&s);
+    let xsrf = c.get("/login.html").cookie("xsrf-token").unwrap();
+    let token = xsrf.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
+    let cookie = format!("xsrf-token={xsrf}");
+    s.faults().grow_log_pages(100, false, 1, Some("/log"));
+    let r = c.request("GET", "/api/v1/backup/1/log?offset=3&pagesize=10", &[("Cookie", &cookie), ("X-XSRF-Token", &token)], None).unwrap();
+    assert_eq!(r.status, 200);
+    let rows: Value = serde_json::from_slice(&r.body[3..]).unwrap();
+    let got: Vec<i64> = rows.as_array().unwrap().iter().map(|r| r["ID"].as_i64().unwrap()).collect();
+    assert_eq!(got, (-7..=2).rev().collect::<Vec<_>>());
+    assert!(rows[0]["Exception"].is_null());
 }

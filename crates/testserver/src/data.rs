@@ -4,8 +4,9 @@
 //! Wire bodies are written by `emit` (one writer per Duplicati release) and `sysinfo`.
 
 use crate::config::{DataSet, ServerConfig, Version};
-use crate::faults::Pages;
+use crate::faults::{JobSet, Pages};
 use crate::generator::{self, Forced, JobProfile, Kind, RowFacts, Segment};
+use crate::hostile;
 use crate::stj::{self, Escaping};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 use serde_json::Value;
@@ -322,6 +323,8 @@ pub(crate) struct Store {
     pub progress: Option<Progress>,
     next_task_id: i64,
     pub error_log: Vec<ErrorLogEntry>,
+    /// Jobs served with out-of-range dates (`Faults::bad_dates`; the set is the fault's).
+    pub bad_dates: JobSet,
 }
 
 type RenderedRows = HashMap<(String, u32, u64), String>;
@@ -358,6 +361,7 @@ impl Store {
             // Runner.RunnerTaskID starts at 1 and is incremented before use.
             next_task_id: 2,
             error_log: Vec::new(),
+            bad_dates: JobSet::default(),
         };
         let mut recorded = recorded.into_iter().map(Arc::new);
         for n in 1..=jobs {
@@ -507,7 +511,13 @@ impl Store {
 
     /// Everything needed to render pages of `job` without holding the store lock.
     pub fn page_builder(&self, job: Job) -> PageBuilder {
-        PageBuilder { job, seed: self.seed, rendered: self.rendered.clone() }
+        let bad_dates = self.has_bad_dates(&job.id);
+        PageBuilder { job, seed: self.seed, rendered: self.rendered.clone(), bad_dates }
+    }
+
+    /// Whether job `id` is served with out-of-range dates.
+    pub fn has_bad_dates(&self, id: &str) -> bool {
+        self.bad_dates.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|j| j == id)
     }
 
     /// Newest rows matching `pred`, scanning at most `limit` rows down from `top`.
@@ -955,6 +965,8 @@ pub(crate) struct PageBuilder {
     pub job: Job,
     seed: u64,
     rendered: Option<Arc<RenderedRows>>,
+    /// Serve the rows with out-of-range dates (`Faults::bad_dates`).
+    pub bad_dates: bool,
 }
 
 impl PageBuilder {
@@ -974,6 +986,9 @@ impl PageBuilder {
     pub fn build(&self, offset: Option<i64>, pagesize: u32) -> String {
         let job = &self.job;
         let range = self.ids(offset, pagesize);
+        if self.bad_dates {
+            return self.build_rows(range.rev().map(|rid| (rid as i64, rid)));
+        }
         let (bottom, top) = (*range.start(), *range.end());
         if top == job.max_id() && bottom == 1 && job.only_fixture_rows() {
             return fixtures::LOG_BACKUP1.to_string();
@@ -1006,7 +1021,7 @@ impl PageBuilder {
     }
 
     /// A 2.1+ page of `rows`, each `(ID written, row rendered)`, through
-    /// [`PageBuilder::row_parts`], with other IDs.
+    /// [`PageBuilder::row_parts`]: with other IDs, or with the dates out of range.
     fn build_rows(&self, rows: impl Iterator<Item = (i64, u64)>) -> String {
         let mut out = String::from("[");
         for (id, rid) in rows {
@@ -1017,6 +1032,7 @@ impl PageBuilder {
             if out.len() > 1 {
                 out.push(',');
             }
+            let (ts, msg) = if self.bad_dates { hostile::warp_row(id, ts, &msg) } else { (ts, msg) };
             write_row(&mut out, id, op, ts, &msg);
         }
         out.push(']');

@@ -1,6 +1,6 @@
 //! Fault injection shared between the test and the server thread.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How [`Faults::endless_body`] frames a body that never ends.
@@ -69,6 +69,9 @@ struct State {
     expire_epoch: u64,
 }
 
+/// Jobs whose dates are served out of range ([`Faults::bad_dates`]), shared with the store.
+pub(crate) type JobSet = Arc<Mutex<Vec<String>>>;
+
 /// Thread-safe fault switches of a running [`crate::TestServer`].
 ///
 /// One-shot faults apply to the next `times` requests whose target (path and query) contains `path_contains`
@@ -78,11 +81,21 @@ struct State {
 pub struct Faults {
     base_latency: Duration,
     state: Mutex<State>,
+    bad_dates: JobSet,
 }
 
 impl Faults {
     pub(crate) fn new(base_latency: Duration) -> Self {
-        Faults { base_latency, state: Mutex::new(State { latency: base_latency, rules: Vec::new(), expire_after: None, expire_epoch: 0 }) }
+        Faults {
+            base_latency,
+            state: Mutex::new(State { latency: base_latency, rules: Vec::new(), expire_after: None, expire_epoch: 0 }),
+            bad_dates: JobSet::default(),
+        }
+    }
+
+    /// The job set [`Faults::bad_dates`] fills, for the store to read.
+    pub(crate) fn bad_date_jobs(&self) -> JobSet {
+        self.bad_dates.clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -160,6 +173,36 @@ impl Faults {
         self.push(Fault::Pages(Pages::Grow { first_id, same_content }), times, path_contains);
     }
 
+    /// Serves job `backup_id`'s dates out of any sane range until [`Faults::clear`] (or
+    /// [`Faults::good_dates`]). It changes what is served, for every row of the job, old and
+    /// new, not what is stored: turned off, the job is as before. Log rows (both APIs) by
+    /// row ID modulo 4, every `BeginTime`/`EndTime` in the result JSON, nested results too:
+    ///
+    /// - 0: `Timestamp` 99999999999999, `BeginTime` 9999-12-31T23:00:00Z, `EndTime`
+    ///   9999-12-31T23:59:59Z;
+    /// - 1: `Timestamp` 0, both times 0001-01-01T00:00:00Z (`DateTime.MinValue`);
+    /// - 2: `Timestamp` -62135596800 (0001-01-01 in Unix seconds), `BeginTime`
+    ///   0001-01-01T00:00:00Z, `EndTime` 9999-12-31T23:59:59Z;
+    /// - 3: `Timestamp` as stored, `BeginTime` as stored, `EndTime` one day before `Timestamp`
+    ///   (before `BeginTime`).
+    ///
+    /// `/backups`: `Schedule.Time` 9999-12-31T23:59:59Z and `LastRun` 9999-12-31T00:00:00Z
+    /// (when the job has a schedule), every Metadata date (`Last*Date`, `Last*Started`,
+    /// `Last*Finished`) 99991231T235959Z, with `LastBackupDate`, `LastBackupStarted` and
+    /// `LastBackupFinished` added when missing; `serverstate`'s `ProposedSchedule` entry of
+    /// the job 9999-12-31T23:59:59Z. The job need not exist yet.
+    pub fn bad_dates(&self, backup_id: &str) {
+        let mut jobs = self.bad_dates.lock().unwrap_or_else(|e| e.into_inner());
+        if !jobs.iter().any(|j| j == backup_id) {
+            jobs.push(backup_id.to_string());
+        }
+    }
+
+    /// Ends [`Faults::bad_dates`] for one job.
+    pub fn good_dates(&self, backup_id: &str) {
+        self.bad_dates.lock().unwrap_or_else(|e| e.into_inner()).retain(|j| j != backup_id);
+    }
+
     /// Every access token becomes invalid after `n` authorized requests (counted from now):
     /// the next request with it gets 401 `invalid_token`. Persistent until [`Faults::clear`].
     pub fn expire_tokens_after(&self, n: u32) {
@@ -168,13 +211,14 @@ impl Faults {
         s.expire_epoch += 1;
     }
 
-    /// Removes all faults and restores the configured latency.
+    /// Removes all faults (bad dates too) and restores the configured latency.
     pub fn clear(&self) {
         let mut s = self.lock();
         s.rules.clear();
         s.expire_after = None;
         s.expire_epoch += 1;
         s.latency = self.base_latency;
+        self.bad_dates.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     pub(crate) fn latency(&self) -> Duration {

@@ -89,6 +89,7 @@ mod faults;
 mod generator;
 #[cfg(test)]
 mod golden;
+mod hostile;
 mod http;
 mod legacy;
 mod routes;

@@ -45,12 +45,15 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn new(cfg: ServerConfig, tls: Option<Tls>) -> Shared {
         let now = timefmt::now_ticks();
+        let faults = Faults::new(cfg.latency);
+        let mut store = Store::new(&cfg, now);
+        store.bad_dates = faults.bad_date_jobs();
         Shared {
             allowed_hosts: cfg.allowed_hostnames.iter().map(|h| h.to_ascii_lowercase()).collect(),
-            faults: Faults::new(cfg.latency),
+            faults,
             tls,
             password: Mutex::new(cfg.password.clone()),
-            store: Mutex::new(Store::new(&cfg, now)),
+            store: Mutex::new(store),
             tokens: Mutex::new(Tokens::new(cfg.token_lifetime)),
             legacy: Mutex::new(LegacySessions::new(&cfg.password)),
             stats: Mutex::new(Stats::default()),

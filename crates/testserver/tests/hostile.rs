@@ -194,3 +194,71 @@ fn growing_pages_with_the_same_content_and_on_2_0() {
     assert_eq!(got, (-7..=2).rev().collect::<Vec<_>>());
     assert!(rows[0]["Exception"].is_null());
 }
+
+// ---- Dates out of range.
+
+#[test]
+fn bad_dates_in_rows_schedule_and_metadata() {
+    let (s, c) = start(generated(2, 40));
+    let log_before = c.get("/api/v1/backup/1/log?pagesize=10").body;
+    let backups_before = c.get("/api/v1/backups").body;
+    s.faults().bad_dates("1");
+
+    let rows = c.get("/api/v1/backup/1/log?pagesize=10").json();
+    let by_id = |id: i64| rows.as_array().unwrap().iter().find(|r| r["ID"] == id).unwrap().clone();
+    let result = |row: &Value| -> Value { serde_json::from_str(row["Message"].as_str().unwrap()).unwrap() };
+    let normal: Vec<Value> = serde_json::from_slice(&log_before).unwrap();
+    let normal_ts = |id: i64| normal.iter().find(|r| r["ID"] == id).unwrap()["Timestamp"].as_i64().unwrap();
+
+    let far = by_id(40);
+    assert_eq!(far["Timestamp"], 99_999_999_999_999i64);
+    assert_eq!(result(&far)["BeginTime"], "9999-12-31T23:00:00Z");
+    assert_eq!(result(&far)["EndTime"], "9999-12-31T23:59:59Z");
+    let zero = by_id(37);
+    assert_eq!(zero["Timestamp"], 0);
+    assert_eq!(result(&zero)["BeginTime"], "0001-01-01T00:00:00Z");
+    assert_eq!(result(&zero)["EndTime"], "0001-01-01T00:00:00Z");
+    let negative = by_id(38);
+    assert_eq!(negative["Timestamp"], -62_135_596_800i64);
+    assert_eq!(result(&negative)["BeginTime"], "0001-01-01T00:00:00Z");
+    assert_eq!(result(&negative)["EndTime"], "9999-12-31T23:59:59Z");
+    let reversed = by_id(39);
+    assert_eq!(reversed["Timestamp"].as_i64().unwrap(), normal_ts(39));
+    let r = result(&reversed);
+    assert!(r["EndTime"].as_str().unwrap() < r["BeginTime"].as_str().unwrap(), "EndTime before BeginTime: {r}");
+
+    let backups = c.get("/api/v1/backups").json();
+    let job1 = &backups[0];
+    assert_eq!(job1["Schedule"]["Time"], "9999-12-31T23:59:59Z");
+    assert_eq!(job1["Schedule"]["LastRun"], "9999-12-31T00:00:00Z");
+    let md = job1["Backup"]["Metadata"].as_object().unwrap();
+    assert_eq!(md["LastBackupDate"], "99991231T235959Z");
+    assert_eq!(md["LastBackupFinished"], "99991231T235959Z");
+    assert_ne!(md["BackupListCount"], "99991231T235959Z");
+    assert_ne!(backups[1]["Schedule"]["Time"], "9999-12-31T23:59:59Z", "job 2 is untouched");
+    let state = c.get("/api/v1/serverstate").json();
+    let proposed = state["ProposedSchedule"].as_array().unwrap();
+    assert_eq!(proposed.iter().find(|p| p["Item1"] == "1").unwrap()["Item2"], "9999-12-31T23:59:59Z");
+
+    // What is stored never changed.
+    s.faults().good_dates("1");
+    assert!(c.get("/api/v1/backup/1/log?pagesize=10").body == log_before);
+    assert!(c.get("/api/v1/backups").body == backups_before);
+}
+
+#[test]
+fn bad_dates_on_a_fixture_job_without_metadata() {
+    let (s, c) = start(ServerConfig::default());
+    s.faults().bad_dates("3");
+    s.faults().bad_dates("1");
+    let backups = c.get("/api/v1/backups").json();
+    let md = backups[2]["Backup"]["Metadata"].as_object().unwrap();
+    assert_eq!(md.len(), 3, "{md:?}");
+    assert!(md.values().all(|v| v == "99991231T235959Z"));
+    let log = c.get("/api/v1/backup/1/log").json();
+    assert_eq!(log.as_array().unwrap().len(), 6);
+    assert_eq!(log[2]["ID"], 4);
+    assert_eq!(log[2]["Timestamp"], 99_999_999_999_999i64, "row 4");
+    s.faults().clear();
+    assert!(c.get("/api/v1/backup/1/log").body == fixtures::LOG_BACKUP1.as_bytes());
+}

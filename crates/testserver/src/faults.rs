@@ -40,12 +40,14 @@ pub(crate) enum Fault {
     Endless(Framing),
     /// A job log page that never lets a pager finish.
     Pages(Pages),
+    /// This status with a body of `len` bytes of hostile text, as JSON `{"Error":…}` or text.
+    HugeError { status: u16, len: usize, json: bool },
 }
 
 impl Fault {
     /// Faults that replace routing entirely (the request has no side effects).
     pub(crate) fn before_routing(self) -> bool {
-        matches!(self, Fault::Status(_) | Fault::Reset)
+        matches!(self, Fault::Status(_) | Fault::Reset | Fault::HugeError { .. })
     }
 
     /// Faults applied to the routed response on its way out.
@@ -171,6 +173,21 @@ impl Faults {
     /// every time. Same conditions as [`Faults::loop_log_pages`].
     pub fn grow_log_pages(&self, first_id: i64, same_content: bool, times: u32, path_contains: Option<&str>) {
         self.push(Fault::Pages(Pages::Grow { first_id, same_content }), times, path_contains);
+    }
+
+    /// Answer `times` matching requests with `status` and a `text/plain; charset=utf-8` body
+    /// of exactly `len` bytes of [`crate::hostile_text`]: control characters, ANSI/OSC escape
+    /// sequences, C1 controls and bidi overrides (valid UTF-8). Like
+    /// [`Faults::fail_with_status`], the request never reaches the handler.
+    pub fn oversized_error_text(&self, status: u16, len: usize, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::HugeError { status, len, json: false }, times, path_contains);
+    }
+
+    /// Like [`Faults::oversized_error_text`] but as Duplicati's error body,
+    /// `{"Error":<text>,"Code":status}` (`application/json`), with the text JSON-escaped: the
+    /// decoded `Error` string is [`crate::hostile_text`]`(len)`.
+    pub fn oversized_error_json(&self, status: u16, len: usize, times: u32, path_contains: Option<&str>) {
+        self.push(Fault::HugeError { status, len, json: true }, times, path_contains);
     }
 
     /// Serves job `backup_id`'s dates out of any sane range until [`Faults::clear`] (or

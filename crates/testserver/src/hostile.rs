@@ -1,4 +1,5 @@
-//! What the hostile faults serve: dates outside any sane range.
+//! What the hostile faults serve: text that attacks terminals and log viewers, and dates
+//! outside any sane range.
 
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
@@ -12,6 +13,31 @@ const FAR_FUTURE_HOUR: Ticks = FAR_FUTURE - 3_599 * TICKS_PER_SEC;
 const YEAR_ONE_SECS: i64 = -62_135_596_800;
 /// A log row's `Timestamp` in the far future (year 3170843 as seconds).
 pub(crate) const FAR_TIMESTAMP: i64 = 99_999_999_999_999;
+
+/// One round of the hostile text: screen clearing, cursor moves, a window title (OSC … BEL),
+/// colours, NUL and other C0 controls, DEL, a C1 CSI (U+009B), a right-to-left override, a
+/// zero-width space and a byte order mark.
+const PATTERN: &str = "\u{1b}[2J\u{1b}[H\u{1b}]0;Duplicati: all backups OK\u{7}\u{1b}[31;1mERROR\u{1b}[0m Access denied\r\n\u{0}\u{7}\u{8}\t\u{b}\u{c}\u{7f}\u{9b}2J\u{202e}fdp.exe\u{200b}\u{feff} ";
+
+/// Exactly `len` bytes of valid UTF-8 made of a pattern full of control characters and
+/// terminal escape sequences (`ESC[2J`, `ESC[H`, OSC `ESC]0;…BEL`, SGR colours, NUL, BEL, BS,
+/// VT, FF, DEL, C1 CSI U+009B, U+202E, U+200B, U+FEFF, CR LF), repeated, cut at a character
+/// boundary and padded with `.`. What [`crate::Faults::oversized_error_text`] sends.
+pub fn hostile_text(len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    'fill: while out.len() < len {
+        for c in PATTERN.chars() {
+            if out.len() + c.len_utf8() > len {
+                break 'fill;
+            }
+            out.push(c);
+        }
+    }
+    while out.len() < len {
+        out.push('.');
+    }
+    out
+}
 
 /// The `Timestamp` and result JSON of log row `id` with its dates out of range (see
 /// [`crate::Faults::bad_dates`]): by `id` modulo 4, far future, zero, negative, or an
@@ -94,6 +120,18 @@ pub(crate) fn warp_schedule(next: &mut Ticks, last: &mut Ticks) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_text_has_the_exact_length_and_the_escapes() {
+        for len in [0, 1, 2, 63, 64, 65, 1000, 1 << 20] {
+            let t = hostile_text(len);
+            assert_eq!(t.len(), len);
+        }
+        let t = hostile_text(4096);
+        for needle in ["\u{1b}[2J", "\u{1b}]0;", "\u{7}", "\u{0}", "\u{9b}", "\u{202e}", "\r\n"] {
+            assert!(t.contains(needle), "{needle:?}");
+        }
+    }
 
     #[test]
     fn dates_are_replaced_in_members_only() {

@@ -111,6 +111,7 @@ pub use auth::legacy_login_answer;
 pub use config::{DataSet, Mode, ServerConfig, TlsMode, Version, FIXTURE_MACHINE_ID};
 pub use data::fixtures;
 pub use faults::{Faults, Framing};
+pub use hostile::hostile_text;
 pub use stats::Stats;
 
 use server::Shared;

@@ -12,7 +12,7 @@ use crate::config::{ServerConfig, Version};
 use crate::data::fixtures;
 use crate::data::Store;
 use crate::faults::{Fault, Faults, Framing};
-use crate::http::{BodyLength, ReadResult, RequestReader, Response, HTML, JSON};
+use crate::http::{BodyLength, ReadResult, RequestReader, Response, HTML, JSON, TEXT};
 use crate::routes;
 use crate::stats::Stats;
 use crate::stj::error_body;
@@ -185,6 +185,7 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
                 return;
             }
             Some(Fault::Status(code)) => status_response(code),
+            Some(Fault::HugeError { status, len, json }) => huge_error(status, len, json),
             _ => routes::handle(shared, &req, now),
         };
         let late = if early.is_none() { shared.faults.take(&target, Fault::after_routing) } else { None };
@@ -250,6 +251,16 @@ fn status_response(code: u16) -> Response {
         Response::json(500, error_body("An error occurred", 500))
     } else {
         Response::empty(code)
+    }
+}
+
+/// `status` with [`crate::hostile_text`] as the body: plain text, or Duplicati's JSON error.
+fn huge_error(status: u16, len: usize, json: bool) -> Response {
+    let text = crate::hostile::hostile_text(len);
+    if json {
+        Response::typed(status, "application/json", error_body(&text, status))
+    } else {
+        Response::typed(status, TEXT, text)
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashSet;
 
 use common::{raw_request, Client, Conn, Resp};
-use duplicati_testserver::{fixtures, DataSet, Framing, ServerConfig, TestServer, TlsMode, Version};
+use duplicati_testserver::{fixtures, hostile_text, DataSet, Framing, ServerConfig, TestServer, TlsMode, Version};
 use serde_json::Value;
 
 fn start(cfg: ServerConfig) -> (TestServer, Client) {
@@ -261,4 +261,31 @@ fn bad_dates_on_a_fixture_job_without_metadata() {
     assert_eq!(log[2]["Timestamp"], 99_999_999_999_999i64, "row 4");
     s.faults().clear();
     assert!(c.get("/api/v1/backup/1/log").body == fixtures::LOG_BACKUP1.as_bytes());
+}
+
+// ---- Oversized error texts.
+
+#[test]
+fn oversized_error_texts() {
+    let (s, c) = start(ServerConfig::default());
+    let len = 1 << 20;
+    s.faults().oversized_error_text(403, len, 1, Some("/backups"));
+    let r = c.get("/api/v1/backups");
+    assert_eq!((r.status, r.reason()), (403, "Forbidden"));
+    assert_eq!(r.header("Content-Type"), Some("text/plain; charset=utf-8"));
+    assert_eq!(r.header("Content-Length"), Some("1048576"));
+    assert!(r.complete);
+    assert!(r.body == hostile_text(len).as_bytes());
+    assert!(r.body.starts_with(b"\x1b[2J\x1b[H\x1b]0;"));
+    assert!(r.body.windows(2).any(|w| w == b"\x07\x1b") && r.body.contains(&0));
+
+    s.faults().oversized_error_json(500, len, 1, None);
+    let r = c.get("/api/v1/serverstate");
+    assert_eq!(r.status, 500);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    assert!(!r.body.contains(&0x1b), "escaped in JSON");
+    let body = r.json();
+    assert_eq!(body["Error"].as_str().unwrap(), hostile_text(len));
+    assert_eq!(body["Code"], 500);
+    assert_eq!(c.get("/api/v1/serverstate").status, 200, "one-shot");
 }

@@ -23,6 +23,15 @@ pub(crate) enum Pages {
     Grow { first_id: i64, same_content: bool },
 }
 
+/// What the server does with a TLS ClientHello.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hello {
+    /// Abortive close (RST) without an answer.
+    Reset,
+    /// Reads the ClientHello and closes (FIN) without an answer.
+    Close,
+}
+
 /// A fault applied to one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -42,6 +51,8 @@ pub(crate) enum Fault {
     Pages(Pages),
     /// This status with a body of `len` bytes of hostile text, as JSON `{"Error":…}` or text.
     HugeError { status: u16, len: usize, json: bool },
+    /// The answer to a TLS ClientHello (the connection's first bytes).
+    Hello(Hello),
 }
 
 impl Fault {
@@ -190,6 +201,22 @@ impl Faults {
         self.push(Fault::HugeError { status, len, json: true }, times, path_contains);
     }
 
+    /// The next `times` connections that open with a TLS ClientHello (first byte 0x16) are
+    /// reset (RST, SO_LINGER 0) without an answer, while connections that open with plain
+    /// HTTP are served as usual, on an HTTPS server too (while such a fault is pending an
+    /// HTTPS server also answers plain HTTP on its port): what a man-in-the-middle does to
+    /// push a client from HTTPS to HTTP. Without the fault a plain port answers a ClientHello
+    /// with 400 and an HTTPS port refuses plain HTTP.
+    pub fn reset_client_hello(&self, times: u32) {
+        self.push(Fault::Hello(Hello::Reset), times, None);
+    }
+
+    /// Like [`Faults::reset_client_hello`] but the server reads the ClientHello and closes the
+    /// connection cleanly (FIN) without an answer.
+    pub fn close_client_hello(&self, times: u32) {
+        self.push(Fault::Hello(Hello::Close), times, None);
+    }
+
     /// Serves job `backup_id`'s dates out of any sane range until [`Faults::clear`] (or
     /// [`Faults::good_dates`]). It changes what is served, for every row of the job, old and
     /// new, not what is stored: turned off, the job is as before. Log rows (both APIs) by
@@ -236,6 +263,11 @@ impl Faults {
         s.expire_epoch += 1;
         s.latency = self.base_latency;
         self.bad_dates.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Whether a ClientHello fault is pending (connections are then sniffed).
+    pub(crate) fn hello_pending(&self) -> bool {
+        self.lock().rules.iter().any(|r| matches!(r.fault, Fault::Hello(_)))
     }
 
     pub(crate) fn latency(&self) -> Duration {

@@ -11,7 +11,7 @@ use crate::auth::{LegacySessions, Tokens};
 use crate::config::{ServerConfig, Version};
 use crate::data::fixtures;
 use crate::data::Store;
-use crate::faults::{Fault, Faults, Framing};
+use crate::faults::{Fault, Faults, Framing, Hello};
 use crate::http::{BodyLength, ReadResult, RequestReader, Response, HTML, JSON, TEXT};
 use crate::routes;
 use crate::stats::Stats;
@@ -21,6 +21,8 @@ use crate::tls::Tls;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(130);
+/// The first byte of a TLS handshake record (a ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
 /// An endless body is written in blocks of at least this size.
 const ENDLESS_BLOCK: usize = 64 * 1024;
 
@@ -128,15 +130,67 @@ pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, mut shutdown
     }
 }
 
-async fn connection(tcp: TcpStream, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+async fn connection(tcp: TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     let _ = tcp.set_nodelay(true);
+    let mut plain = shared.tls.is_none();
+    // Only while a ClientHello fault waits is the first byte looked at: a ClientHello meets
+    // the fault, plain HTTP is served even on an HTTPS port (a stripping man-in-the-middle).
+    if shared.faults.hello_pending() {
+        let mut first = [0u8; 1];
+        let peeked = tokio::select! {
+            r = tokio::time::timeout(KEEP_ALIVE_TIMEOUT, tcp.peek(&mut first)) => matches!(r, Ok(Ok(1))),
+            _ = shutdown.changed() => return,
+        };
+        if !peeked {
+            return;
+        }
+        if first[0] != TLS_HANDSHAKE {
+            plain = true;
+        } else if let Some(Fault::Hello(answer)) = shared.faults.take("", |f| matches!(f, Fault::Hello(_))) {
+            refuse_hello(tcp, answer, &mut shutdown).await;
+            return;
+        }
+    }
     match &shared.tls {
+        _ if plain => serve(tcp, &shared, shutdown).await,
         None => serve(tcp, &shared, shutdown).await,
         Some(tls) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.current().config.clone());
             // Handshake failures are normal (clients rejecting the certificate): just drop.
             if let Ok(Ok(stream)) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 serve(stream, &shared, shutdown).await;
+            }
+        }
+    }
+}
+
+/// Answers a ClientHello with nothing: an abortive close (RST), or a clean close (FIN) once
+/// the whole handshake record is read (closing with unread data would send a RST too).
+async fn refuse_hello(mut tcp: TcpStream, answer: Hello, shutdown: &mut watch::Receiver<bool>) {
+    match answer {
+        Hello::Reset => {
+            let _ = tcp.set_zero_linger();
+        }
+        Hello::Close => {
+            let read_record = async {
+                let mut head = [0u8; 5];
+                tcp.read_exact(&mut head).await?;
+                let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+                tcp.read_exact(&mut body).await?;
+                tcp.shutdown().await
+            };
+            if let Ok(Ok(())) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, read_record).await {
+                // Let the client see the FIN and close its side before this one is dropped.
+                let mut buf = [0u8; 1024];
+                let _ = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, async {
+                    loop {
+                        tokio::select! {
+                            r = tcp.read(&mut buf) => if !matches!(r, Ok(n) if n > 0) { return },
+                            _ = shutdown.changed() => return,
+                        }
+                    }
+                })
+                .await;
             }
         }
     }

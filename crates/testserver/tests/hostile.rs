@@ -3,8 +3,9 @@
 mod common;
 
 use std::collections::HashSet;
+use std::io::ErrorKind;
 
-use common::{raw_request, Client, Conn, Resp};
+use common::{insecure_tls, raw_request, Client, Conn, Resp};
 use duplicati_testserver::{fixtures, hostile_text, DataSet, Framing, ServerConfig, TestServer, TlsMode, Version};
 use serde_json::Value;
 
@@ -261,6 +262,46 @@ fn bad_dates_on_a_fixture_job_without_metadata() {
     assert_eq!(log[2]["Timestamp"], 99_999_999_999_999i64, "row 4");
     s.faults().clear();
     assert!(c.get("/api/v1/backup/1/log").body == fixtures::LOG_BACKUP1.as_bytes());
+}
+
+// ---- A ClientHello answered with a reset or a close.
+
+#[test]
+fn client_hello_is_reset_while_plain_http_is_served() {
+    let (s, c) = start(ServerConfig::default());
+    s.faults().reset_client_hello(1);
+    let err = Conn::open(s.addr(), Some(insecure_tls())).err().expect("TLS fails");
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
+    assert_eq!(c.get("/api/v1/serverstate").status, 200, "plain HTTP on the same port");
+    // Used up: a plain port answers a ClientHello with 400 again, which rustls cannot parse.
+    let err = Conn::open(s.addr(), Some(insecure_tls())).err().expect("not TLS");
+    assert_eq!(err.kind(), ErrorKind::InvalidData, "{err:?}");
+}
+
+#[test]
+fn client_hello_is_closed_without_an_answer() {
+    let (s, c) = start(ServerConfig::default());
+    s.faults().close_client_hello(2);
+    for _ in 0..2 {
+        let err = Conn::open(s.addr(), Some(insecure_tls())).err().expect("TLS fails");
+        assert_eq!(err.kind(), ErrorKind::UnexpectedEof, "{err:?}");
+    }
+    assert_eq!(c.get("/api/v1/serverstate").status, 200);
+}
+
+#[test]
+fn an_https_server_downgraded_by_a_man_in_the_middle() {
+    let (s, https) = start(ServerConfig { tls: TlsMode::SelfSigned, ..ServerConfig::default() });
+    assert!(s.url().starts_with("https://"));
+    s.faults().reset_client_hello(u32::MAX);
+    assert_eq!(Conn::open(s.addr(), Some(insecure_tls())).err().expect("TLS fails").kind(), ErrorKind::ConnectionReset);
+    let mut plain = Client { tls: None, ..https };
+    plain.login();
+    let r = plain.get("/api/v1/systeminfo");
+    assert_eq!(r.status, 200, "the API over plain HTTP on the HTTPS port");
+    s.faults().clear();
+    assert!(Conn::open(s.addr(), Some(insecure_tls())).is_ok(), "HTTPS again");
+    assert!(plain.request("GET", "/api/v1/systeminfo", &[], None).is_err(), "and no more plain HTTP");
 }
 
 // ---- Oversized error texts.

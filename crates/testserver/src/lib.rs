@@ -224,6 +224,17 @@ impl TestServer {
         }
     }
 
+    /// A configuration for an impostor of this server: the same machine name, `machine_id`,
+    /// `install_id`, password, data set, TLS mode and options, at the version this server
+    /// emulates now (after [`TestServer::upgrade`]), so its `systeminfo` reports the same
+    /// identity; bound to a free port on the same address (set `bind` to [`TestServer::addr`]
+    /// after a shutdown to take over the port). It starts from the configured data set, not
+    /// from rows added since, and it has its own keys: its certificate (in HTTPS modes) and
+    /// tokens differ.
+    pub fn impostor_config(&self) -> ServerConfig {
+        ServerConfig { version: self.version(), bind: SocketAddr::new(self.addr.ip(), 0), ..self.shared.cfg.clone() }
+    }
+
     /// The fault switches.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults

@@ -196,6 +196,48 @@ fn growing_pages_with_the_same_content_and_on_2_0() {
     assert!(rows[0]["Exception"].is_null());
 }
 
+// ---- Impostors.
+
+#[test]
+fn an_impostor_reports_the_same_identity_with_other_keys() {
+    let cfg = ServerConfig {
+        machine_name: "nas-01".into(),
+        machine_id: "b".repeat(32),
+        install_id: Some("a".repeat(32)),
+        version: Version::V2_2,
+        tls: TlsMode::SelfSigned,
+        ..ServerConfig::default()
+    };
+    let (real, rc) = start(cfg);
+    let identity = |c: &Client| {
+        let info = c.get("/api/v1/systeminfo").json();
+        let machine_id = info["Options"].as_array().unwrap().iter().find(|o| o["Name"] == "machine-id").unwrap()["DefaultValue"].clone();
+        (info["MachineName"].clone(), machine_id)
+    };
+    assert_eq!(identity(&rc), (Value::from("nas-01"), Value::from("a".repeat(32))), "2.2 reports the install id");
+
+    // After an upgrade the real server reports machineid.txt; so does the impostor.
+    real.upgrade(Version::V2_3_1);
+    let (impostor, ic) = start(real.impostor_config());
+    assert_ne!(impostor.port(), real.port());
+    assert_eq!(impostor.version(), Version::V2_3_1);
+    assert_eq!(identity(&ic), identity(&rc));
+    assert_eq!(identity(&ic).1, "b".repeat(32));
+    assert_ne!(impostor.cert_sha256(), real.cert_sha256(), "its own key and certificate");
+    assert_eq!(impostor.stats().logins, 1, "a login attempt (the password) reached the impostor");
+    let stolen = Client { token: rc.token.clone(), ..Client::new(&impostor) };
+    assert_eq!(stolen.get("/api/v1/backups").status, 401, "the real server's token is not the impostor's");
+    assert_eq!(impostor.stats().unauthorized, 1, "but it reached the impostor");
+
+    // The impostor takes over the real server's port once it is gone.
+    let addr = real.addr();
+    let cfg = ServerConfig { bind: addr, ..real.impostor_config() };
+    real.shutdown();
+    let (taken, tc) = start(cfg);
+    assert_eq!(taken.addr(), addr);
+    assert_eq!(identity(&tc), identity(&ic));
+}
+
 // ---- Dates out of range.
 
 #[test]

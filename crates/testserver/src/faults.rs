@@ -178,7 +178,7 @@ impl Faults {
     /// all lie below `offset`: `offset - 1`, `offset - 2`, … downwards, or from `first_id`
     /// down when the request has no offset. Every page brings new IDs, so a pager that only
     /// checks "below offset" never ends (IDs go on below 1 into negative numbers should it
-    /// get there; the arithmetic saturates at `i64::MIN`). The rows are real rows of the job
+    /// get there; a page stops short at `i64::MIN`). The rows are real rows of the job
     /// (valid result JSON, their own `OperationID` and `Timestamp`) under the new IDs: row
     /// `((id - 1) mod n) + 1` of the job's `n` rows, or, with `same_content`, its newest row
     /// every time. Same conditions as [`Faults::loop_log_pages`].

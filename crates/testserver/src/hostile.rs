@@ -11,7 +11,8 @@ const FAR_FUTURE_DAY: Ticks = FAR_FUTURE - 86_399 * TICKS_PER_SEC;
 const FAR_FUTURE_HOUR: Ticks = FAR_FUTURE - 3_599 * TICKS_PER_SEC;
 /// 0001-01-01T00:00:00Z (`DateTime.MinValue`) in Unix seconds.
 const YEAR_ONE_SECS: i64 = -62_135_596_800;
-/// A log row's `Timestamp` in the far future (year 3170843 as seconds).
+/// A log row's `Timestamp` in the far future (about year 3,170,000 as Unix seconds, year 5138
+/// as milliseconds).
 pub(crate) const FAR_TIMESTAMP: i64 = 99_999_999_999_999;
 
 /// One round of the hostile text: screen clearing, cursor moves, a window title (OSC … BEL),

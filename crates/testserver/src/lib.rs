@@ -54,7 +54,7 @@
 //!
 //! - An endless body ([`Faults::endless_body`]): a 200 JSON array that repeats the real
 //!   answer's items forever, chunked, with a huge `Content-Length` (e.g. 10 GB) or until
-//!   close, streamed from one 64 KiB block as fast as the client reads (the server's heap
+//!   close, streamed from one block of 64 KiB or more as fast as the client reads (the heap
 //!   stays flat; `tests/endless.rs` measures it over 256 MB).
 //! - Log pages that never end: [`Faults::loop_log_pages`] answers the newest page whatever
 //!   `offset` says; [`Faults::grow_log_pages`] answers full pages of real rows under new IDs

@@ -4,7 +4,9 @@
 //! Wire bodies are written by `emit` (one writer per Duplicati release) and `sysinfo`.
 
 use crate::config::{DataSet, ServerConfig, Version};
+use crate::faults::{JobSet, Pages};
 use crate::generator::{self, Forced, JobProfile, Kind, RowFacts, Segment};
+use crate::hostile;
 use crate::stj::{self, Escaping};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 use serde_json::Value;
@@ -321,6 +323,8 @@ pub(crate) struct Store {
     pub progress: Option<Progress>,
     next_task_id: i64,
     pub error_log: Vec<ErrorLogEntry>,
+    /// Jobs served with out-of-range dates (`Faults::bad_dates`; the set is the fault's).
+    pub bad_dates: JobSet,
 }
 
 type RenderedRows = HashMap<(String, u32, u64), String>;
@@ -357,6 +361,7 @@ impl Store {
             // Runner.RunnerTaskID starts at 1 and is incremented before use.
             next_task_id: 2,
             error_log: Vec::new(),
+            bad_dates: JobSet::default(),
         };
         let mut recorded = recorded.into_iter().map(Arc::new);
         for n in 1..=jobs {
@@ -506,7 +511,13 @@ impl Store {
 
     /// Everything needed to render pages of `job` without holding the store lock.
     pub fn page_builder(&self, job: Job) -> PageBuilder {
-        PageBuilder { job, seed: self.seed, rendered: self.rendered.clone() }
+        let bad_dates = self.has_bad_dates(&job.id);
+        PageBuilder { job, seed: self.seed, rendered: self.rendered.clone(), bad_dates }
+    }
+
+    /// Whether job `id` is served with out-of-range dates.
+    pub fn has_bad_dates(&self, id: &str) -> bool {
+        self.bad_dates.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|j| j == id)
     }
 
     /// Newest rows matching `pred`, scanning at most `limit` rows down from `top`.
@@ -954,6 +965,8 @@ pub(crate) struct PageBuilder {
     pub job: Job,
     seed: u64,
     rendered: Option<Arc<RenderedRows>>,
+    /// Serve the rows with out-of-range dates (`Faults::bad_dates`).
+    pub bad_dates: bool,
 }
 
 impl PageBuilder {
@@ -973,6 +986,9 @@ impl PageBuilder {
     pub fn build(&self, offset: Option<i64>, pagesize: u32) -> String {
         let job = &self.job;
         let range = self.ids(offset, pagesize);
+        if self.bad_dates {
+            return self.build_rows(range.rev().map(|rid| (rid as i64, rid)));
+        }
         let (bottom, top) = (*range.start(), *range.end());
         if top == job.max_id() && bottom == 1 && job.only_fixture_rows() {
             return fixtures::LOG_BACKUP1.to_string();
@@ -998,18 +1014,56 @@ impl PageBuilder {
         match job.facts(self.seed, rid) {
             Some(f) => {
                 let msg = generator::message(&job.profile, &f);
-                let _ = write!(
-                    out,
-                    "{{\"ID\":{},\"OperationID\":{},\"Timestamp\":{},\"Type\":\"Result\",\"Message\":\"",
-                    f.id,
-                    f.operation_id,
-                    f.timestamp()
-                );
-                stj::escape_into(out, &msg, Escaping::Stj);
-                out.push_str("\",\"Exception\":{}}");
+                write_row(out, f.id as i64, f.operation_id, f.timestamp(), &msg);
             }
             None => out.push_str(job.fixture[rid as usize - 1]),
         }
+    }
+
+    /// A 2.1+ page of `rows`, each `(ID written, row rendered)`, through
+    /// [`PageBuilder::row_parts`]: with other IDs, or with the dates out of range.
+    fn build_rows(&self, rows: impl Iterator<Item = (i64, u64)>) -> String {
+        let mut out = String::from("[");
+        for (id, rid) in rows {
+            // The 2.1+ form keeps the fixture rows as 2.1.0.5 wrote them.
+            let Some((_, op, ts, msg)) = self.row_parts(rid, Version::V2_1_0_5) else {
+                continue;
+            };
+            if out.len() > 1 {
+                out.push(',');
+            }
+            let (ts, msg) = if self.bad_dates { hostile::warp_row(id, ts, &msg) } else { (ts, msg) };
+            write_row(&mut out, id, op, ts, &msg);
+        }
+        out.push(']');
+        out
+    }
+
+    /// The body a log page fault answers with (`legacy`: in 2.0's form), `None` when the
+    /// job has no rows.
+    pub fn hostile_page(&self, pages: Pages, offset: Option<i64>, pagesize: u32, legacy: Option<Version>) -> Option<String> {
+        let max = self.job.max_id();
+        if max == 0 {
+            return None;
+        }
+        let (first_id, same_content) = match pages {
+            Pages::Loop => {
+                return Some(match legacy {
+                    Some(v) => self.build_legacy(None, pagesize, v),
+                    None => self.build(None, pagesize),
+                })
+            }
+            Pages::Grow { first_id, same_content } => (first_id, same_content),
+        };
+        let top = offset.map_or(first_id, |o| o.saturating_sub(1));
+        let rows = (0..i64::from(pagesize)).map_while(|k| top.checked_sub(k)).map(|id| {
+            let rid = if same_content { max } else { (i128::from(id) - 1).rem_euclid(i128::from(max)) as u64 + 1 };
+            (id, rid)
+        });
+        Some(match legacy {
+            Some(v) => self.build_legacy_rows(rows, v),
+            None => self.build_rows(rows),
+        })
     }
 
     /// Row `rid` as (ID, OperationID, Timestamp, Message), for the 2.0 form.
@@ -1023,6 +1077,13 @@ impl PageBuilder {
         let msg = str_of(&row, "Message").replace(&Version::V2_1_0_5.result_version(), &version.result_version());
         Some((row["ID"].as_u64()?, row["OperationID"].as_u64()?, row["Timestamp"].as_i64()?, msg))
     }
+}
+
+/// Appends a row in the 2.1+ wire form (STJ, `Exception` an empty object).
+fn write_row(out: &mut String, id: i64, operation_id: u64, timestamp: i64, message: &str) {
+    let _ = write!(out, "{{\"ID\":{id},\"OperationID\":{operation_id},\"Timestamp\":{timestamp},\"Type\":\"Result\",\"Message\":\"");
+    stj::escape_into(out, message, Escaping::Stj);
+    out.push_str("\",\"Exception\":{}}");
 }
 
 fn push_segment(job: &mut Job, first: u64, n: u32, after: Ticks, now: Ticks, version: Version) {

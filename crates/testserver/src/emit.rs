@@ -6,6 +6,7 @@
 
 use crate::config::Version;
 use crate::data::{fixtures, Job, Notification, PageBuilder, Schedule, Store};
+use crate::hostile;
 use crate::stj::{Escaping, JsonWriter};
 use crate::timefmt::{self, Ticks, TICKS_PER_SEC};
 
@@ -60,7 +61,10 @@ impl Store {
                 Some(r) => r.unencrypted,
                 None => job.profile.number % 3 == 0,
             };
-            let schedule = self.schedule(job, now);
+            let mut schedule = self.schedule(job, now);
+            if let Some(s) = schedule.as_mut().filter(|_| self.has_bad_dates(&job.id)) {
+                hostile::warp_schedule(&mut s.next, &mut s.last);
+            }
             w.begin_obj();
             if v.is_legacy() {
                 // `Backups.AddOrUpdateBackupData` declares the flag, then Schedule, then Backup.
@@ -112,8 +116,12 @@ impl Store {
             w.kbool("DBPathExists", job.db_exists);
         }
         w.knull("Sources").knull("Settings").knull("Filters");
+        let mut metadata = self.metadata(job);
+        if self.has_bad_dates(&job.id) {
+            hostile::warp_metadata(&mut metadata);
+        }
         w.key("Metadata").begin_obj();
-        for (k, val) in self.metadata(job) {
+        for (k, val) in metadata {
             w.kstr(&k, &val);
         }
         w.end_obj().kbool("IsTemporary", false);
@@ -140,10 +148,15 @@ impl Store {
     pub fn serverstate(&self, now: Ticks) -> String {
         let v = self.version;
         // The recorded fixture schedule holds until a recorded run moves a job's schedule on.
-        let proposed: Vec<(String, Ticks)> = match &self.fixture_state {
+        let mut proposed: Vec<(String, Ticks)> = match &self.fixture_state {
             Some(f) if self.jobs.iter().all(|j| j.last_run.is_none()) => f.proposed.clone(),
             _ => self.jobs.iter().filter_map(|j| self.schedule(j, now).map(|s| (j.id.clone(), s.next))).collect(),
         };
+        for (id, next) in &mut proposed {
+            if self.has_bad_dates(id) {
+                *next = hostile::FAR_FUTURE;
+            }
+        }
         let (warn, err) = match &self.fixture_state {
             Some(f) => (f.has_warning, f.has_error),
             None if self.generated => self.row_flags(),
@@ -345,15 +358,22 @@ impl PageBuilder {
     /// `GET /api/v1/backup/{id}/log` in 2.0's form: `LogData.DumpTable` rows serialised by
     /// Newtonsoft, indented, the NULL `Exception` column as `null`.
     pub fn build_legacy(&self, offset: Option<i64>, pagesize: u32, version: Version) -> String {
-        let ids: Vec<u64> = self.ids(offset, pagesize).rev().collect();
-        if ids.is_empty() {
+        self.build_legacy_rows(self.ids(offset, pagesize).rev().map(|rid| (rid as i64, rid)), version)
+    }
+
+    /// A 2.0 page of `rows`, each `(ID written, row rendered)`; with the dates out of range
+    /// under `Faults::bad_dates`.
+    pub(crate) fn build_legacy_rows(&self, rows: impl Iterator<Item = (i64, u64)>, version: Version) -> String {
+        let rows: Vec<(i64, u64)> = rows.collect();
+        if rows.is_empty() {
             return "[]".into();
         }
-        let mut w = writer(version, ids.len() * 12_000);
+        let mut w = writer(version, rows.len() * 12_000);
         w.begin_arr();
-        for rid in ids {
-            if let Some((id, op, ts, msg)) = self.row_parts(rid, version) {
-                w.begin_obj().kint("ID", id as i64).kint("OperationID", op as i64).kint("Timestamp", ts);
+        for (id, rid) in rows {
+            if let Some((_, op, ts, msg)) = self.row_parts(rid, version) {
+                let (ts, msg) = if self.bad_dates { hostile::warp_row(id, ts, &msg) } else { (ts, msg) };
+                w.begin_obj().kint("ID", id).kint("OperationID", op as i64).kint("Timestamp", ts);
                 w.kstr("Type", "Result").kstr("Message", &msg).knull("Exception").end_obj();
             }
         }

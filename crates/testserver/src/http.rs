@@ -21,6 +21,14 @@ pub(crate) struct Request {
 }
 
 impl Request {
+    /// The request target: path and query, as faults match it.
+    pub fn target(&self) -> String {
+        match &self.query {
+            Some(q) => format!("{}?{q}", self.path),
+            None => self.path.clone(),
+        }
+    }
+
     /// First header with this (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -163,6 +171,17 @@ pub(crate) enum HeadStyle {
     Tiny,
 }
 
+/// How a response body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyLength {
+    /// `Content-Length: n`.
+    Exact(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Neither: the body ends when the connection closes.
+    UntilClose,
+}
+
 /// A response before serialization.
 #[derive(Debug, Clone)]
 pub(crate) struct Response {
@@ -205,11 +224,23 @@ impl Response {
 
     /// Status line and headers (including Content-Length of the full body).
     pub fn head(&self, server: &str, date: &str, keep_alive: bool) -> Vec<u8> {
+        self.head_framed(server, date, keep_alive, BodyLength::Exact(self.body.len() as u64))
+    }
+
+    /// Status line and headers for a body delimited by `length` (a body that runs until the
+    /// connection closes also says `Connection: close`).
+    pub fn head_framed(&self, server: &str, date: &str, keep_alive: bool, length: BodyLength) -> Vec<u8> {
+        let keep_alive = keep_alive && length != BodyLength::UntilClose;
+        let length = match length {
+            BodyLength::Exact(n) => format!("Content-Length: {n}\r\n"),
+            BodyLength::Chunked => "Transfer-Encoding: chunked\r\n".to_string(),
+            BodyLength::UntilClose => String::new(),
+        };
         let reason = self.reason.as_deref().unwrap_or_else(|| reason(self.status));
         let mut h = format!("HTTP/1.1 {} {reason}\r\n", self.status);
         match self.style {
             HeadStyle::Kestrel => {
-                h.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+                h.push_str(&length);
                 if let Some(ct) = self.content_type {
                     h.push_str(&format!("Content-Type: {ct}\r\n"));
                 }
@@ -225,7 +256,7 @@ impl Response {
                 for (k, v) in self.headers.iter().filter(|(k, _)| *k != "Set-Cookie") {
                     h.push_str(&format!("{k}: {v}\r\n"));
                 }
-                h.push_str(&format!("Date: {date}\r\nContent-Length: {}\r\n", self.body.len()));
+                h.push_str(&format!("Date: {date}\r\n{length}"));
                 if let Some(ct) = self.content_type {
                     h.push_str(&format!("Content-Type: {ct}\r\n"));
                 }

@@ -261,6 +261,9 @@ fn backup(shared: &Shared, req: &Request, key: &str, version: Version) -> Respon
         return json(500, "Error", w.finish());
     }
     let (offset, pagesize) = paging(req);
+    if let Some(body) = crate::routes::hostile_page(shared, req, &builder, offset, pagesize, Some(version)) {
+        return json_ok(body);
+    }
     json_ok(builder.build_legacy(offset, pagesize, version))
 }
 

@@ -35,11 +35,43 @@
 //!   (openssl style `AB:CD:…`), `ca_pem`, `ca_der`, `renew_certificate` (= `rotate_certificate`),
 //!   `replace_ca`, `faults`, `stats`, `reset_stats`, `add_rows`, `add_operation`
 //!   ([`Operation`]), `fail_outside_log`, `start_task`, `finish_task`, `upgrade`,
-//!   `recreate_job_db`, `set_password`, `shutdown` (also on drop).
+//!   `recreate_job_db`, `set_password`, `revoke_sessions`, `impostor_config`, `shutdown`
+//!   (also on drop).
 //! - [`Faults`]: `set_latency`, `fail_with_status`, `truncate_body`, `malformed_json`,
-//!   `stall_body`, `reset_connection`, `expire_tokens_after`, `clear`.
+//!   `stall_body`, `reset_connection`, `expire_tokens_after`, `clear`; hostile modes (below):
+//!   `endless_body` ([`Framing`]), `loop_log_pages`, `grow_log_pages`, `bad_dates`,
+//!   `good_dates`, `reset_client_hello`, `close_client_hello`, `oversized_error_text`,
+//!   `oversized_error_json` ([`hostile_text`]).
 //! - [`Stats`]: request counters, token families created, refreshes; [`fixtures`]: the
 //!   embedded wire-exact 2.1.0.5 responses; [`legacy_login_answer`]: 2.0's login hash.
+//!
+//! # Hostile modes
+//!
+//! For proving that nothing a server sends can hang a client, exhaust its memory, move a
+//! password to another host or make it show wrong data. All are off by default and leave
+//! normal answers byte for byte as they are. Like the other faults most take `times` (use
+//! `u32::MAX` for "until [`Faults::clear`]") and a substring of the request target.
+//!
+//! - An endless body ([`Faults::endless_body`]): a 200 JSON array that repeats the real
+//!   answer's items forever, chunked, with a huge `Content-Length` (e.g. 10 GB) or until
+//!   close, streamed from one block of 64 KiB or more as fast as the client reads (the heap
+//!   stays flat; `tests/endless.rs` measures it over 256 MB).
+//! - Log pages that never end: [`Faults::loop_log_pages`] answers the newest page whatever
+//!   `offset` says; [`Faults::grow_log_pages`] answers full pages of real rows under new IDs
+//!   all below `offset`.
+//! - An impostor: [`TestServer::impostor_config`] starts a second server that reports the
+//!   same machine name and ids (at the current version) with its own keys, on a new port or,
+//!   after the real one shut down, on its port; its [`Stats::logins`] tells whether a client
+//!   sent it a password.
+//! - Dates out of range for one job ([`Faults::bad_dates`]): far future, zero, negative and
+//!   reversed times in its log rows, a schedule and Metadata in year 9999; served only, the
+//!   stored job is unchanged.
+//! - A man-in-the-middle downgrade ([`Faults::reset_client_hello`],
+//!   [`Faults::close_client_hello`]): a TLS ClientHello gets a RST (rustls clients see
+//!   `ErrorKind::ConnectionReset`) or a FIN (`ErrorKind::UnexpectedEof`) while plain HTTP is
+//!   answered on the same port, on an HTTPS server too.
+//! - Oversized error texts ([`Faults::oversized_error_text`], `oversized_error_json`): any
+//!   status with a body of e.g. 1 MB full of control characters and ANSI/OSC escapes.
 //!
 //! # Routes of 2.1+ (Kestrel)
 //!
@@ -89,6 +121,7 @@ mod faults;
 mod generator;
 #[cfg(test)]
 mod golden;
+mod hostile;
 mod http;
 mod legacy;
 mod routes;
@@ -109,7 +142,8 @@ use tokio::sync::watch;
 pub use auth::legacy_login_answer;
 pub use config::{DataSet, Mode, ServerConfig, TlsMode, Version, FIXTURE_MACHINE_ID};
 pub use data::fixtures;
-pub use faults::Faults;
+pub use faults::{Faults, Framing};
+pub use hostile::hostile_text;
 pub use stats::Stats;
 
 use server::Shared;
@@ -220,6 +254,17 @@ impl TestServer {
                 eprintln!("duplicati-testserver: CA replacement failed: {e}");
             }
         }
+    }
+
+    /// A configuration for an impostor of this server: the same machine name, `machine_id`,
+    /// `install_id`, password, data set, TLS mode and options, at the version this server
+    /// emulates now (after [`TestServer::upgrade`]), so its `systeminfo` reports the same
+    /// identity; bound to a free port on the same address (set `bind` to [`TestServer::addr`]
+    /// after a shutdown to take over the port). It starts from the configured data set, not
+    /// from rows added since, and it has its own keys: its certificate (in HTTPS modes) and
+    /// tokens differ.
+    pub fn impostor_config(&self) -> ServerConfig {
+        ServerConfig { version: self.version(), bind: SocketAddr::new(self.addr.ip(), 0), ..self.shared.cfg.clone() }
     }
 
     /// The fault switches.

@@ -4,6 +4,8 @@
 use std::net::IpAddr;
 
 use crate::config::{Mode, Version};
+use crate::data::PageBuilder;
+use crate::faults::Fault;
 use crate::http::{Request, Response, HTML, TEXT};
 use crate::legacy;
 use crate::server::Shared;
@@ -221,7 +223,29 @@ fn log(shared: &Shared, req: &Request, id: &str, version: Version) -> Response {
         // A sync database has no LogData table: the SELECT throws, an unexpected exception.
         return error(500, "An error occurred");
     }
+    if let Some(body) = hostile_page(shared, req, &builder, offset, pagesize, None) {
+        return Response::json(200, body);
+    }
     Response::json(200, builder.build(offset, pagesize))
+}
+
+/// The page of a pending log page fault (`Faults::loop_log_pages`, `grow_log_pages`), for a
+/// job with rows; `legacy` gives 2.0's form.
+pub(crate) fn hostile_page(
+    shared: &Shared,
+    req: &Request,
+    builder: &PageBuilder,
+    offset: Option<i64>,
+    pagesize: u32,
+    legacy: Option<Version>,
+) -> Option<String> {
+    if builder.job.max_id() == 0 {
+        return None;
+    }
+    match shared.faults.take(&req.target(), |f| matches!(f, Fault::Pages(_)))? {
+        Fault::Pages(pages) => builder.hostile_page(pages, offset, pagesize, legacy),
+        _ => None,
+    }
 }
 
 /// Whether the request's JSON body may be read: `Content-Type: application/json`.

@@ -9,9 +9,10 @@ use tokio::sync::watch;
 
 use crate::auth::{LegacySessions, Tokens};
 use crate::config::{ServerConfig, Version};
+use crate::data::fixtures;
 use crate::data::Store;
-use crate::faults::{Fault, Faults};
-use crate::http::{ReadResult, RequestReader, Response, HTML, JSON};
+use crate::faults::{Fault, Faults, Framing, Hello};
+use crate::http::{BodyLength, ReadResult, RequestReader, Response, HTML, JSON, TEXT};
 use crate::routes;
 use crate::stats::Stats;
 use crate::stj::error_body;
@@ -20,6 +21,10 @@ use crate::tls::Tls;
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(130);
+/// The first byte of a TLS handshake record (a ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
+/// An endless body is written in blocks of at least this size.
+const ENDLESS_BLOCK: usize = 64 * 1024;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -42,12 +47,15 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn new(cfg: ServerConfig, tls: Option<Tls>) -> Shared {
         let now = timefmt::now_ticks();
+        let faults = Faults::new(cfg.latency);
+        let mut store = Store::new(&cfg, now);
+        store.bad_dates = faults.bad_date_jobs();
         Shared {
             allowed_hosts: cfg.allowed_hostnames.iter().map(|h| h.to_ascii_lowercase()).collect(),
-            faults: Faults::new(cfg.latency),
+            faults,
             tls,
             password: Mutex::new(cfg.password.clone()),
-            store: Mutex::new(Store::new(&cfg, now)),
+            store: Mutex::new(store),
             tokens: Mutex::new(Tokens::new(cfg.token_lifetime)),
             legacy: Mutex::new(LegacySessions::new(&cfg.password)),
             stats: Mutex::new(Stats::default()),
@@ -122,15 +130,67 @@ pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, mut shutdown
     }
 }
 
-async fn connection(tcp: TcpStream, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+async fn connection(tcp: TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     let _ = tcp.set_nodelay(true);
+    let mut plain = shared.tls.is_none();
+    // Only while a ClientHello fault waits is the first byte looked at: a ClientHello meets
+    // the fault, plain HTTP is served even on an HTTPS port (a stripping man-in-the-middle).
+    if shared.faults.hello_pending() {
+        let mut first = [0u8; 1];
+        let peeked = tokio::select! {
+            r = tokio::time::timeout(KEEP_ALIVE_TIMEOUT, tcp.peek(&mut first)) => matches!(r, Ok(Ok(1))),
+            _ = shutdown.changed() => return,
+        };
+        if !peeked {
+            return;
+        }
+        if first[0] != TLS_HANDSHAKE {
+            plain = true;
+        } else if let Some(Fault::Hello(answer)) = shared.faults.take("", |f| matches!(f, Fault::Hello(_))) {
+            refuse_hello(tcp, answer, &mut shutdown).await;
+            return;
+        }
+    }
     match &shared.tls {
+        _ if plain => serve(tcp, &shared, shutdown).await,
         None => serve(tcp, &shared, shutdown).await,
         Some(tls) => {
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.current().config.clone());
             // Handshake failures are normal (clients rejecting the certificate): just drop.
             if let Ok(Ok(stream)) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 serve(stream, &shared, shutdown).await;
+            }
+        }
+    }
+}
+
+/// Answers a ClientHello with nothing: an abortive close (RST), or a clean close (FIN) once
+/// the whole handshake record is read (closing with unread data would send a RST too).
+async fn refuse_hello(mut tcp: TcpStream, answer: Hello, shutdown: &mut watch::Receiver<bool>) {
+    match answer {
+        Hello::Reset => {
+            let _ = tcp.set_zero_linger();
+        }
+        Hello::Close => {
+            let read_record = async {
+                let mut head = [0u8; 5];
+                tcp.read_exact(&mut head).await?;
+                let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+                tcp.read_exact(&mut body).await?;
+                tcp.shutdown().await
+            };
+            if let Ok(Ok(())) = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, read_record).await {
+                // Let the client see the FIN and close its side before this one is dropped.
+                let mut buf = [0u8; 1024];
+                let _ = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, async {
+                    loop {
+                        tokio::select! {
+                            r = tcp.read(&mut buf) => if !matches!(r, Ok(n) if n > 0) { return },
+                            _ = shutdown.changed() => return,
+                        }
+                    }
+                })
+                .await;
             }
         }
     }
@@ -170,10 +230,7 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
         }
         let now = timefmt::now_ticks();
         // Faults match the request target, query included (e.g. "offset=" for later pages).
-        let target = match &req.query {
-            Some(q) => format!("{}?{q}", req.path),
-            None => req.path.clone(),
-        };
+        let target = req.target();
         let early = shared.faults.take(&target, Fault::before_routing);
         let resp = match early {
             Some(Fault::Reset) => {
@@ -182,9 +239,10 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
                 return;
             }
             Some(Fault::Status(code)) => status_response(code),
+            Some(Fault::HugeError { status, len, json }) => huge_error(status, len, json),
             _ => routes::handle(shared, &req, now),
         };
-        let late = if early.is_none() { shared.faults.take(&target, |f| !f.before_routing()) } else { None };
+        let late = if early.is_none() { shared.faults.take(&target, Fault::after_routing) } else { None };
         let keep_alive = req.keep_alive && !resp.close;
         let ok = match late {
             Some(Fault::Truncate) => {
@@ -198,6 +256,11 @@ async fn serve<S: Conn>(mut stream: S, shared: &Shared, mut shutdown: watch::Rec
                 if write_all(&mut stream, &resp.head(server, &date(), keep_alive), &resp.body[..half]).await.is_ok() {
                     wait_for_close(&mut stream, &mut shutdown).await;
                 }
+                return;
+            }
+            Some(Fault::Endless(framing)) => {
+                endless(&mut stream, &resp, framing, server, keep_alive, &mut shutdown).await;
+                let _ = stream.shutdown().await;
                 return;
             }
             Some(Fault::Malformed) => {
@@ -242,6 +305,98 @@ fn status_response(code: u16) -> Response {
         Response::json(500, error_body("An error occurred", 500))
     } else {
         Response::empty(code)
+    }
+}
+
+/// `status` with [`crate::hostile_text`] as the body: plain text, or Duplicati's JSON error.
+fn huge_error(status: u16, len: usize, json: bool) -> Response {
+    let text = crate::hostile::hostile_text(len);
+    if json {
+        Response::typed(status, "application/json", error_body(&text, status))
+    } else {
+        Response::typed(status, TEXT, text)
+    }
+}
+
+/// The opening (a BOM for 2.0, then `[`) and the repeated block (`item,item,…,`, at least
+/// [`ENDLESS_BLOCK`] bytes) of an endless array modelled on the real answer: its items when
+/// it is a JSON array with items, the whole of it when it is another JSON value, the fixture
+/// `/backups` items when it is not a JSON 200.
+fn endless_parts(real: &Response, json: bool) -> (Vec<u8>, Vec<u8>) {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let items = |body: &[u8]| -> Vec<u8> {
+        let body = body.trim_ascii();
+        let inner = body.strip_prefix(b"[").and_then(|b| b.strip_suffix(b"]")).map_or(body, <[u8]>::trim_ascii);
+        inner.to_vec()
+    };
+    let body = if json { real.body.as_slice() } else { &[] };
+    let (mut open, body) = match body.strip_prefix(BOM) {
+        Some(rest) => (BOM.to_vec(), rest),
+        None => (Vec::new(), body),
+    };
+    open.push(b'[');
+    let mut item = items(body);
+    if item.is_empty() {
+        item = items(fixtures::BACKUPS.as_bytes());
+    }
+    item.push(b',');
+    let mut block = Vec::with_capacity(ENDLESS_BLOCK + item.len());
+    while block.len() < ENDLESS_BLOCK {
+        block.extend_from_slice(&item);
+    }
+    (open, block)
+}
+
+/// Writes a 200 whose body never ends (see [`crate::Faults::endless_body`]) until the client
+/// goes away, the server stops or a `Content-Length` is reached. Memory: one block.
+async fn endless<S: Conn>(
+    stream: &mut S,
+    real: &Response,
+    framing: Framing,
+    server: &str,
+    keep_alive: bool,
+    shutdown: &mut watch::Receiver<bool>,
+) {
+    let json = real.status == 200 && real.content_type.is_some_and(|ct| ct.starts_with("application/json"));
+    let (open, block) = endless_parts(real, json);
+    // The real answer's head when it is a JSON 200 (2.0's reason and Cache-Control).
+    let mut head = Response::json(200, Vec::new());
+    if json {
+        head.content_type = real.content_type;
+        head.headers.clone_from(&real.headers);
+        head.reason.clone_from(&real.reason);
+    }
+    head.style = real.style;
+    let chunk = |data: &[u8]| -> Vec<u8> {
+        let mut c = format!("{:x}\r\n", data.len()).into_bytes();
+        c.extend_from_slice(data);
+        c.extend_from_slice(b"\r\n");
+        c
+    };
+    let (length, open, block, mut left) = match framing {
+        Framing::Chunked => (BodyLength::Chunked, chunk(&open), chunk(&block), u64::MAX),
+        Framing::ContentLength(n) => (BodyLength::Exact(n), open, block, n),
+        Framing::UntilClose => (BodyLength::UntilClose, open, block, u64::MAX),
+    };
+    let head = head.head_framed(server, &date(), keep_alive, length);
+    if write_all(stream, &head, &[]).await.is_err() {
+        return;
+    }
+    let mut data = open.as_slice();
+    while left > 0 {
+        let n = data.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let written = tokio::select! {
+            r = async {
+                stream.write_all(&data[..n]).await?;
+                stream.flush().await
+            } => r.is_ok(),
+            _ = shutdown.changed() => false,
+        };
+        if !written {
+            return;
+        }
+        left -= n as u64;
+        data = block.as_slice();
     }
 }
 

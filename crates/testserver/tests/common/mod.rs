@@ -172,8 +172,14 @@ impl Conn {
         s.flush()
     }
 
-    /// Reads one response (Content-Length framed; reads to EOF without it).
-    pub fn read_response(&mut self) -> io::Result<Resp> {
+    /// Reads what the connection has, up to `buf.len()` bytes (0 at EOF).
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream().read(buf)
+    }
+
+    /// Reads the status line and headers of a response: the response without its body, and
+    /// the body bytes read past the headers.
+    pub fn read_head(&mut self) -> io::Result<(Resp, Vec<u8>)> {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 16384];
         let head_end = loop {
@@ -193,8 +199,15 @@ impl Conn {
         let reason = status_line.next().unwrap_or_default().to_string();
         let headers: Vec<(String, String)> =
             lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
-        let len: Option<usize> = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse().unwrap());
-        let mut body = buf[head_end + 4..].to_vec();
+        let rest = buf[head_end + 4..].to_vec();
+        Ok((Resp { status, reason, headers, body: Vec::new(), complete: false }, rest))
+    }
+
+    /// Reads one response (Content-Length framed; reads to EOF without it).
+    pub fn read_response(&mut self) -> io::Result<Resp> {
+        let (mut resp, mut body) = self.read_head()?;
+        let len: Option<usize> = resp.header("content-length").map(|v| v.parse().unwrap());
+        let mut chunk = [0u8; 16384];
         loop {
             if len.is_some_and(|l| body.len() >= l) {
                 break;
@@ -207,8 +220,9 @@ impl Conn {
                 Err(e) => return Err(e),
             }
         }
-        let complete = len.is_none_or(|l| body.len() == l);
-        Ok(Resp { status, reason, headers, body, complete })
+        resp.complete = len.is_none_or(|l| body.len() == l);
+        resp.body = body;
+        Ok(resp)
     }
 }
 

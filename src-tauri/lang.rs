@@ -14,6 +14,7 @@ pub enum Lang {
 
 pub struct Texts {
     pub quick_collect: &'static str,
+    pub cancel_collect: &'static str,
     pub open: &'static str,
     pub quit: &'static str,
     pub collected_title: &'static str,
@@ -45,6 +46,7 @@ impl Lang {
         match self {
             Lang::En => &Texts {
                 quick_collect: "Quick collect",
+                cancel_collect: "Cancel collection",
                 open: "Open Duplidesk",
                 quit: "Quit",
                 collected_title: "Duplidesk: collection finished",
@@ -55,6 +57,7 @@ impl Lang {
             },
             Lang::Es => &Texts {
                 quick_collect: "Recolección rápida",
+                cancel_collect: "Cancelar la recolección",
                 open: "Abrir Duplidesk",
                 quit: "Salir",
                 collected_title: "Duplidesk: recolección terminada",

@@ -8,7 +8,7 @@ use duplidesk_core::ops::{Keychain, Listener};
 use duplidesk_core::Engine;
 use tauri::{AppHandle, Emitter, Runtime};
 
-use crate::commands::{EVENT_DATA_CHANGED, EVENT_PROGRESS};
+use crate::commands::{EVENT_DATA_CHANGED, EVENT_PROGRESS, EVENT_RUNNING};
 
 /// Environment variable overriding the data folder (tests, portable installs).
 pub const ENV_DATA_DIR: &str = "DUPLIDESK_DATA_DIR";
@@ -80,5 +80,13 @@ impl<R: Runtime> Listener for ShellEvents<R> {
         }
         let app = app.clone();
         tauri::async_runtime::spawn(async move { crate::tray::refresh_status(&app).await });
+    }
+
+    fn collecting(&self, running: bool) {
+        let Some(app) = self.app.get() else { return };
+        if let Err(e) = app.emit(EVENT_RUNNING, running) {
+            eprintln!("duplidesk: could not emit {EVENT_RUNNING}: {e}");
+        }
+        crate::tray::set_collecting(app, running);
     }
 }

@@ -1,8 +1,11 @@
-//! The tray icon: status dot (ok / warning / error), and a menu with Quick collect, Open, Quit
-//! in English or Spanish. On Linux tray clicks are not delivered, so every action is in the menu.
+//! The tray icon: status dot (ok / warning / error), and a menu with Quick collect, Cancel
+//! collection (while one runs, whoever started it), Open, Quit in English or Spanish. On Linux
+//! tray clicks are not delivered, so every action is in the menu.
 use duplidesk_core::dashboard::Health;
 use duplidesk_core::ops::CollectRequest;
+use std::sync::Mutex;
 use tauri::image::Image;
+
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
@@ -14,6 +17,7 @@ use crate::state::AppState;
 pub const TRAY_ID: &str = "main";
 
 const MENU_QUICK_COLLECT: &str = "quick-collect";
+const MENU_CANCEL: &str = "cancel-collect";
 const MENU_OPEN: &str = "open";
 const MENU_QUIT: &str = "quit";
 
@@ -69,17 +73,43 @@ pub async fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// The menu items that follow whether a collection runs.
+struct CollectItems<R: Runtime> {
+    quick: MenuItem<R>,
+    cancel: MenuItem<R>,
+}
+
+/// The tray menu's current items (replaced when the menu is relabelled).
+struct TrayItems<R: Runtime>(Mutex<Option<CollectItems<R>>>);
+
 fn build_menu<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> tauri::Result<Menu<R>> {
     let t = lang.texts();
-    let quick = MenuItem::with_id(app, MENU_QUICK_COLLECT, t.quick_collect, true, None::<&str>)?;
+    let running = app.state::<AppState>().engine.is_collecting();
+    let quick = MenuItem::with_id(app, MENU_QUICK_COLLECT, t.quick_collect, !running, None::<&str>)?;
+    let cancel = MenuItem::with_id(app, MENU_CANCEL, t.cancel_collect, running, None::<&str>)?;
     let open = MenuItem::with_id(app, MENU_OPEN, t.open, true, None::<&str>)?;
     let separator = PredefinedMenuItem::separator(app)?;
     let quit = MenuItem::with_id(app, MENU_QUIT, t.quit, true, None::<&str>)?;
-    Menu::with_items(app, &[&quick, &open, &separator, &quit])
+    let menu = Menu::with_items(app, &[&quick, &cancel, &open, &separator, &quit])?;
+    if let Some(items) = app.try_state::<TrayItems<R>>() {
+        *items.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(CollectItems { quick, cancel });
+    }
+    Ok(menu)
+}
+
+/// Enables Cancel collection while a collection runs (and Quick collect otherwise).
+pub fn set_collecting<R: Runtime>(app: &AppHandle<R>, running: bool) {
+    let Some(state) = app.try_state::<TrayItems<R>>() else { return };
+    let guard = state.0.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(items) = guard.as_ref() else { return };
+    if let Err(e) = items.quick.set_enabled(!running).and_then(|()| items.cancel.set_enabled(running)) {
+        eprintln!("duplidesk: tray menu not updated: {e}");
+    }
 }
 
 /// Creates the tray icon (fails where there is no tray support; the caller copes).
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    app.manage(TrayItems::<R>(Mutex::new(None)));
     let menu = build_menu(app, current_lang(app))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(TrayStatus::Ok.png())?)
@@ -91,6 +121,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move { quick_collect(&app).await });
             }
+            MENU_CANCEL => app.state::<AppState>().engine.cancel_collection(),
             MENU_OPEN => crate::show_main_window(app),
             MENU_QUIT => app.exit(0),
             _ => {}

@@ -17,7 +17,7 @@ const TYPES_FILE: &str = "ui/js/types.d.ts";
 
 /// Every type a command takes or returns, or an event carries; their dependencies follow.
 fn ui_types(out: &mut Declarations<'_>) {
-    use duplidesk_core::{collect, dashboard, export, ops, store, Error};
+    use duplidesk_core::{collect, dashboard, import, ops, store, Error};
     out.visit::<dashboard::Dashboard>();
     out.visit::<store::LogEntryRow>();
     out.visit::<store::LogDetails>();
@@ -32,7 +32,8 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<ops::TestResult>();
     out.visit::<collect::HostSummary>();
     out.visit::<collect::Progress>();
-    out.visit::<export::ImportSummary>();
+    out.visit::<import::ImportTarget>();
+    out.visit::<crate::commands::logs::ImportedFile>();
     out.visit::<crate::commands::app::AppInfo>();
     out.visit::<crate::commands::collect::CollectResult>();
     out.visit::<Error>();

@@ -20,6 +20,8 @@ pub struct AppInfo {
     pub demo: DemoStatus,
     /// Why the local database could not be opened (then every data command fails with it).
     pub store_error: Option<Error>,
+    /// Whether a collection is running now (`collect://running` tells the changes).
+    pub collecting: bool,
 }
 
 /// Answers even when the store could not be opened (`storeError` then says why).
@@ -34,6 +36,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
         language: status.language,
         demo: status.demo,
         store_error: status.store_error,
+        collecting: status.collecting,
     })
 }
 

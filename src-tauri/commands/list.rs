@@ -11,6 +11,7 @@ app_commands! {
     logs::logs,
     logs::clear_logs,
     logs::import_files,
+    logs::import_file,
     collect::collect,
     collect::cancel_collect,
     servers::test_connection,

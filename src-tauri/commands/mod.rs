@@ -12,6 +12,9 @@ pub mod servers;
 pub const EVENT_PROGRESS: &str = "collect://progress";
 /// `data://changed`: after any collection, import, edit, delete or clear.
 pub const EVENT_DATA_CHANGED: &str = "data://changed";
+/// Payload: `true` when a collection starts (from the window, the tray or the demo), `false`
+/// when it ends.
+pub const EVENT_RUNNING: &str = "collect://running";
 
 macro_rules! app_commands {
     ($($module:ident :: $command:ident),* $(,)?) => {

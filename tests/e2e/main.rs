@@ -233,6 +233,73 @@ fn progress_shows_and_a_cancelled_collection_is_completed_by_the_next_one() {
     s.quit();
 }
 
+/// A server that sends headers and then nothing holds a collection until the request timeout;
+/// wherever it was started, the window's toolbar and the tray can stop it at once.
+#[test]
+fn a_stuck_collection_is_cancelled_from_the_window_and_from_the_tray() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerConfig::default()).unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].ok);
+    close_dialog(&s);
+    assert_eq!(desktop::menu_labels(), ["Quick collect", "Cancel collection", "Open Duplidesk", "Quit"]);
+
+    // Stuck: the job list's body never comes. The tray's Quick collect starts; the window
+    // offers Cancel in place of Collect.
+    server.faults().stall_body(u32::MAX, Some("/api/v1/backups"));
+    desktop::click_menu_item("Quick collect");
+    s.wait("[data-testid=toolbar-cancel]", 15);
+    s.screenshot("collect-cancel-toolbar");
+    s.click_on("[data-testid=toolbar-cancel]");
+    // The body would stall for the whole 60 s request timeout: only the cancel ends it this soon.
+    s.wait("[data-testid=toolbar-collect]", 10);
+    let server_row = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
+    assert_eq!(server_row.last_error_code, None, "a cancel is not the server's failure");
+
+    // Again, stopped from the tray this time; a new collection is not refused afterwards.
+    desktop::click_menu_item("Quick collect");
+    s.wait("[data-testid=toolbar-cancel]", 15);
+    desktop::click_menu_item("Cancel collection");
+    s.wait("[data-testid=toolbar-collect]", 10);
+    server.faults().clear();
+    collect_all_from_toolbar_menu(&s);
+    assert!(results(&s, 1)[0].ok, "a new collection runs once the stuck one was cancelled");
+    s.quit();
+}
+
+/// Dates out of any sane range (year 9999, year 1, before 1970) are stored with the collection
+/// time and a note: the dashboard and the audit trail render, and nothing is "last run" forever.
+#[test]
+fn impossible_dates_leave_the_dashboard_and_the_logs_readable() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let server =
+        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 2, rows_per_job: 12, seed: 3 }, ..ServerConfig::default() })
+            .unwrap();
+    server.faults().bad_dates("1");
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].ok);
+    close_dialog(&s);
+    s.wait("[data-testid=server-card]", 15);
+    let jobs = s.find_all("[data-testid=job-row]");
+    assert_eq!(jobs.len(), 2, "both jobs render");
+    let card = s.content("[data-testid=server-card]");
+    assert!(!card.contains("9999") && !card.contains("Invalid"), "{card}");
+    s.screenshot("dashboard-bad-dates");
+    s.click_on("[data-testid=nav-logs]");
+    s.wait_until("every entry is listed", 15, || s.find_all("[data-testid=logs-row]").len() >= 24);
+    let logs = s.content("[data-testid=logs-table]");
+    assert!(logs.contains("cannot be right") || logs.contains("reported the date"), "the note is shown: {logs}");
+    s.quit();
+}
+
 #[test]
 fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_settings() {
     let _one = setup();
@@ -421,7 +488,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     s.wait("[data-testid=empty-state]", 30);
     s.wait_text("[data-testid=nav-logs]", "Registros", 10);
     assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
-    assert_eq!(desktop::menu_labels(), ["Recolección rápida", "Abrir Duplidesk", "Salir"]);
+    assert_eq!(desktop::menu_labels(), ["Recolección rápida", "Cancelar la recolección", "Abrir Duplidesk", "Salir"]);
 
     // The close button hides the window; the app keeps running in the tray.
     let window = desktop::shown_main_window().expect("the main window is shown");

@@ -5,7 +5,7 @@
 // declared in ./tauri.d.ts.
 /**
  * @import { AppError, AppInfo, ClearOptions, Cleared, CollectRequest, CollectResult, Dashboard,
- *   ErrorCode, HostSummary, ImportSummary, LogEntry, LogsPage, LogsQuery, Progress, Server,
+ *   ErrorCode, HostSummary, ImportedFile, ImportSummary, ImportTarget, LogEntry, LogsPage, LogsQuery, Progress, Server,
  *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
  */
 
@@ -77,8 +77,8 @@ export async function invoke(command, args) {
 
 /**
  * What each event carries (docs/commands.md): `collect://progress` a Progress, `data://changed`
- * nothing.
- * @typedef {{ "collect://progress": Progress, "data://changed": null }} EventPayloads
+ * nothing, `collect://running` whether a collection (from anywhere) now runs.
+ * @typedef {{ "collect://progress": Progress, "data://changed": null, "collect://running": boolean }} EventPayloads
  */
 /** @typedef {keyof EventPayloads} EventName */
 
@@ -137,6 +137,7 @@ export function prepare(...names) {
 
 export const EVENT_PROGRESS = "collect://progress";
 export const EVENT_DATA_CHANGED = "data://changed";
+export const EVENT_RUNNING = "collect://running";
 
 // ---- commands (docs/commands.md) ----
 
@@ -206,8 +207,15 @@ export const retrustServer = (id, fingerprint) => invoke("retrust_server", { id,
  * @returns {Promise<null>}
  */
 export const deleteServer = (id) => invoke("delete_server", { id });
-/** @returns {Promise<ImportSummary[] | null>} null when the dialog was cancelled */
+/** @returns {Promise<ImportedFile[] | null>} one per file chosen; null when the dialog was cancelled */
 export const importFiles = () => invoke("import_files");
+/**
+ * Imports a file that said `needsServer` into the server the user chose.
+ * @param {string} path
+ * @param {ImportTarget} target
+ * @returns {Promise<ImportSummary>}
+ */
+export const importFile = (path, target) => invoke("import_file", { path, target });
 /** @returns {Promise<TrustedCa[]>} the certificate authorities trusted for every server */
 export const trustedCas = () => invoke("trusted_cas");
 /** @returns {Promise<TrustedCa[] | null>} the authorities imported; null when the dialog was cancelled */

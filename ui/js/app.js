@@ -1,15 +1,15 @@
 // The shell: toolbar, navigation (hash router), keyboard shortcuts, language, and the wiring of
 // `data://changed` to the views.
 import { h, replaceChildren } from "./dom.js";
-import { icon } from "./icons.js";
+import { icon, spinner } from "./icons.js";
 import { t, setLocale, resolveLanguage } from "./i18n.js";
 import * as api from "./api.js";
 import { state, refreshDashboard, refreshInfo } from "./state.js";
 import { openCollectDialog } from "./components/collect-dialog.js";
 import { openMenu } from "./components/menu.js";
 import { modalOpen } from "./components/modal.js";
-import { errorBox } from "./components/badges.js";
-import { initToasts } from "./components/toast.js";
+import { errorBox, errorSentence } from "./components/badges.js";
+import { initToasts, toast } from "./components/toast.js";
 import { formatRelative } from "./format.js";
 import { createDashboardView } from "./views/dashboard.js";
 import { createLogsView } from "./views/logs.js";
@@ -76,6 +76,9 @@ let pendingParams = null;
 
 // ---------- toolbar ----------
 
+/** Shows Collect, or Cancel while a collection runs (set by renderShell). @type {(running: boolean) => void} */
+let showCollecting = () => {};
+
 /**
  * @param {{ x: number, y: number } | Element} anchor
  * @param {HTMLElement} opener
@@ -122,6 +125,34 @@ function renderShell() {
     icon("download"),
     h("span", null, t("toolbar.collect")),
   );
+  // While any collection runs (this window's, the tray's), it can be cancelled from here.
+  const cancelBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn toolbar-cancel",
+      "data-testid": "toolbar-cancel",
+      title: t("toolbar.cancelTip"),
+      onClick: async (e) => {
+        const b = e.currentTarget;
+        b.disabled = true;
+        try {
+          await api.cancelCollect();
+        } catch (err) {
+          b.disabled = false;
+          toast(errorSentence(err), { kind: "error" });
+        }
+      },
+    },
+    spinner(),
+    h("span", null, t("toolbar.cancel")),
+  );
+  showCollecting = (running) => {
+    collectBtn.hidden = running;
+    cancelBtn.hidden = !running;
+    cancelBtn.disabled = false;
+  };
+  showCollecting(!!state.info?.collecting);
   const refreshBtn = h(
     "button",
     { type: "button", class: "icon-btn toolbar-refresh", "data-testid": "toolbar-refresh", title: t("toolbar.refreshTip"), "aria-label": t("toolbar.refresh"), onClick: refresh },
@@ -151,6 +182,7 @@ function renderShell() {
       h("div", { class: "toolbar-spacer" }),
       refreshBtn,
       collectBtn,
+      cancelBtn,
       h("span", { id: "toolbar-collect-hint", class: "sr-only" }, t("toolbar.collectHint")),
     ),
     content,
@@ -283,7 +315,8 @@ async function start() {
   renderShell();
   initToasts();
   api.on(api.EVENT_DATA_CHANGED, onDataChanged);
-  api.prepare(api.EVENT_PROGRESS, api.EVENT_DATA_CHANGED);
+  api.on(api.EVENT_RUNNING, (running) => showCollecting(running));
+  api.prepare(api.EVENT_PROGRESS, api.EVENT_DATA_CHANGED, api.EVENT_RUNNING);
   window.addEventListener("hashchange", () => {
     const params = pendingParams ?? {};
     pendingParams = null;

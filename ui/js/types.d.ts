@@ -19,7 +19,11 @@ uiLanguage: string, demo: DemoStatus,
 /**
  * Why the local database could not be opened (then every data command fails with it).
  */
-storeError: AppError | null, };
+storeError: AppError | null, 
+/**
+ * Whether a collection is running now (`collect://running` tells the changes).
+ */
+collecting: boolean, };
 
 /**
  * Which entries to clear: older than some days, of deleted servers only; both combine;
@@ -101,7 +105,34 @@ export type HostSummary = { host: string, ok: boolean, server: CollectedServer |
  */
 notes: Array<string>, };
 
-export type ImportSummary = { file: string, server: string, jobs: number, new: number, skipped: number, };
+export type ImportSummary = { file: string, 
+/**
+ * The server's name as the file gives it (cleaned).
+ */
+server: string, 
+/**
+ * The server the entries went to (`None` when nothing was imported).
+ */
+serverId: number | null, jobs: number, new: number, skipped: number, 
+/**
+ * Log rows that could not be read, left out.
+ */
+invalidRows: number, 
+/**
+ * The file does not prove which server it came from (no machine-id) and no target was
+ * given: nothing was imported. Import it again with an [`ImportTarget`].
+ */
+needsServer: boolean, };
+
+/**
+ * Which server the entries of a file that names no machine-id go to.
+ */
+export type ImportTarget = { "kind": "newServer" } | { "kind": "server", id: number, };
+
+/**
+ * One file of an import: what was imported, or why not.
+ */
+export type ImportedFile = { path: string, summary: ImportSummary | null, error: AppError | null, };
 
 export type Job = { id: number, backupId: string, name: string, description: string | null, 
 /**

@@ -132,6 +132,13 @@ pub struct ImportArgs {
     /// Files saved by `duplidesk collect --save-json` or by duplistatus
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// For files that name no machine-id: import into this configured server (name, alias,
+    /// host or ID)
+    #[arg(long, value_name = "SERVER", conflicts_with = "new_server")]
+    pub server: Option<String>,
+    /// For files that name no machine-id: import as a new server
+    #[arg(long)]
+    pub new_server: bool,
     /// Print JSON
     #[arg(long)]
     pub json: bool,

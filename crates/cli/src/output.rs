@@ -1,5 +1,6 @@
 //! Terminal output: aligned tables, JSON, CSV, errors. Everything written to standard output
 //! returns `io::Result`, so a closed pipe ends the command quietly instead of panicking.
+use duplidesk_core::text::is_unsafe_char;
 use duplidesk_core::Error;
 use serde_json::Value;
 use std::io::{self, IsTerminal, Write};
@@ -20,10 +21,6 @@ pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(s.chars().map(|c| if is_unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect())
-}
-
-fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
 }
 
 /// Pretty JSON on standard output. The command line's JSON uses snake_case keys (the UI's

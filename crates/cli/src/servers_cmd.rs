@@ -2,7 +2,8 @@
 use crate::args::{ImportArgs, ServersArgs};
 use crate::output::{self, term};
 use crate::{Outcome, EXIT_FAILED, EXIT_OK};
-use duplidesk_core::Engine;
+use duplidesk_core::import::{ImportSummary, ImportTarget};
+use duplidesk_core::{Engine, Error};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -92,14 +93,24 @@ pub fn run(a: ServersArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -
 }
 
 pub fn import(a: ImportArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
-    let results = runtime.block_on(engine.import_files(a.files.clone()))?;
+    let target = match (&a.server, a.new_server) {
+        (Some(key), _) => Some(ImportTarget::Server { id: runtime.block_on(engine.find_server(key))?.id }),
+        (None, true) => Some(ImportTarget::NewServer),
+        (None, false) => None,
+    };
+    let results = runtime.block_on(engine.import_files(a.files.clone(), target))?;
     let mut out = io::stdout().lock();
     let mut json = Vec::new();
     for (file, result) in a.files.iter().zip(&results) {
         match result {
-            Ok(s) if a.json => json.push(serde_json::json!({"file": s.file, "ok": true, "summary": s})),
+            Ok(s) if a.json => json.push(serde_json::json!({"file": s.file, "ok": !s.needs_server, "summary": s})),
+            Ok(s) if s.needs_server => output::print_error(&needs_server(s)),
             Ok(s) => {
-                writeln!(out, "{}: {} — {} jobs, {} new, {} already stored", term(&s.file), term(&s.server), s.jobs, s.new, s.skipped)?
+                write!(out, "{}: {} — {} jobs, {} new, {} already stored", term(&s.file), term(&s.server), s.jobs, s.new, s.skipped)?;
+                if s.invalid_rows > 0 {
+                    write!(out, ", {} unreadable rows left out", s.invalid_rows)?;
+                }
+                writeln!(out)?
             }
             Err(e) if a.json => json.push(serde_json::json!({"file": file.display().to_string(), "ok": false, "error": e})),
             Err(e) => output::print_error(e),
@@ -108,5 +119,13 @@ pub fn import(a: ImportArgs, engine: &Engine, runtime: &tokio::runtime::Runtime)
     if a.json {
         output::print_json(&mut out, &serde_json::json!({ "files": json }))?;
     }
-    Ok(if results.iter().any(Result::is_err) { EXIT_FAILED } else { EXIT_OK })
+    let failed = results.iter().any(|r| r.as_ref().map_or(true, |s| s.needs_server));
+    Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn needs_server(s: &ImportSummary) -> Error {
+    Error::invalid_input(
+        format!("{}: the file does not say which machine it came from (no machine-id), so nothing was imported.", s.file),
+        format!("Say where it goes: --server NAME for a configured server, or --new-server for a new server named {}.", s.server),
+    )
 }

@@ -1,14 +1,10 @@
 //! The collected data as JSON, in the format duplistatus uses
-//! (`{"system_info", "backups", "backup_logs"}`), with TargetURL credentials redacted, and its
-//! import back into the store.
-use crate::duplicati::wire::{BackupItem, LogRow, SystemInfo};
-use crate::error::{Error, ErrorCode, Result};
-use crate::model::Status;
-use crate::monitor::{self, NewEntry};
+//! (`{"system_info", "backups", "backup_logs"}`), with TargetURL credentials redacted. Loading
+//! such a file back is [`crate::import`].
+use crate::duplicati::wire::LogRow;
+use crate::error::{Error, Result};
 use crate::redact;
-use crate::store::{now_ts, JobInfo, NewServer, Store};
 use chrono::NaiveDateTime;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -83,18 +79,13 @@ pub fn file_name_for(server_name: &str, at: NaiveDateTime, rules: FileNames) -> 
     let stamp = at.format(pattern);
     let safe: String = server_name
         .chars()
-        .filter(|c| !is_invisible_control(*c))
+        .filter(|c| c.is_control() || !crate::text::is_unsafe_char(*c))
         .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
         .take(NAME_CHARS)
         .collect();
     let safe = safe.trim().trim_end_matches('.');
     let safe = if safe.is_empty() { "server" } else { safe };
     format!("{safe}_collected_{stamp}.json")
-}
-
-/// Bidirectional overrides, isolates and marks, and zero-width characters.
-fn is_invisible_control(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
 /// Now, in this computer's time zone.
@@ -120,77 +111,6 @@ pub fn write(data: &CollectedData, path: &Path) -> Result<PathBuf> {
     })?;
     std::fs::rename(&tmp, &target).map_err(|e| Error::io(&what, e))?;
     Ok(target)
-}
-
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct ImportSummary {
-    pub file: String,
-    pub server: String,
-    pub jobs: usize,
-    pub new: u64,
-    pub skipped: u64,
-}
-
-/// Loads a collected JSON file into the store (same dedupe as a collection), so a server that
-/// cannot be reached directly can still be monitored.
-pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&format!("Could not read {}", path.display()), e))?;
-    let bad = |why: String| {
-        Error::new(
-            ErrorCode::InvalidResponse,
-            format!("{} is not a collected Duplidesk/duplistatus JSON file ({why}).", path.display()),
-            "Import a file saved by `duplidesk collect --save-json` or by duplistatus.",
-        )
-    };
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
-    let info: SystemInfo =
-        serde_json::from_value(doc.get("system_info").cloned().unwrap_or(Value::Null)).map_err(|e| bad(format!("system_info: {e}")))?;
-    let backups: Vec<BackupItem> = serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new())))
-        .map_err(|e| bad(format!("backups: {e}")))?;
-    let logs = doc.get("backup_logs").and_then(Value::as_object).cloned().unwrap_or_default();
-    if info.machine_name.is_empty() {
-        return Err(bad("system_info has no MachineName".into()));
-    }
-    let machine_id = info.machine_id();
-    let server = match machine_id.as_deref() {
-        Some(mid) => store.server_by_identity(mid, &info.machine_name)?,
-        None => store.find_server(&info.machine_name)?,
-    };
-    let server = match server {
-        Some(s) => s,
-        None => {
-            let s = store.insert_server(&NewServer {
-                name: &info.machine_name,
-                host: &info.machine_name,
-                port: crate::hosts::DEFAULT_PORT,
-                machine_id: machine_id.as_deref(),
-            })?;
-            store.set_version(s.id, &info.server_version)?;
-            s
-        }
-    };
-    let mut summary = ImportSummary { file: path.display().to_string(), server: info.machine_name.clone(), jobs: 0, new: 0, skipped: 0 };
-    for item in &backups {
-        let job = store.upsert_job(server.id, &JobInfo::from_backup(item))?;
-        summary.jobs += 1;
-        let rows: Vec<LogRow> = match logs.get(&item.backup.id) {
-            Some(v) => serde_json::from_value(v.clone()).map_err(|e| bad(format!("backup_logs[{}]: {e}", item.backup.id)))?,
-            None => Vec::new(),
-        };
-        for chunk in rows.chunks(500) {
-            let entries: Vec<NewEntry> = chunk.iter().map(monitor::entry_from_row).collect();
-            let out = store.store_page(&job, &info.machine_name, &entries, &job.cursor)?;
-            summary.new += out.new;
-            summary.skipped += out.skipped;
-        }
-    }
-    let note = format!(
-        "Imported {} new entries from {}",
-        summary.new,
-        path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
-    );
-    store.insert_system_entry(Some(server.id), &info.machine_name, &NewEntry::system(Status::Info, now_ts(), note))?;
-    Ok(summary)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod duplicati;
 pub mod error;
 pub mod export;
 pub mod hosts;
+pub mod import;
 pub mod model;
 pub mod monitor;
 pub mod net;
@@ -16,6 +17,7 @@ pub mod redact;
 pub mod secrets;
 pub mod store;
 pub mod task;
+pub mod text;
 pub mod tls;
 
 pub use error::{Error, ErrorCode, Result};

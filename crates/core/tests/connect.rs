@@ -158,16 +158,6 @@ async fn a_rejected_host_name_says_what_to_do() {
     assert!(s.ok, "{s:?}");
 }
 
-/// This machine's address on its network (not loopback): where plain HTTP would leave the
-/// machine. Found by asking the OS which address it would send from (no packet is sent).
-fn network_address() -> std::net::IpAddr {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
-    socket.connect("192.0.2.250:9").or_else(|_| socket.connect("10.255.255.254:9")).expect("this test needs a network interface");
-    let ip = socket.local_addr().unwrap().ip();
-    assert!(!ip.is_loopback() && !ip.is_unspecified(), "this test needs a non-loopback address, got {ip}");
-    ip
-}
-
 /// On first contact, a server that speaks no TLS gets the password over plain HTTP only when
 /// the user allows it (loopback needs no consent: nothing leaves the machine).
 #[tokio::test(flavor = "multi_thread")]

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::collect::{CollectOptions, Progress};
+use duplidesk_core::import::ImportTarget;
 use duplidesk_core::ops::{ClearOptions, CollectRequest, Keychain, Listener, TestRequest};
 use duplidesk_core::secrets::SecretStore;
 use duplidesk_core::store::ServerSettings;
@@ -61,6 +62,18 @@ fn engine() -> Setup {
     let options = CollectOptions { save_password: true, ..options() };
     let engine = Engine::new(dir.path().to_owned(), keychain, options, events.clone());
     Setup { _dir: dir, engine, events }
+}
+
+async fn job_names(t: &Setup) -> Vec<String> {
+    t.engine.dashboard().await.unwrap().servers.iter().flat_map(|s| s.jobs.iter().map(|j| j.name.clone())).collect()
+}
+
+async fn entries(t: &Setup) -> u64 {
+    t.engine.logs(Default::default()).await.unwrap().total
+}
+
+async fn server_row(t: &Setup, id: i64) -> duplidesk_core::store::ServerRow {
+    t.engine.servers().await.unwrap().into_iter().find(|s| s.id == id).unwrap()
 }
 
 fn hosts(server: &TestServer, password: &str) -> CollectRequest {
@@ -151,6 +164,71 @@ async fn test_connection_uses_the_saved_password_and_stores_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_saved_password_goes_only_to_its_own_servers_address() {
+    let a = server(DataSet::Fixture, TlsMode::Plain);
+    let elsewhere = server(DataSet::Fixture, TlsMode::Plain);
+    let t = engine();
+    let id = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].server.as_ref().unwrap().id;
+    let other = TestRequest { server_id: Some(id), host: Some(format!("127.0.0.1:{}", elsewhere.port())), ..Default::default() };
+    let e = t.engine.test_connection(other.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::AuthFailed, "{e:?}");
+    assert!(e.hint.contains("own server"), "{}", e.hint);
+    assert_eq!(elsewhere.stats().logins, 0, "the saved password never left for another host");
+
+    let typed = t.engine.test_connection(TestRequest { password: Some(PASSWORD.into()), ..other }).await.unwrap();
+    assert!(typed.ok, "a typed password may go anywhere: {typed:?}");
+    let own = TestRequest { server_id: Some(id), host: Some(format!("127.0.0.1:{}", a.port())), ..Default::default() };
+    assert!(t.engine.test_connection(own).await.unwrap().ok, "the server's own address gets its password");
+}
+
+/// Anything on the network can answer with another server's MachineName and machine-id: the
+/// claim alone links nothing. The impostor becomes a server of its own and gets none of the
+/// real one's password, address, pin or history.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_address_claiming_a_known_server_is_kept_apart() {
+    for tls in [TlsMode::SelfSigned, TlsMode::Plain] {
+        let real = server(DataSet::Fixture, tls);
+        let t = engine();
+        let victim = t.engine.collect(&hosts(&real, PASSWORD), None).await.unwrap().remove(0).server.unwrap();
+        let victim_row = server_row(&t, victim.id).await;
+        let keychain = t.engine.keychain().unwrap();
+
+        let impostor = TestServer::start(ServerConfig { password: "typed-for-the-impostor".into(), ..real.impostor_config() }).unwrap();
+        let s = t.engine.collect(&hosts(&impostor, "typed-for-the-impostor"), None).await.unwrap().remove(0);
+        assert!(s.ok, "{s:?}");
+        let new = s.server.unwrap();
+        assert_ne!(new.id, victim.id, "{tls:?}: a claim is not a proof");
+        assert_eq!(new.machine_id, None, "{tls:?}: the claimed machine-id stays the real server's");
+
+        let after = server_row(&t, victim.id).await;
+        assert_eq!(
+            (after.url.as_deref(), after.protocol, after.cert_sha256.as_deref()),
+            (victim_row.url.as_deref(), victim_row.protocol, victim_row.cert_sha256.as_deref())
+        );
+        assert_eq!(keychain.get(&after.secret_ref).unwrap().as_deref(), Some(PASSWORD), "{tls:?}: the real server's password is untouched");
+        let dash = t.engine.dashboard().await.unwrap();
+        let card = |id: i64| dash.servers.iter().find(|s| s.id == id).unwrap().clone();
+        assert!(card(victim.id).jobs.iter().all(|j| j.last.as_ref().is_none_or(|l| l.server_id == Some(victim.id))));
+        let logs = t.engine.logs(Default::default()).await.unwrap().rows;
+        assert!(
+            logs.iter().any(|e| e.server_id == Some(new.id) && e.message.contains("Nothing proves it is the same machine")),
+            "{tls:?}: the user is told"
+        );
+        assert_eq!(card(new.id).jobs.len(), 3, "the impostor's jobs are its own");
+
+        // Collected again, it stays apart, and the real server still collects with its password.
+        assert_eq!(
+            t.engine.collect(&hosts(&impostor, "typed-for-the-impostor"), None).await.unwrap()[0].server.as_ref().unwrap().id,
+            new.id
+        );
+        let again = CollectRequest { server_ids: Some(vec![victim.id]), ..Default::default() };
+        let s = t.engine.collect(&again, None).await.unwrap().remove(0);
+        assert!(s.ok && s.server.as_ref().unwrap().id == victim.id, "{s:?}");
+        assert_eq!(impostor.stats().unauthorized, 0, "{tls:?}: no session of the real server was shown to the impostor");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn edits_passwords_and_deletion_go_through_store_and_keychain() {
     let a = server(DataSet::Fixture, TlsMode::Plain);
     let t = engine();
@@ -213,9 +291,64 @@ async fn import_goes_on_past_a_file_that_fails() {
     std::fs::write(&broken, "{").unwrap();
 
     let fresh = engine();
-    let results = fresh.engine.import_files(vec![broken, file]).await.unwrap();
+    let results = fresh.engine.import_files(vec![broken, file], None).await.unwrap();
     assert_eq!(results[0].as_ref().unwrap_err().code, ErrorCode::InvalidResponse);
     assert_eq!(results[1].as_ref().unwrap().new, 6, "the file after the broken one is imported");
+}
+
+/// A file is untrusted: it links to a server only by machine-id, says nothing it cannot prove,
+/// and never renames a stored job.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_that_cannot_prove_its_server_asks_and_never_renames_jobs() {
+    let a = server(DataSet::Fixture, TlsMode::Plain);
+    let t = engine();
+    let mut request = hosts(&a, PASSWORD);
+    request.save_json = true;
+    let mut summary = t.engine.collect(&request, None).await.unwrap().remove(0);
+    let id = summary.server.as_ref().unwrap().id;
+    let out = tempfile::tempdir().unwrap();
+    let saved = t.engine.save_export(summary.export.take().unwrap(), out.path().to_owned()).await.unwrap();
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&saved).unwrap()).unwrap();
+
+    // The same file, tampered with: the job renamed, a row unreadable, a row dated 5138.
+    doc["backups"][0]["Backup"]["Name"] = "Renamed by a file".into();
+    let rows = doc["backup_logs"]["1"].as_array_mut().unwrap();
+    rows[0]["ID"] = 9001.into();
+    rows[0]["Timestamp"] = 99_999_999_999i64.into();
+    rows.push(serde_json::json!({"ID": "not a number"}));
+    let with_id = out.path().join("with-id.json");
+    std::fs::write(&with_id, serde_json::to_vec(&doc).unwrap()).unwrap();
+    doc["system_info"]["Options"] = serde_json::json!([]);
+    let without_id = out.path().join("without-id.json");
+    std::fs::write(&without_id, serde_json::to_vec(&doc).unwrap()).unwrap();
+
+    // Its machine-id proves the server: new rows are added, the stored job keeps its name.
+    let before = entries(&t).await;
+    let r = t.engine.import_files(vec![with_id], None).await.unwrap().remove(0).unwrap();
+    assert_eq!((r.server_id, r.new, r.invalid_rows), (Some(id), 1, 1), "{r:?}");
+    assert!(!job_names(&t).await.contains(&"Renamed by a file".to_owned()));
+    let logs = t.engine.logs(Default::default()).await.unwrap().rows;
+    assert!(logs.iter().all(|e| e.date < 99_999_999_999), "the far date is replaced by the import's time");
+    assert_eq!(entries(&t).await, before + 2, "the new row and the import's own entry");
+
+    // Without a machine-id nothing is imported until the user says where it goes.
+    let before = entries(&t).await;
+    let r = t.engine.import_files(vec![without_id.clone()], None).await.unwrap().remove(0).unwrap();
+    assert!(r.needs_server && r.server_id.is_none(), "{r:?}");
+    assert_eq!(entries(&t).await, before);
+    assert_eq!(t.engine.servers().await.unwrap().len(), 1);
+
+    let r = t.engine.import_files(vec![without_id.clone()], Some(ImportTarget::Server { id })).await.unwrap().remove(0).unwrap();
+    assert_eq!((r.server_id, r.new), (Some(id), 0), "everything in it is stored already: {r:?}");
+    assert!(!job_names(&t).await.contains(&"Renamed by a file".to_owned()), "a chosen server's jobs keep their names");
+
+    let r = t.engine.import_files(vec![without_id], Some(ImportTarget::NewServer)).await.unwrap().remove(0).unwrap();
+    let new_id = r.server_id.unwrap();
+    assert_ne!(new_id, id);
+    let new = server_row(&t, new_id).await;
+    assert_eq!((new.name.as_str(), new.host.as_str(), new.machine_id.as_deref()), ("fileserver01", "fileserver01", None));
+    assert_eq!(r.new, 6, "the five other runs and the re-dated one");
+    assert!(job_names(&t).await.contains(&"Renamed by a file".to_owned()), "a new server's jobs are named as the file says");
 }
 
 #[tokio::test(flavor = "multi_thread")]

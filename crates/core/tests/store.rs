@@ -42,6 +42,32 @@ fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_cor
         .unwrap()
 }
 
+/// Entries stored with impossible dates before collections checked them are dated when the
+/// store is upgraded, so none stays "last run" forever.
+#[test]
+fn impossible_dates_stored_by_an_older_version_are_mended_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let server = store.insert_server(&NewServer { name: "nas", host: "nas", port: 8200, machine_id: None }).unwrap();
+    let j = job(&store, server.id, "1", "Docs");
+    // As version 3 stored them: the store itself takes any date.
+    let far = NewEntry { duration_s: Some(-5.0), ..entry(1, 99_999_999_999_999, Status::Completed, "Backup") };
+    store.store_job_entries(&j, "nas", &[far, entry(2, 1_700_000_000, Status::Completed, "Backup")]).unwrap();
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    drop((store, conn));
+
+    let before = duplidesk_core::store::now_ts();
+    let store = Store::open_in(dir.path()).unwrap();
+    let rows = store.query_logs(&LogQuery::default()).unwrap();
+    let mended = rows.iter().find(|r| r.message.starts_with("row 1")).unwrap();
+    assert!((before..=before + 5).contains(&mended.date), "{mended:?}");
+    assert!(mended.message.contains("cannot be right"), "{}", mended.message);
+    assert_eq!(mended.duration_s, None);
+    let kept = rows.iter().find(|r| r.message == "row 2").unwrap();
+    assert_eq!(kept.date, 1_700_000_000, "a sane date is left alone");
+}
+
 #[test]
 fn schema_is_migrated_once_with_wal_and_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();

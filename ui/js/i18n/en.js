@@ -10,6 +10,8 @@ export default {
   "nav.logs": "Backup Logs",
   "nav.settings": "Settings",
 
+  "toolbar.cancel": "Cancel collection",
+  "toolbar.cancelTip": "A collection is running (from this window or the tray): stop it. What was read is kept.",
   "toolbar.collect": "Collect Backup Logs",
   "toolbar.collectTip": "Collect backup logs (right-click for more)",
   "toolbar.collectHint": "Right-click, Shift+F10 or the context-menu key: collect from all configured servers.",
@@ -288,6 +290,13 @@ export default {
   "import.jobs.one": "{n} job",
   "import.jobs.other": "{n} jobs",
   "import.failed": "Import failed",
+  "import.needsServer": "This file does not say which machine it came from (it has no machine-id), so nothing was imported yet. Choose where its entries go:",
+  "import.target": "Import into",
+  "import.asNewServer": "A new server named {name}",
+  "import.intoServer": "{name} ({host})",
+  "import.importHere": "Import",
+  "import.invalidRows.one": "{n} unreadable row left out",
+  "import.invalidRows.other": "{n} unreadable rows left out",
 
   "err.dns_failed.title": "The name {host} could not be found.",
   "err.dns_failed.hint": "Check the spelling of the host name, or use the server's IP address.",

@@ -10,6 +10,8 @@ export default {
   "nav.logs": "Registros",
   "nav.settings": "Ajustes",
 
+  "toolbar.cancel": "Cancelar la recolección",
+  "toolbar.cancelTip": "Hay una recolección en curso (desde esta ventana o la bandeja): deténgala. Lo leído se conserva.",
   "toolbar.collect": "Recoger registros",
   "toolbar.collectTip": "Recoger registros de copias (clic derecho para más opciones)",
   "toolbar.collectHint": "Clic derecho, Mayús+F10 o la tecla de menú contextual: recoger de todos los servidores configurados.",
@@ -288,6 +290,13 @@ export default {
   "import.jobs.one": "{n} trabajo",
   "import.jobs.other": "{n} trabajos",
   "import.failed": "Falló la importación",
+  "import.needsServer": "Este archivo no dice de qué equipo viene (no tiene machine-id), así que aún no se importó nada. Elija adónde van sus entradas:",
+  "import.target": "Importar en",
+  "import.asNewServer": "Un servidor nuevo llamado {name}",
+  "import.intoServer": "{name} ({host})",
+  "import.importHere": "Importar",
+  "import.invalidRows.one": "{n} fila ilegible omitida",
+  "import.invalidRows.other": "{n} filas ilegibles omitidas",
 
   "err.dns_failed.title": "No se encontró el nombre {host}.",
   "err.dns_failed.hint": "Revise cómo está escrito el nombre, o use la dirección IP del servidor.",

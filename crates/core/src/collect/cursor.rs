@@ -18,9 +18,11 @@ pub struct RowKey {
     pub timestamp: i64,
 }
 
-/// The most pages one pass reads (100,000 rows): far beyond any real job log (Duplicati keeps
-/// 30 days by default), so a server that pages on forever is stopped.
-pub const MAX_PAGES_PER_PASS: u32 = 200;
+/// The most pages one collection reads of a job's log (20,000 rows): Duplicati keeps 30 days of
+/// log by default (`--log-retention`), a few thousand rows even for hourly backups, so a server
+/// that pages on forever is stopped early. A longer real log is read on over the next
+/// collections, from where the pass stopped.
+pub const MAX_PAGES_PER_PASS: u32 = 40;
 
 /// Whether a page answered a request for rows below `offset` as Duplicati does: every row ID is
 /// positive and below the offset. A server that answers the same page whatever the offset, or

@@ -108,16 +108,34 @@ pub enum Progress {
     Finished { host: String, ok: bool, new: u64 },
 }
 
-/// Cancels a running collection between requests; what was stored stays stored.
+/// Cancels a running collection at once, even one waiting on a server that never answers;
+/// what was stored stays stored (each page is written together with its cursor).
 #[derive(Debug, Clone, Default)]
-pub struct CancelFlag(Arc<AtomicBool>);
+pub struct CancelFlag(Arc<CancelState>);
+
+#[derive(Debug, Default)]
+struct CancelState {
+    cancelled: AtomicBool,
+    wake: tokio::sync::Notify,
+}
 
 impl CancelFlag {
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        self.0.wake.notify_waiters();
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+    /// Resolves once the collection is cancelled.
+    pub async fn cancelled(&self) {
+        let woken = self.0.wake.notified();
+        tokio::pin!(woken);
+        // Registered before the check, so a cancel in between is not missed.
+        woken.as_mut().enable();
+        if !self.is_cancelled() {
+            woken.await;
+        }
     }
     fn check(&self) -> Result<()> {
         if self.is_cancelled() {
@@ -171,9 +189,13 @@ impl Collector {
             Ok(known) => {
                 let known_id = known.as_ref().map(|k| k.id);
                 let deadline = self.options.host_deadline;
-                match tokio::time::timeout(deadline, self.collect_server(&target, known, started_at, &mut run, &progress, cancel)).await {
-                    Ok(result) => result,
-                    Err(_) => Err((known_id, deadline_passed(&label, deadline))),
+                let work = tokio::time::timeout(deadline, self.collect_server(&target, known, started_at, &mut run, &progress, cancel));
+                tokio::select! {
+                    done = work => match done {
+                        Ok(result) => result,
+                        Err(_) => Err((known_id, deadline_passed(&label, deadline))),
+                    },
+                    () = cancel.cancelled() => Err((known_id, Error::cancelled())),
                 }
             }
             Err(e) => Err((None, e)),

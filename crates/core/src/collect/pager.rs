@@ -5,7 +5,7 @@ use super::{CancelFlag, Progress, ProgressFn};
 use crate::duplicati::client::{LogPage, MAX_PAGE_SIZE};
 use crate::duplicati::wire::LogRow;
 use crate::duplicati::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::monitor::{self, NewEntry};
 use crate::store::{Db, JobCursor, JobRow, PageOutcome};
 use std::future::Future;
@@ -101,12 +101,16 @@ impl JobPager<'_> {
             pages += 1;
             if !cursor::page_moves_down(offset, &keys) || pages > cursor::MAX_PAGES_PER_PASS {
                 self.settle(pending, 0).await?;
-                let why = if pages > cursor::MAX_PAGES_PER_PASS {
-                    format!("the log of job {} did not end after {} pages", self.job.name, cursor::MAX_PAGES_PER_PASS)
+                let (host, job) = (&self.host, &self.job.name);
+                return Err(if pages > cursor::MAX_PAGES_PER_PASS {
+                    Error::new(
+                        ErrorCode::InvalidResponse,
+                        format!("The log of job {job} on {host} did not end after {} pages; reading stopped there.", cursor::MAX_PAGES_PER_PASS),
+                        "What was read is kept and the next collection reads on from there. A log that never ends is a server fault: check the Duplicati server's log.",
+                    )
                 } else {
-                    format!("the log of job {} did not page down below row {}", self.job.name, offset.unwrap_or(0))
-                };
-                return Err(Error::invalid_response(&self.host, why));
+                    Error::invalid_response(host, format!("the log of job {job} did not page down below row {}", offset.unwrap_or(0)))
+                });
             }
             let step = cursor::absorb_page(self.job.cursor, &keys, asked);
             let fresh: Vec<LogRow> = rows.into_iter().zip(&step.is_new).filter(|(_, new)| **new).map(|(r, _)| r).collect();

@@ -15,6 +15,14 @@ use crate::secrets;
 use crate::store::{now_ts, JobInfo, JobRow, ServerRow};
 use crate::task::blocking;
 
+/// How a server was just reached, recorded once it is identified.
+struct Reached {
+    url: String,
+    protocol: crate::Protocol,
+    cert: Option<String>,
+    cert_is_issuer: bool,
+}
+
 /// A server says what it is (`systeminfo`) at least this often, even when its session is
 /// reused, so an upgrade (a new version, a new machine-id) is noticed.
 const SYSTEMINFO_EVERY_S: i64 = 24 * 3600;
@@ -94,18 +102,8 @@ impl Collector {
         };
         let (server, info_raw) = if needs_info {
             let (info, raw) = client.system_info().await.map_err(fail)?;
-            let server = self.identify(spec, known.clone(), &info, &label).await.map_err(fail)?;
-            let fail = |e: Error| (Some(server.id), e);
-            identity::check_security(&server, protocol, cert_sha256.as_deref(), &self.options.connect, &label).map_err(fail)?;
-            let (id, url, cert, mid, name, version) =
-                (server.id, url.clone(), cert_sha256.clone(), info.machine_id(), server.name.clone(), info.server_version.clone());
-            self.db
-                .write(move |s| {
-                    s.update_server_connection(id, &url, protocol, (cert.as_deref(), cert_is_issuer), mid.as_deref(), &name, &version)
-                })
-                .await
-                .map_err(fail)?;
-            let server = self.db.read(move |s| s.server(id)).await.map_err(fail)?.ok_or_else(|| fail(Error::server_not_found()))?;
+            let reached = Reached { url: url.clone(), protocol, cert: cert_sha256.clone(), cert_is_issuer };
+            let server = self.identify(spec, known.clone(), info, reached, &label).await?;
             (server, Some(raw))
         } else {
             (known.clone().expect("a known server"), None)
@@ -144,22 +142,56 @@ impl Collector {
         })
     }
 
-    /// Finds or creates the server record for what the server said it is.
-    async fn identify(&self, spec: &crate::hosts::HostSpec, known: Option<ServerRow>, info: &SystemInfo, label: &str) -> Result<ServerRow> {
+    /// Finds or creates the server record for what the server said it is, checks that the
+    /// connection may be trusted for it, and records how it was reached: one write, so two
+    /// names of one machine collected at once see each other's pin.
+    async fn identify(
+        &self,
+        spec: &crate::hosts::HostSpec,
+        known: Option<ServerRow>,
+        info: SystemInfo,
+        reached: Reached,
+        label: &str,
+    ) -> std::result::Result<ServerRow, HostError> {
+        let known_id = known.as_ref().map(|k| k.id);
         let name = if info.machine_name.is_empty() { spec.host.clone() } else { info.machine_name.clone() };
-        let (spec, mid, host) = (spec.clone(), info.machine_id(), label.to_owned());
-        self.db
+        let (spec, mid, host, connect) = (spec.clone(), info.machine_id(), label.to_owned(), self.options.connect.clone());
+        let outcome = self
+            .db
             .write(move |s| {
-                let found = identity::identify(s, &spec, known, mid.as_deref(), &name)?;
+                let found = identity::identify(s, &spec, known, mid.as_deref(), &name, reached.cert.as_deref())?;
+                let server = found.server;
+                if let Err(e) = identity::check_security(&server, reached.protocol, reached.cert.as_deref(), &connect, &host) {
+                    return Ok(Err((Some(server.id), e)));
+                }
                 if let (Some(old), Some(new)) = (&found.machine_id_changed_from, &mid) {
                     let note = format!(
                         "{host} now reports machine-id {new} (was {old}), as Duplicati 2.3 does after an upgrade; it is still {name}."
                     );
-                    s.insert_system_entry(Some(found.server.id), &name, &NewEntry::system(Status::Info, now_ts(), note))?;
+                    s.insert_system_entry(Some(server.id), &name, &NewEntry::system(Status::Info, now_ts(), note))?;
                 }
-                Ok(found.server)
+                if let Some(claimed) = &found.unproven_claim_of {
+                    let note = format!(
+                        "{host} says it is {name} (machine-id {}), which is known at {}:{}. Nothing proves it is the same machine \
+                         (no certificate pinned for that server matches), so it is kept as a separate server: it gets none of that \
+                         server's password, address or history. If it is the same machine, collect it over HTTPS to link the two.",
+                        mid.as_deref().unwrap_or_default(),
+                        connect::url_host(&claimed.host),
+                        claimed.port,
+                    );
+                    s.insert_system_entry(Some(server.id), &name, &NewEntry::system(Status::Info, now_ts(), note))?;
+                }
+                let recorded_mid = mid.as_deref().filter(|_| found.record_machine_id);
+                let cert = (reached.cert.as_deref(), reached.cert_is_issuer);
+                s.update_server_connection(server.id, &reached.url, reached.protocol, cert, recorded_mid, &name, &info.server_version)?;
+                let server = s.server(server.id)?.ok_or_else(Error::server_not_found)?;
+                Ok(Ok(server))
             })
-            .await
+            .await;
+        match outcome {
+            Ok(identified) => identified,
+            Err(e) => Err((known_id, e)),
+        }
     }
 
     /// The jobs of `server`: which one runs now, then each job in turn. Returns the log rows

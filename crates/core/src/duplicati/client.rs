@@ -504,8 +504,7 @@ fn host_rejected(host: &str, reply: &Reply) -> Error {
 /// A text a server sent, as it may go into an error message: one line of printable characters,
 /// at most 200 of them.
 fn server_text(text: &str) -> String {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    crate::monitor::first_line(clean.trim(), 200)
+    crate::text::clean_line(text, 200)
 }
 
 pub(crate) fn not_duplicati(host: &str) -> Error {

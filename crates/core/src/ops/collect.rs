@@ -52,14 +52,15 @@ struct Running<'a> {
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         *lock(&self.engine.running) = None;
+        self.engine.listener.collecting(false);
     }
 }
 
 impl Engine {
     /// Collects what `request` names. `accept_fingerprint` (re-trust) accepts, and pins, a
-    /// changed certificate with exactly that fingerprint.
-    /// certificate. Per-host failures are in the summaries; the call itself fails only when
-    /// nothing could start (`busy`, nothing configured, a bad host list, the store).
+    /// changed certificate with exactly that fingerprint. Per-host failures are in the
+    /// summaries; the call itself fails only when nothing could start (`busy`, nothing
+    /// configured, a bad host list, the store).
     pub async fn collect(&self, request: &CollectRequest, accept_fingerprint: Option<&str>) -> Result<Vec<HostSummary>> {
         let running = self.begin_collection()?;
         let targets = self.targets(request).await?;
@@ -131,6 +132,8 @@ impl Engine {
         }
         let cancel = CancelFlag::default();
         *slot = Some(cancel.clone());
+        drop(slot);
+        self.listener.collecting(true);
         Ok(Running { engine: self, cancel })
     }
 

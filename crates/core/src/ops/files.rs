@@ -1,19 +1,21 @@
 //! Files: importing collected JSON, saving what a collection fetched.
 use super::Engine;
 use crate::error::Result;
-use crate::export::{self, CollectedData, ImportSummary};
+use crate::export::{self, CollectedData};
+use crate::import::{self, ImportSummary, ImportTarget};
 use crate::task::blocking;
 use std::path::PathBuf;
 
 impl Engine {
     /// Imports collected JSON files (from `collect --save-json`, the app's export or
     /// duplistatus), one after the other; a file that fails does not stop the others. One
-    /// result per file, in order.
-    pub async fn import_files(&self, paths: Vec<PathBuf>) -> Result<Vec<Result<ImportSummary>>> {
+    /// result per file, in order. `target` says where a file that names no machine-id goes;
+    /// without one, such a file is imported nowhere and its summary says `needs_server`.
+    pub async fn import_files(&self, paths: Vec<PathBuf>, target: Option<ImportTarget>) -> Result<Vec<Result<ImportSummary>>> {
         let db = self.db()?;
         let mut results = Vec::with_capacity(paths.len());
         for path in paths {
-            results.push(db.write(move |s| export::import(s, &path)).await);
+            results.push(db.write(move |s| import::import(s, &path, target)).await);
         }
         self.data_changed();
         Ok(results)

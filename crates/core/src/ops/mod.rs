@@ -33,6 +33,8 @@ pub trait Listener: Send + Sync + 'static {
     fn progress(&self, _progress: &Progress) {}
     /// Stored data changed: after any collection, import, edit, delete or clear.
     fn data_changed(&self) {}
+    /// A collection started (`true`) or ended (`false`): front ends offer Cancel meanwhile.
+    fn collecting(&self, _running: bool) {}
 }
 
 /// A listener that ignores everything.

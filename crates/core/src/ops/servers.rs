@@ -62,10 +62,25 @@ impl Engine {
             (None, Some(s)) => HostSpec { host: s.host.clone(), port: s.port },
             (None, None) => return Err(Error::invalid_input("No host was given.", "Enter a host name or IP address.")),
         };
+        // A server's saved password and trust record go only to that server's own addresses.
+        let server = match server {
+            Some(s) => {
+                let (host, port) = (spec.host.clone(), spec.port);
+                let at_address = self.db()?.read(move |st| st.server_by_address(&host, port)).await?;
+                at_address.filter(|a| a.id == s.id)
+            }
+            None => None,
+        };
         let password = match (request.password.filter(|p| !p.is_empty()), &server) {
             (Some(p), _) => p,
             (None, Some(s)) => self.password_of(s).await?,
-            (None, None) => return Err(Error::new(ErrorCode::AuthFailed, "No password was given.", "Type the server's password.")),
+            (None, None) => {
+                return Err(Error::new(
+                    ErrorCode::AuthFailed,
+                    format!("No password was given for {}.", spec.label()),
+                    "Type the server's password. A saved password is sent only to the address of its own server.",
+                ))
+            }
         };
         let pinned = server.as_ref().and_then(|s| s.cert_sha256.clone());
         let known = Known {
@@ -129,7 +144,7 @@ impl Engine {
         let one_host = || Error::invalid_input("Give one host name or address.", "For example nas.local, 192.168.1.23 or [fd00::5].");
         let mut specs = parse_hosts(&settings.host, settings.port.max(1))?;
         let spec = specs.pop().filter(|_| specs.is_empty()).ok_or_else(one_host)?;
-        settings.host = spec.host;
+        (settings.host, settings.port) = (spec.host, spec.port);
         let before = self.server(id).await?;
         let after = self.db()?.write(move |s| s.update_server_settings(id, &settings)).await?;
         if (before.host.as_str(), before.port) != (after.host.as_str(), after.port) {

@@ -33,6 +33,8 @@ pub struct Status {
     pub demo: DemoStatus,
     /// Why the store could not be opened.
     pub store_error: Option<Error>,
+    /// Whether a collection is running (see `Listener::collecting` for the changes).
+    pub collecting: bool,
 }
 
 impl Engine {
@@ -46,6 +48,7 @@ impl Engine {
             language,
             demo: DemoStatus { running: url.is_some(), server_id, url },
             store_error: self.db().err(),
+            collecting: self.is_collecting(),
         }
     }
 

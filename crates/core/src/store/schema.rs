@@ -121,6 +121,18 @@ CREATE TABLE trusted_cas (
     added_at    INTEGER NOT NULL
 );
 "#,
+    // 4: dates no server can truly report (before 2008, more than a day ahead), stored before
+    // collections checked them, kept an entry "last" forever or out of sight: dated now, as a
+    // collection does (monitor::sane_date), saying what was stored
+    r#"
+UPDATE log_entries
+   SET message = message || ' (the server reported the date ' ||
+                 coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', date, 'unixepoch'), CAST(date AS TEXT)) ||
+                 ', which cannot be right)',
+       date = CAST(strftime('%s', 'now') AS INTEGER)
+ WHERE date < 1199145600 OR date > CAST(strftime('%s', 'now') AS INTEGER) + 86400;
+UPDATE log_entries SET duration_s = NULL WHERE duration_s < 0;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

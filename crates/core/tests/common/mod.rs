@@ -80,3 +80,13 @@ pub fn generated(jobs: u32, rows: u32) -> DataSet {
 pub fn total_log_requests(server: &TestServer) -> u64 {
     server.stats().log_requests.values().sum()
 }
+
+/// This machine's address on its network (not loopback): where plain HTTP would leave the
+/// machine. Found by asking the OS which address it would send from (no packet is sent).
+pub fn network_address() -> std::net::IpAddr {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket.connect("192.0.2.250:9").or_else(|_| socket.connect("10.255.255.254:9")).expect("this test needs a network interface");
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback() && !ip.is_unspecified(), "this test needs a non-loopback address, got {ip}");
+    ip
+}

@@ -5,6 +5,7 @@
 //!     cargo run --release -p duplidesk-bench -- requests # requests per unchanged collection, token families
 //!     cargo run --release -p duplidesk-bench -- parallel
 //!     cargo run --release -p duplidesk-bench -- query   # 1,000,000-entry store
+//!     cargo run --release -p duplidesk-bench -- hostile # endless body (peak RSS), endless logs (time to give up)
 //!     bash scripts/bench-app.sh                          # the desktop app (see app.rs)
 //!
 //! The Duplicati test servers run in a child process (this same program with `serve`), so the
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod app;
+mod hostile;
 
 const PASSWORD: &str = "duplicati";
 
@@ -32,14 +34,17 @@ fn main() {
         Some("requests") => recollect_requests(),
         Some("parallel") => bench_parallel(),
         Some("query") => bench_query(),
+        Some("hostile") => hostile::run(),
+        Some("serve-hostile") => hostile::serve(args.get(1).map(String::as_str).unwrap_or_default()),
         Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
         None | Some("all") => {
             bench_collect();
             bench_parallel();
             bench_query();
+            hostile::run();
         }
         Some(other) => {
-            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query or all");
+            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile or all");
             std::process::exit(2);
         }
     }

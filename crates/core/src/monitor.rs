@@ -83,7 +83,8 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
         _ => None,
     });
-    let op_type = r.main_operation.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
+    let op_type =
+        r.main_operation.as_deref().map(|s| first_line(s, OP_TYPE_CHARS)).filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
     let is_backup = op_type == "Backup";
     let warnings = r.warnings_actual_length.max(r.warnings.len() as i64);
     let errors = r.errors_actual_length.max(r.errors.len() as i64);
@@ -92,7 +93,7 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         remote_timestamp: Some(row.timestamp),
         date: begin.map(|t| t.timestamp()).unwrap_or(row.timestamp),
         status,
-        message: summary(r, status, &op_type, warnings, errors),
+        message: clip(summary(r, status, &op_type, warnings, errors), MESSAGE_CHARS),
         op_type,
         duration_s,
         size_bytes: is_backup.then_some(r.size_of_examined_files),
@@ -113,6 +114,12 @@ impl NewEntry {
         self
     }
 }
+
+/// The longest one-line message of an entry, in characters (a cut one ends with `…`).
+pub const MESSAGE_CHARS: usize = 400;
+
+/// The longest operation type, in characters (Duplicati's are single words).
+const OP_TYPE_CHARS: usize = 40;
 
 /// The most of one entry's details the store keeps. From Duplicati 2.1.2/2.2 a row is written
 /// after every operation and List rows carry whole file lists: a few hundred of them would
@@ -271,14 +278,32 @@ pub fn log_line_text(line: &str) -> String {
     first_line(text, 300)
 }
 
+/// The text up to its first line break of any kind, trimmed, cut to `max_chars` characters
+/// (then followed by `…`).
 pub(crate) fn first_line(text: &str, max_chars: usize) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
+    let line = text.split(is_line_break).next().unwrap_or("").trim();
     if line.chars().count() > max_chars {
         let cut: String = line.chars().take(max_chars).collect();
         format!("{cut}…")
     } else {
         line.to_owned()
     }
+}
+
+/// What ends a line: `\n` and `\r`, but also what terminals and the UI's text break on (vertical
+/// tab, form feed, NEL and the Unicode line and paragraph separators).
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `line` cut to at most `max_chars` characters, the last one `…` when it was cut.
+fn clip(line: String, max_chars: usize) -> String {
+    if line.chars().count() <= max_chars {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max_chars - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// Binary units, one decimal: 4.5 GB for 4,827,319,812 bytes (as Duplicati shows sizes).
@@ -420,5 +445,22 @@ mod tests {
         assert_eq!(e.status, Status::Info);
         assert_eq!(e.message, "Backup ran ok");
         assert_eq!(e.details, "Backup ran ok\nmore");
+    }
+
+    #[test]
+    fn a_message_is_one_short_line() {
+        let text = |m: &str| {
+            let row: LogRow = serde_json::from_value(serde_json::json!({"ID": 1, "Timestamp": 100, "Message": m})).unwrap();
+            entry_from_row(&row)
+        };
+        assert_eq!(text("first\rsecond").message, "first", "a lone carriage return ends the line");
+        assert_eq!(text("first\u{2028}second").message, "first");
+        assert_eq!(text("first\u{0b}second").message, "first");
+        let e = text(r#"{"ParsedResult":"Error","MainOperation":"Back\nup"}"#);
+        assert_eq!((e.op_type.as_str(), e.message.as_str()), ("Back", "Back failed"));
+        let long = format!(r#"{{"ParsedResult":"Warning","MainOperation":"{}","Warnings":["{}"]}}"#, "x".repeat(1000), "y".repeat(1000));
+        let e = text(&long);
+        assert!(e.op_type.chars().count() <= OP_TYPE_CHARS + 1, "{}", e.op_type);
+        assert!(e.message.chars().count() <= MESSAGE_CHARS, "{}", e.message.chars().count());
     }
 }

@@ -79,7 +79,9 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     let status = status_of(r);
     let begin = r.begin_time.as_deref().and_then(parse_utc);
     let end = r.end_time.as_deref().and_then(parse_utc);
-    let duration_s = r.duration.as_deref().and_then(parse_timespan).or_else(|| match (begin, end) {
+    // A TimeSpan may read as NaN, infinite ("inf:00:00" parses) or negative (a clock set back):
+    // none is a duration; the begin and end times may still tell it.
+    let duration_s = r.duration.as_deref().and_then(parse_timespan).filter(|d| d.is_finite() && *d >= 0.0).or_else(|| match (begin, end) {
         (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
         _ => None,
     });
@@ -445,6 +447,20 @@ mod tests {
         assert_eq!(e.status, Status::Info);
         assert_eq!(e.message, "Backup ran ok");
         assert_eq!(e.details, "Backup ran ok\nmore");
+    }
+
+    #[test]
+    fn a_duration_is_a_finite_positive_number_or_none() {
+        let duration = |d: &str, end: &str| {
+            let json = format!(r#"{{"ParsedResult":"Success","Duration":"{d}","BeginTime":"2025-05-04T00:00:00Z","EndTime":"{end}"}}"#);
+            let row = LogRow { id: 1, operation_id: 1, timestamp: 1, message: Some(json), exception: serde::de::IgnoredAny };
+            entry_from_row(&row).duration_s
+        };
+        assert_eq!(duration("NaN:00:00", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("00:00:1e309", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("-00:00:05", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("-00:00:05", "2025-05-04T00:00:07Z"), Some(7.0), "then the begin and end times tell it");
+        assert_eq!(duration("00:00:05", "2025-05-04T00:00:07Z"), Some(5.0));
     }
 
     #[test]

@@ -145,9 +145,16 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
     let doc: Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
     let info: SystemInfo =
         serde_json::from_value(doc.get("system_info").cloned().unwrap_or(Value::Null)).map_err(|e| bad(format!("system_info: {e}")))?;
-    let backups: Vec<BackupItem> = serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new())))
-        .map_err(|e| bad(format!("backups: {e}")))?;
-    let logs = doc.get("backup_logs").and_then(Value::as_object).cloned().unwrap_or_default();
+    // One job or row that does not read (a damaged or hand-edited file) costs itself, not the
+    // rest of the file: it is left out and counted in the import's note.
+    let mut unreadable = 0u64;
+    let backups: Vec<BackupItem> = match doc.get("backups") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.iter().filter_map(|v| read_or_count(v, &mut unreadable)).collect(),
+        Some(_) => return Err(bad("backups is not a list".into())),
+    };
+    let empty = Map::new();
+    let logs = doc.get("backup_logs").and_then(Value::as_object).unwrap_or(&empty);
     if info.machine_name.is_empty() {
         return Err(bad("system_info has no MachineName".into()));
     }
@@ -174,7 +181,11 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
         let job = store.upsert_job(server.id, &JobInfo::from_backup(item))?;
         summary.jobs += 1;
         let rows: Vec<LogRow> = match logs.get(&item.backup.id) {
-            Some(v) => serde_json::from_value(v.clone()).map_err(|e| bad(format!("backup_logs[{}]: {e}", item.backup.id)))?,
+            Some(Value::Array(rows)) => rows.iter().filter_map(|v| read_or_count(v, &mut unreadable)).collect(),
+            Some(_) => {
+                unreadable += 1;
+                Vec::new()
+            }
             None => Vec::new(),
         };
         for chunk in rows.chunks(500) {
@@ -184,19 +195,49 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportSummary> {
             summary.skipped += out.skipped;
         }
     }
-    let note = format!(
+    let mut note = format!(
         "Imported {} new entries from {}",
         summary.new,
         path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
     );
+    if unreadable > 0 {
+        note.push_str(&format!(" ({unreadable} unreadable jobs or rows left out)"));
+    }
     store.insert_system_entry(Some(server.id), &info.machine_name, &NewEntry::system(Status::Info, now_ts(), note))?;
     Ok(summary)
+}
+
+/// `v` read as a `T`, or `None` and one more in `unreadable`.
+fn read_or_count<T: serde::de::DeserializeOwned>(v: &Value, unreadable: &mut u64) -> Option<T> {
+    let read = T::deserialize(v).ok();
+    *unreadable += u64::from(read.is_none());
+    read
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn one_unreadable_row_or_job_costs_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nas_collected.json");
+        let doc = json!({
+            "system_info": {"MachineName": "nas"},
+            "backups": [{"Backup": {"ID": "1", "Name": "Docs"}}, {"Backup": 5}, {"Backup": {"ID": "2", "Name": "Photos"}}],
+            "backup_logs": {
+                "1": ["row", {"ID": 1, "Timestamp": 100, "Message": 5}, {"ID": 2, "Timestamp": 100, "Message": "ok"}],
+                "2": [{"ID": 1, "Timestamp": 100, "Message": null}],
+            },
+        });
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let mut store = Store::open_in(&dir.path().join("store")).unwrap();
+        let summary = import(&mut store, &file).unwrap();
+        assert_eq!((summary.jobs, summary.new, summary.skipped), (2, 2, 0));
+        let notes = store.query_logs(&crate::store::LogQuery { statuses: vec![Status::Info], ..Default::default() }).unwrap();
+        assert!(notes[0].message.ends_with("(3 unreadable jobs or rows left out)"), "{}", notes[0].message);
+    }
 
     #[test]
     fn names_follow_each_platforms_rules() {

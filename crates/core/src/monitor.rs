@@ -110,11 +110,20 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
 
 impl NewEntry {
     fn with_details(mut self, raw: &str) -> NewEntry {
-        let (details, cut_from) = cap_details(raw);
+        let redacted = without_credentials(raw);
+        let (details, cut_from) = cap_details(redacted.as_deref().unwrap_or(raw));
         self.details = details;
-        self.details_cut_from = cut_from;
+        self.details_cut_from = cut_from.map(|_| raw.len() as u64);
         self
     }
+}
+
+/// `raw` without credentials, when it is JSON holding a TargetURL with some (see
+/// `redact::redact_json`). Duplicati's results hold none, but a Message comes from a server or
+/// a collected file, and no credential may reach the store.
+fn without_credentials(raw: &str) -> Option<String> {
+    let mut value = serde_json::from_str::<serde_json::Value>(raw).ok()?;
+    crate::redact::redact_json(&mut value).then(|| value.to_string())
 }
 
 /// The longest one-line message of an entry, in characters (a cut one ends with `…`).
@@ -447,6 +456,18 @@ mod tests {
         assert_eq!(e.status, Status::Info);
         assert_eq!(e.message, "Backup ran ok");
         assert_eq!(e.details, "Backup ran ok\nmore");
+    }
+
+    #[test]
+    fn details_hold_no_credentials() {
+        let json = r#"{"ParsedResult":"Success","BackendStatistics":{"TargetURL":"ftp://bob:hunter2@nas/dir"}}"#;
+        let row = LogRow { id: 1, operation_id: 1, timestamp: 1, message: Some(json.into()), exception: serde::de::IgnoredAny };
+        let e = entry_from_row(&row);
+        assert_eq!(e.details, r#"{"ParsedResult":"Success","BackendStatistics":{"TargetURL":"ftp://REDACTED@nas/dir"}}"#);
+        assert_eq!(e.status, Status::Completed);
+        let plain = r#"{"ParsedResult":"Success", "Duration":"00:00:01"}"#;
+        let row = LogRow { message: Some(plain.into()), ..row };
+        assert_eq!(entry_from_row(&row).details, plain, "details without a TargetURL are kept as sent");
     }
 
     #[test]

@@ -62,31 +62,40 @@ fn userinfo_end(rest: &str) -> Option<usize> {
     rest.rfind('@')
 }
 
-/// Redacts every `TargetURL` found in a JSON document (the backups list, tasks).
-pub fn redact_json(value: &mut serde_json::Value) {
+/// Redacts every `TargetURL` found in a JSON document (the backups list, tasks). Whether it
+/// changed anything.
+pub fn redact_json(value: &mut serde_json::Value) -> bool {
+    let mut changed = false;
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if k.eq_ignore_ascii_case("TargetURL") || k.eq_ignore_ascii_case("AdditionalTargetURLs") {
-                    redact_value(v);
+                changed |= if k.eq_ignore_ascii_case("TargetURL") || k.eq_ignore_ascii_case("AdditionalTargetURLs") {
+                    redact_value(v)
                 } else {
-                    redact_json(v);
-                }
+                    redact_json(v)
+                };
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| changed |= redact_json(v)),
         _ => {}
     }
+    changed
 }
 
 /// Everything under a TargetURL key is taken for URLs, however it is nested.
-fn redact_value(v: &mut serde_json::Value) {
+fn redact_value(v: &mut serde_json::Value) -> bool {
+    let mut changed = false;
     match v {
-        serde_json::Value::String(s) => *s = redact_target_url(s),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_value),
-        serde_json::Value::Object(map) => map.values_mut().for_each(redact_value),
+        serde_json::Value::String(s) => {
+            let redacted = redact_target_url(s);
+            changed = redacted != *s;
+            *s = redacted;
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| changed |= redact_value(v)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| changed |= redact_value(v)),
         _ => {}
     }
+    changed
 }
 
 #[cfg(test)]

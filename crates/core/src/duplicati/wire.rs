@@ -83,7 +83,9 @@ pub struct Backup {
     pub description: Option<String>,
     #[serde(rename = "DBPath", default)]
     pub db_path: Option<String>,
-    #[serde(rename = "Metadata", default)]
+    /// Duplicati's own figures (every value a string); `None` when it is not an object. Any
+    /// TargetURL in it is redacted: the store keeps the metadata as it is.
+    #[serde(rename = "Metadata", default, deserialize_with = "de_metadata")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `Backup` or `Sync` (Duplicati 2.3; absent before: a backup).
     #[serde(rename = "OperationType", default)]
@@ -275,6 +277,15 @@ fn de_lenient<'de, D: Deserializer<'de>, T: de::DeserializeOwned>(d: D) -> Resul
     Ok(T::deserialize(serde_json::Value::deserialize(d)?).ok())
 }
 
+fn de_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    let mut value = serde_json::Value::deserialize(d)?;
+    crate::redact::redact_json(&mut value);
+    Ok(match value {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    })
+}
+
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(matches!(serde_json::Value::deserialize(d)?, serde_json::Value::Bool(true)))
 }
@@ -303,6 +314,18 @@ fn de_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_keeps_no_credentials() {
+        let b: Backup = serde_json::from_str(
+            r#"{"ID":"1","Metadata":{"LastBackupDate":"20250504T000000Z","x":[{"targetURL":"ftp://bob:hunter2@nas"}]}}"#,
+        )
+        .unwrap();
+        let m = serde_json::Value::Object(b.metadata.unwrap()).to_string();
+        assert_eq!(m, r#"{"LastBackupDate":"20250504T000000Z","x":[{"targetURL":"ftp://REDACTED@nas"}]}"#);
+        let b: Backup = serde_json::from_str(r#"{"ID":"1","Metadata":["odd"]}"#).unwrap();
+        assert!(b.metadata.is_none());
+    }
 
     #[test]
     fn an_odd_field_does_not_hide_the_others() {

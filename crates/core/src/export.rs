@@ -20,7 +20,8 @@ pub struct CollectedData {
 }
 
 impl CollectedData {
-    /// `logs`: per job (backup ID), the rows fetched by this collection.
+    /// `logs`: per job (backup ID), the rows fetched by this collection. TargetURL credentials,
+    /// in the backups list or in a row's Message, are redacted.
     pub fn new(server_name: &str, system_info_raw: &[u8], backups_raw: &[u8], logs: Vec<(String, Vec<LogRow>)>) -> CollectedData {
         let system_info: Value = serde_json::from_slice(system_info_raw).unwrap_or(Value::Null);
         let mut backups: Value = serde_json::from_slice(backups_raw).unwrap_or(Value::Array(Vec::new()));
@@ -31,7 +32,7 @@ impl CollectedData {
                 .into_iter()
                 .map(|r| {
                     json!({"ID": r.id, "OperationID": r.operation_id, "Timestamp": r.timestamp, "Type": "Result",
-                           "Message": r.message, "Exception": {}})
+                           "Message": r.message.map(|m| redact::redact_json_text(&m).unwrap_or(m)), "Exception": {}})
                 })
                 .collect();
             backup_logs.insert(backup_id, Value::Array(rows));

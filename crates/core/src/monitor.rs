@@ -109,21 +109,15 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
 }
 
 impl NewEntry {
+    /// Duplicati's results hold no TargetURL, but a Message comes from a server or a collected
+    /// file, and no credential may reach the store: one in the details is redacted.
     fn with_details(mut self, raw: &str) -> NewEntry {
-        let redacted = without_credentials(raw);
+        let redacted = crate::redact::redact_json_text(raw);
         let (details, cut_from) = cap_details(redacted.as_deref().unwrap_or(raw));
         self.details = details;
-        self.details_cut_from = cut_from.map(|_| raw.len() as u64);
+        self.details_cut_from = cut_from;
         self
     }
-}
-
-/// `raw` without credentials, when it is JSON holding a TargetURL with some (see
-/// `redact::redact_json`). Duplicati's results hold none, but a Message comes from a server or
-/// a collected file, and no credential may reach the store.
-fn without_credentials(raw: &str) -> Option<String> {
-    let mut value = serde_json::from_str::<serde_json::Value>(raw).ok()?;
-    crate::redact::redact_json(&mut value).then(|| value.to_string())
 }
 
 /// The longest one-line message of an entry, in characters (a cut one ends with `…`).

@@ -82,6 +82,13 @@ pub fn redact_json(value: &mut serde_json::Value) -> bool {
     changed
 }
 
+/// `text` with every `TargetURL` in it redacted, when it is a JSON document holding one with
+/// credentials (a log row's `Message`); `None` when it is not JSON or holds none to redact.
+pub fn redact_json_text(text: &str) -> Option<String> {
+    let mut value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+    redact_json(&mut value).then(|| value.to_string())
+}
+
 /// Everything under a TargetURL key is taken for URLs, however it is nested.
 fn redact_value(v: &mut serde_json::Value) -> bool {
     let mut changed = false;

@@ -16,7 +16,8 @@ pub struct CollectedData {
 }
 
 impl CollectedData {
-    /// `logs`: per job (backup ID), the rows fetched by this collection.
+    /// `logs`: per job (backup ID), the rows fetched by this collection. TargetURL credentials,
+    /// in the backups list or in a row's Message, are redacted.
     pub fn new(server_name: &str, system_info_raw: &[u8], backups_raw: &[u8], logs: Vec<(String, Vec<LogRow>)>) -> CollectedData {
         let system_info: Value = serde_json::from_slice(system_info_raw).unwrap_or(Value::Null);
         let mut backups: Value = serde_json::from_slice(backups_raw).unwrap_or(Value::Array(Vec::new()));
@@ -27,7 +28,7 @@ impl CollectedData {
                 .into_iter()
                 .map(|r| {
                     json!({"ID": r.id, "OperationID": r.operation_id, "Timestamp": r.timestamp, "Type": "Result",
-                           "Message": r.message, "Exception": {}})
+                           "Message": r.message.map(|m| redact::redact_json_text(&m).unwrap_or(m)), "Exception": {}})
                 })
                 .collect();
             backup_logs.insert(backup_id, Value::Array(rows));
@@ -60,8 +61,10 @@ impl FileNames {
     }
 }
 
-/// How much of a server name goes into a file name (file systems allow 255 bytes in all).
+/// How much of a server name goes into a file name: 80 characters, and no more than 200 bytes
+/// (file systems allow 255 bytes in all; the rest is `_collected_<time>.json.partial`).
 const NAME_CHARS: usize = 80;
+const NAME_BYTES: usize = 200;
 
 /// `[serverName]_collected_[Timestamp].json`, timestamp `YYYY-MM-DDTHH:MM:SS` in local time.
 /// Where the OS forbids `:` in file names (Windows) `-` replaces it. The server name loses what
@@ -77,12 +80,17 @@ pub fn file_name_for(server_name: &str, at: NaiveDateTime, rules: FileNames) -> 
         FileNames::Unix => "%Y-%m-%dT%H:%M:%S",
     };
     let stamp = at.format(pattern);
-    let safe: String = server_name
+    let mut safe: String = server_name
         .chars()
         .filter(|c| c.is_control() || !crate::text::is_unsafe_char(*c))
         .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
         .take(NAME_CHARS)
         .collect();
+    let mut end = safe.len().min(NAME_BYTES);
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    safe.truncate(end);
     let safe = safe.trim().trim_end_matches('.');
     let safe = if safe.is_empty() { "server" } else { safe };
     format!("{safe}_collected_{stamp}.json")
@@ -131,5 +139,8 @@ mod tests {
         assert_eq!(file_name_for("nas.", at, FileNames::Windows), "nas_collected_2025-05-04T09-15-02.json", "no name ends with a dot");
         let long = file_name_for(&"x".repeat(500), at, FileNames::Unix);
         assert!(long.len() < 255, "{}", long.len());
+        let wide = file_name_for(&"😀".repeat(80), at, FileNames::Unix);
+        assert!(wide.len() + ".partial".len() <= 255, "80 four-byte characters: {} bytes", wide.len());
+        assert!(wide.starts_with(&"😀".repeat(50)), "cut between characters");
     }
 }

@@ -42,7 +42,7 @@ pub struct ImportSummary {
     pub jobs: usize,
     pub new: u64,
     pub skipped: u64,
-    /// Log rows that could not be read, left out.
+    /// Log rows (and jobs) that could not be read, left out.
     pub invalid_rows: u64,
     /// The file does not prove which server it came from (no machine-id) and no target was
     /// given: nothing was imported. Import it again with an [`ImportTarget`].
@@ -66,6 +66,7 @@ pub fn import(store: &mut Store, path: &Path, target: Option<ImportTarget>) -> R
         (None, Some(ImportTarget::Server { id })) => store.server(id)?.ok_or_else(Error::server_not_found)?,
     };
     summary.server_id = Some(server.id);
+    summary.invalid_rows = file.unreadable;
     for (item, rows) in &file.jobs {
         let job = match store.job_by_backup_id(server.id, &item.backup_id)? {
             Some(existing) => existing,
@@ -83,7 +84,7 @@ pub fn import(store: &mut Store, path: &Path, target: Option<ImportTarget>) -> R
     let file_name = path.file_name().map(|f| clean_line(&f.to_string_lossy(), 200)).unwrap_or_default();
     let mut note = format!("Imported {} new entries from {file_name}", summary.new);
     if summary.invalid_rows > 0 {
-        note.push_str(&format!(" ({} rows could not be read and were left out)", summary.invalid_rows));
+        note.push_str(&format!(" ({} unreadable jobs or rows left out)", summary.invalid_rows));
     }
     store.insert_system_entry(Some(server.id), &server.name, &NewEntry::system(Status::Info, now_ts(), note))?;
     Ok(summary)
@@ -95,6 +96,8 @@ struct CollectedFile {
     machine_id: Option<String>,
     version: String,
     jobs: Vec<(JobInfo, Vec<Value>)>,
+    /// Jobs that could not be read, left out.
+    unreadable: u64,
 }
 
 impl CollectedFile {
@@ -120,32 +123,39 @@ impl CollectedFile {
             return Err(bad("system_info has no MachineName".into()));
         }
         let machine_id = info.machine_id().map(|m| clean_line(&m, 100)).filter(|m| !m.is_empty());
-        let backups: Vec<BackupItem> = serde_json::from_value(doc.get("backups").cloned().unwrap_or(Value::Array(Vec::new())))
-            .map_err(|e| bad(format!("backups: {e}")))?;
+        // A job or row that does not read (a damaged or hand-edited file) costs itself, not the
+        // rest of the file: it is left out and counted.
+        let mut unreadable = 0u64;
+        let backups: Vec<BackupItem> = match doc.get("backups") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items.iter().filter_map(|v| read_or_count(v, &mut unreadable)).collect(),
+            Some(_) => return Err(bad("backups is not a list".into())),
+        };
         let mut logs = match doc.get("backup_logs") {
             Some(Value::Object(map)) => map.clone(),
             _ => serde_json::Map::new(),
         };
-        let mut jobs = Vec::with_capacity(backups.len());
+        let mut jobs: Vec<(JobInfo, Vec<Value>)> = Vec::with_capacity(backups.len());
         for item in &backups {
             let mut job = JobInfo::from_backup(item);
             job.backup_id = clean_line(&job.backup_id, 64);
             job.name = clean_line(&job.name, 200);
             job.description = job.description.map(|d| clean_line(&d, 500));
-            if job.backup_id.is_empty() {
-                return Err(bad("a job has no ID".into()));
-            }
-            if jobs.iter().any(|(j, _): &(JobInfo, _)| j.backup_id == job.backup_id) {
-                return Err(bad(format!("job {} is listed twice", job.backup_id)));
+            if job.backup_id.is_empty() || jobs.iter().any(|(j, _)| j.backup_id == job.backup_id) {
+                unreadable += 1;
+                continue;
             }
             let rows = match logs.remove(&item.backup.id) {
                 Some(Value::Array(rows)) => rows,
-                Some(_) => return Err(bad(format!("backup_logs[{}] is not a list", job.backup_id))),
+                Some(_) => {
+                    unreadable += 1;
+                    Vec::new()
+                }
                 None => Vec::new(),
             };
             jobs.push((job, rows));
         }
-        Ok(CollectedFile { name, machine_id, version: clean_line(&info.server_version, 100), jobs })
+        Ok(CollectedFile { name, machine_id, version: clean_line(&info.server_version, 100), jobs, unreadable })
     }
 
     /// A server for this file, with no password: the user sets one before collecting from it.
@@ -182,6 +192,13 @@ fn host_for(name: &str) -> String {
     }
 }
 
+/// `v` read as a `T`, or `None` and one more in `unreadable`.
+fn read_or_count<T: serde::de::DeserializeOwned>(v: &Value, unreadable: &mut u64) -> Option<T> {
+    let read = T::deserialize(v).ok();
+    *unreadable += u64::from(read.is_none());
+    read
+}
+
 /// The rows of one job as entries; a row that cannot be read is counted, not fatal.
 fn entries_of(rows: &[Value]) -> (Vec<NewEntry>, u64) {
     let mut invalid = 0;
@@ -202,6 +219,27 @@ fn entries_of(rows: &[Value]) -> (Vec<NewEntry>, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_unreadable_row_or_job_costs_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nas_collected.json");
+        let doc = json!({
+            "system_info": {"MachineName": "nas"},
+            "backups": [{"Backup": {"ID": "1", "Name": "Docs"}}, {"Backup": 5}, {"Backup": {"ID": "2", "Name": "Photos"}}],
+            "backup_logs": {
+                "1": ["row", {"ID": 1, "Timestamp": 100, "Message": 5}, {"ID": 2, "Timestamp": 100, "Message": "ok"}],
+                "2": [{"ID": 1, "Timestamp": 100, "Message": null}],
+            },
+        });
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let mut store = Store::open_in(&dir.path().join("store")).unwrap();
+        let summary = import(&mut store, &file, Some(ImportTarget::NewServer)).unwrap();
+        assert_eq!((summary.jobs, summary.new, summary.skipped, summary.invalid_rows), (2, 2, 0, 3));
+        let notes = store.query_logs(&crate::store::LogQuery { statuses: vec![Status::Info], ..Default::default() }).unwrap();
+        assert!(notes[0].message.ends_with("(3 unreadable jobs or rows left out)"), "{}", notes[0].message);
+    }
 
     #[test]
     fn a_machine_name_becomes_a_host_only_when_it_is_one() {

@@ -83,11 +83,14 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
     let status = status_of(r);
     let begin = r.begin_time.as_deref().and_then(parse_utc);
     let end = r.end_time.as_deref().and_then(parse_utc);
-    let duration_s = r.duration.as_deref().and_then(parse_timespan).or_else(|| match (begin, end) {
+    // A TimeSpan may read as NaN, infinite ("inf:00:00" parses) or negative (a clock set back):
+    // none is a duration; the begin and end times may still tell it.
+    let duration_s = r.duration.as_deref().and_then(parse_timespan).filter(|d| d.is_finite() && *d >= 0.0).or_else(|| match (begin, end) {
         (Some(b), Some(e)) if e >= b => Some((e - b).as_seconds_f64()),
         _ => None,
     });
-    let op_type = r.main_operation.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
+    let op_type =
+        r.main_operation.as_deref().map(|s| first_line(s, OP_TYPE_CHARS)).filter(|s| !s.is_empty()).unwrap_or_else(|| "Unknown".into());
     let is_backup = op_type == "Backup";
     let warnings = r.warnings_actual_length.max(r.warnings.len() as i64);
     let errors = r.errors_actual_length.max(r.errors.len() as i64);
@@ -96,7 +99,7 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         remote_timestamp: Some(row.timestamp),
         date: begin.map(|t| t.timestamp()).unwrap_or(row.timestamp),
         status,
-        message: summary(r, status, &op_type, warnings, errors),
+        message: clip(summary(r, status, &op_type, warnings, errors), MESSAGE_CHARS),
         op_type,
         duration_s,
         size_bytes: is_backup.then_some(r.size_of_examined_files),
@@ -131,7 +134,10 @@ impl NewEntry {
     pub fn with_sane_date(mut self, now: i64) -> NewEntry {
         if !sane_date(self.date, now) {
             let sent = DateTime::from_timestamp(self.date, 0).map_or_else(|| self.date.to_string(), |t| t.to_rfc3339());
-            self.message = format!("{} (the server reported the date {sent}; shown when it was collected)", self.message);
+            let note = format!(" (the server reported the date {sent}; shown when it was collected)");
+            // The message stays within MESSAGE_CHARS, note included.
+            let room = MESSAGE_CHARS - note.chars().count();
+            self.message = format!("{}{note}", clip(std::mem::take(&mut self.message), room));
             self.date = now;
         }
         if self.duration_s.is_some_and(|d| !d.is_finite() || d < 0.0) {
@@ -140,13 +146,22 @@ impl NewEntry {
         self
     }
 
+    /// Duplicati's results hold no TargetURL, but a Message comes from a server or a collected
+    /// file, and no credential may reach the store: one in the details is redacted.
     fn with_details(mut self, raw: &str) -> NewEntry {
-        let (details, cut_from) = cap_details(raw);
+        let redacted = crate::redact::redact_json_text(raw);
+        let (details, cut_from) = cap_details(redacted.as_deref().unwrap_or(raw));
         self.details = details;
         self.details_cut_from = cut_from;
         self
     }
 }
+
+/// The longest one-line message of an entry, in characters (a cut one ends with `…`).
+pub const MESSAGE_CHARS: usize = 400;
+
+/// The longest operation type, in characters (Duplicati's are single words).
+const OP_TYPE_CHARS: usize = 40;
 
 /// The most of one entry's details the store keeps. From Duplicati 2.1.2/2.2 a row is written
 /// after every operation and List rows carry whole file lists: a few hundred of them would
@@ -305,14 +320,32 @@ pub fn log_line_text(line: &str) -> String {
     first_line(text, 300)
 }
 
+/// The text up to its first line break of any kind, trimmed, cut to `max_chars` characters
+/// (then followed by `…`).
 pub(crate) fn first_line(text: &str, max_chars: usize) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
+    let line = text.split(is_line_break).next().unwrap_or("").trim();
     if line.chars().count() > max_chars {
         let cut: String = line.chars().take(max_chars).collect();
         format!("{cut}…")
     } else {
         line.to_owned()
     }
+}
+
+/// What ends a line: `\n` and `\r`, but also what terminals and the UI's text break on (vertical
+/// tab, form feed, NEL and the Unicode line and paragraph separators).
+fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `line` cut to at most `max_chars` characters, the last one `…` when it was cut.
+fn clip(line: String, max_chars: usize) -> String {
+    if line.chars().count() <= max_chars {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max_chars - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// Binary units, one decimal: 4.5 GB for 4,827,319,812 bytes (as Duplicati shows sizes).
@@ -470,5 +503,48 @@ mod tests {
         assert_eq!(e.status, Status::Info);
         assert_eq!(e.message, "Backup ran ok");
         assert_eq!(e.details, "Backup ran ok\nmore");
+    }
+
+    #[test]
+    fn details_hold_no_credentials() {
+        let json = r#"{"ParsedResult":"Success","BackendStatistics":{"TargetURL":"ftp://bob:hunter2@nas/dir"}}"#;
+        let row = LogRow { id: 1, operation_id: 1, timestamp: 1, message: Some(json.into()), exception: serde::de::IgnoredAny };
+        let e = entry_from_row(&row);
+        assert_eq!(e.details, r#"{"ParsedResult":"Success","BackendStatistics":{"TargetURL":"ftp://REDACTED@nas/dir"}}"#);
+        assert_eq!(e.status, Status::Completed);
+        let plain = r#"{"ParsedResult":"Success", "Duration":"00:00:01"}"#;
+        let row = LogRow { message: Some(plain.into()), ..row };
+        assert_eq!(entry_from_row(&row).details, plain, "details without a TargetURL are kept as sent");
+    }
+
+    #[test]
+    fn a_duration_is_a_finite_positive_number_or_none() {
+        let duration = |d: &str, end: &str| {
+            let json = format!(r#"{{"ParsedResult":"Success","Duration":"{d}","BeginTime":"2025-05-04T00:00:00Z","EndTime":"{end}"}}"#);
+            let row = LogRow { id: 1, operation_id: 1, timestamp: 1, message: Some(json), exception: serde::de::IgnoredAny };
+            entry_from_row(&row).duration_s
+        };
+        assert_eq!(duration("NaN:00:00", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("00:00:1e309", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("-00:00:05", "0001-01-01T00:00:00"), None);
+        assert_eq!(duration("-00:00:05", "2025-05-04T00:00:07Z"), Some(7.0), "then the begin and end times tell it");
+        assert_eq!(duration("00:00:05", "2025-05-04T00:00:07Z"), Some(5.0));
+    }
+
+    #[test]
+    fn a_message_is_one_short_line() {
+        let text = |m: &str| {
+            let row: LogRow = serde_json::from_value(serde_json::json!({"ID": 1, "Timestamp": 1_746_316_800, "Message": m})).unwrap();
+            entry_from_row(&row)
+        };
+        assert_eq!(text("first\rsecond").message, "first", "a lone carriage return ends the line");
+        assert_eq!(text("first\u{2028}second").message, "first");
+        assert_eq!(text("first\u{0b}second").message, "first");
+        let e = text(r#"{"ParsedResult":"Error","MainOperation":"Back\nup"}"#);
+        assert_eq!((e.op_type.as_str(), e.message.as_str()), ("Back", "Back failed"));
+        let long = format!(r#"{{"ParsedResult":"Warning","MainOperation":"{}","Warnings":["{}"]}}"#, "x".repeat(1000), "y".repeat(1000));
+        let e = text(&long);
+        assert!(e.op_type.chars().count() <= OP_TYPE_CHARS + 1, "{}", e.op_type);
+        assert!(e.message.chars().count() <= MESSAGE_CHARS, "{}", e.message.chars().count());
     }
 }

@@ -4,25 +4,49 @@
 const SECRET_KEYS: &[&str] = &["pass", "secret", "key", "token", "auth", "credential", "sas", "signature", "pwd", "username", "user"];
 
 /// `s3://bucket/x?auth-username=AK&auth-password=s` → `s3://bucket/x?auth-username=REDACTED&auth-password=REDACTED`.
+///
+/// What is cut: the user info (see [`userinfo_end`]) and the value of every query parameter
+/// whose name looks secret. The two are found independently on the URL as written, and every
+/// part either finds is replaced, so that a URL read two ways loses its credentials both ways.
 pub fn redact_target_url(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = redact_userinfo(base);
-    match query {
-        None => base,
-        Some(q) => {
-            let parts: Vec<String> = q
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((k, v)) if is_secret(k) && !v.is_empty() => format!("{k}=REDACTED"),
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{base}?{}", parts.join("&"))
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    if let Some(authority) = url.find("://").map(|i| i + 3) {
+        if let Some(end) = userinfo_end(&url[authority..]) {
+            cuts.push(authority..authority + end);
         }
     }
+    // A raw user name or password may hold `?`, so the query may start at any `?`: the
+    // parameters are read from each.
+    for (q, _) in url.match_indices('?') {
+        let mut start = q + 1;
+        for pair in url[q + 1..].split('&') {
+            if let Some((k, v)) = pair.split_once('=') {
+                if is_secret(k) && !v.is_empty() {
+                    let value = start + k.len() + 1;
+                    cuts.push(value..value + v.len());
+                }
+            }
+            start += pair.len() + 1;
+        }
+    }
+    // Cuts that overlap or touch become one.
+    cuts.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for cut in cuts {
+        match merged.last_mut() {
+            Some(last) if cut.start <= last.end => last.end = last.end.max(cut.end),
+            _ => merged.push(cut),
+        }
+    }
+    let mut out = String::with_capacity(url.len());
+    let mut pos = 0;
+    for cut in merged {
+        out.push_str(&url[pos..cut.start]);
+        out.push_str("REDACTED");
+        pos = cut.end;
+    }
+    out.push_str(&url[pos..]);
+    out
 }
 
 fn is_secret(key: &str) -> bool {
@@ -30,43 +54,55 @@ fn is_secret(key: &str) -> bool {
     SECRET_KEYS.iter().any(|s| k.contains(s))
 }
 
-/// `scheme://user:pass@host/…` → `scheme://REDACTED@host/…`. Users type passwords raw, so a
-/// password may hold `/` (which would end the authority): everything up to the last `@` of the
-/// URL (its query already split off) is taken as credentials. A path with an `@` in it is
-/// redacted too: better too much than a password left in the clear.
-fn redact_userinfo(base: &str) -> String {
-    let Some(scheme_end) = base.find("://") else { return base.to_owned() };
-    let rest = &base[scheme_end + 3..];
-    match rest.rfind('@') {
-        Some(at) => format!("{}REDACTED@{}", &base[..scheme_end + 3], &rest[at + 1..]),
-        None => base.to_owned(),
-    }
+/// Where the credentials of `rest` (the URL after `scheme://`) end: at its last `@`. Users type
+/// passwords raw, so a password may hold `/`, `?` and `@` (Duplicati itself reads a password up
+/// to the next `@`, `?` included): no `@` but the last one surely ends them. A path or a query
+/// value with an `@` in it is redacted too: better too much than a password left in the clear.
+fn userinfo_end(rest: &str) -> Option<usize> {
+    rest.rfind('@')
 }
 
-/// Redacts every `TargetURL` found in a JSON document (the backups list, tasks).
-pub fn redact_json(value: &mut serde_json::Value) {
+/// Redacts every `TargetURL` found in a JSON document (the backups list, tasks). Whether it
+/// changed anything.
+pub fn redact_json(value: &mut serde_json::Value) -> bool {
+    let mut changed = false;
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if k.eq_ignore_ascii_case("TargetURL") || k.eq_ignore_ascii_case("AdditionalTargetURLs") {
-                    redact_value(v);
+                changed |= if k.eq_ignore_ascii_case("TargetURL") || k.eq_ignore_ascii_case("AdditionalTargetURLs") {
+                    redact_value(v)
                 } else {
-                    redact_json(v);
-                }
+                    redact_json(v)
+                };
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| changed |= redact_json(v)),
         _ => {}
     }
+    changed
 }
 
-fn redact_value(v: &mut serde_json::Value) {
+/// `text` with every `TargetURL` in it redacted, when it is a JSON document holding one with
+/// credentials (a log row's `Message`); `None` when it is not JSON or holds none to redact.
+pub fn redact_json_text(text: &str) -> Option<String> {
+    let mut value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+    redact_json(&mut value).then(|| value.to_string())
+}
+
+/// Everything under a TargetURL key is taken for URLs, however it is nested.
+fn redact_value(v: &mut serde_json::Value) -> bool {
+    let mut changed = false;
     match v {
-        serde_json::Value::String(s) => *s = redact_target_url(s),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_value),
-        serde_json::Value::Object(_) => redact_json(v),
+        serde_json::Value::String(s) => {
+            let redacted = redact_target_url(s);
+            changed = redacted != *s;
+            *s = redacted;
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| changed |= redact_value(v)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| changed |= redact_value(v)),
         _ => {}
     }
+    changed
 }
 
 #[cfg(test)]
@@ -82,6 +118,34 @@ mod tests {
         assert_eq!(redact_target_url("ftp://bob:hunter2@nas:21/dir"), "ftp://REDACTED@nas:21/dir");
         assert_eq!(redact_target_url("ssh://bob:pa/ss@word@nas:22/dir"), "ssh://REDACTED@nas:22/dir", "a password with / and @");
         assert_eq!(redact_target_url("file:///mnt/usb"), "file:///mnt/usb");
+    }
+
+    #[test]
+    fn a_password_with_a_question_mark() {
+        // Duplicati reads the password up to the next `@`: `?` included.
+        assert_eq!(redact_target_url("ftp://:secret?@a"), "ftp://REDACTED@a");
+        assert_eq!(
+            redact_target_url("ftp://bob:pa?ss@nas/dir?auth-password=x&ssl=1"),
+            "ftp://REDACTED@nas/dir?auth-password=REDACTED&ssl=1"
+        );
+        assert_eq!(redact_target_url("ftp://bo?b@nas/dir"), "ftp://REDACTED@nas/dir", "no password: the user up to the last @");
+        assert_eq!(
+            redact_target_url("ftp://?u:=p@a?auth-password=s"),
+            "ftp://REDACTED@a?auth-password=REDACTED",
+            "the query after the user info"
+        );
+        assert_eq!(redact_target_url("ftp://:@pw?@a"), "ftp://REDACTED@a", "@ then ? in a password");
+        assert_eq!(redact_target_url("ftp://u?=@a?auth-password=@s"), "ftp://REDACTED", "? in a user name, @ in a secret value");
+        // A port and a raw @ in a secret value: both readings are cut.
+        assert_eq!(redact_target_url("ftp://nas:21/d?auth-password=a@b&ssl=1"), "ftp://REDACTED&ssl=1");
+        assert_eq!(redact_target_url("ssh://nas:22/d?ssl=1"), "ssh://nas:22/d?ssl=1", "nothing to cut");
+    }
+
+    #[test]
+    fn everything_under_a_target_url_key() {
+        let mut v = serde_json::json!({"TargetURL": {"Primary": "ftp://bob:pw@nas", "More": [{"x": "ftp://bob:pw@nas"}]}});
+        redact_json(&mut v);
+        assert!(!v.to_string().contains("pw"), "{v}");
     }
 
     #[test]

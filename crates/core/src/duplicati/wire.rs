@@ -83,7 +83,9 @@ pub struct Backup {
     pub description: Option<String>,
     #[serde(rename = "DBPath", default)]
     pub db_path: Option<String>,
-    #[serde(rename = "Metadata", default)]
+    /// Duplicati's own figures (every value a string); `None` when it is not an object. Any
+    /// TargetURL in it is redacted: the store keeps the metadata as it is.
+    #[serde(rename = "Metadata", default, deserialize_with = "de_metadata")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// `Backup` or `Sync` (Duplicati 2.3; absent before: a backup).
     #[serde(rename = "OperationType", default)]
@@ -169,22 +171,24 @@ pub struct LogRow {
 }
 
 /// The result object serialised into a log row's `Message` (only what the monitor reads).
+/// A field of an unexpected type reads as absent: one odd field must not hide the others
+/// (a failed run would otherwise be listed as plain text).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ResultMessage {
-    #[serde(rename = "MainOperation")]
+    #[serde(rename = "MainOperation", deserialize_with = "de_lenient")]
     pub main_operation: Option<String>,
-    #[serde(rename = "ParsedResult")]
+    #[serde(rename = "ParsedResult", deserialize_with = "de_lenient")]
     pub parsed_result: Option<String>,
     #[serde(rename = "Interrupted", deserialize_with = "de_bool")]
     pub interrupted: bool,
     #[serde(rename = "PartialBackup", deserialize_with = "de_bool")]
     pub partial_backup: bool,
-    #[serde(rename = "BeginTime")]
+    #[serde(rename = "BeginTime", deserialize_with = "de_lenient")]
     pub begin_time: Option<String>,
-    #[serde(rename = "EndTime")]
+    #[serde(rename = "EndTime", deserialize_with = "de_lenient")]
     pub end_time: Option<String>,
-    #[serde(rename = "Duration")]
+    #[serde(rename = "Duration", deserialize_with = "de_lenient")]
     pub duration: Option<String>,
     #[serde(rename = "ExaminedFiles", deserialize_with = "de_i64")]
     pub examined_files: i64,
@@ -206,7 +210,7 @@ pub struct ResultMessage {
     pub warnings: Vec<String>,
     #[serde(rename = "Errors", deserialize_with = "de_strings")]
     pub errors: Vec<String>,
-    #[serde(rename = "BackendStatistics")]
+    #[serde(rename = "BackendStatistics", deserialize_with = "de_lenient")]
     pub backend_statistics: Option<BackendStatistics>,
 }
 
@@ -268,6 +272,20 @@ fn de_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     })
 }
 
+/// The value when it has the expected shape, else `None`.
+fn de_lenient<'de, D: Deserializer<'de>, T: de::DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(T::deserialize(serde_json::Value::deserialize(d)?).ok())
+}
+
+fn de_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    let mut value = serde_json::Value::deserialize(d)?;
+    crate::redact::redact_json(&mut value);
+    Ok(match value {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    })
+}
+
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(matches!(serde_json::Value::deserialize(d)?, serde_json::Value::Bool(true)))
 }
@@ -291,4 +309,35 @@ fn de_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> 
             .collect(),
         _ => Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_keeps_no_credentials() {
+        let b: Backup = serde_json::from_str(
+            r#"{"ID":"1","Metadata":{"LastBackupDate":"20250504T000000Z","x":[{"targetURL":"ftp://bob:hunter2@nas"}]}}"#,
+        )
+        .unwrap();
+        let m = serde_json::Value::Object(b.metadata.unwrap()).to_string();
+        assert_eq!(m, r#"{"LastBackupDate":"20250504T000000Z","x":[{"targetURL":"ftp://REDACTED@nas"}]}"#);
+        let b: Backup = serde_json::from_str(r#"{"ID":"1","Metadata":["odd"]}"#).unwrap();
+        assert!(b.metadata.is_none());
+    }
+
+    #[test]
+    fn an_odd_field_does_not_hide_the_others() {
+        let r: ResultMessage = serde_json::from_str(
+            r#"{"ParsedResult":"Error","MainOperation":5,"BeginTime":1,"EndTime":{},"Duration":0.5,"BackendStatistics":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.parsed_result.as_deref(), Some("Error"));
+        assert_eq!((r.main_operation, r.begin_time, r.end_time, r.duration), (None, None, None, None));
+        assert!(r.backend_statistics.is_none());
+        let r: ResultMessage = serde_json::from_str(r#"{"ParsedResult":["Error"],"BackendStatistics":{"BytesUploaded":"12"}}"#).unwrap();
+        assert_eq!(r.parsed_result, None);
+        assert_eq!(r.backend_statistics.map(|b| b.bytes_uploaded), Some(12));
+    }
 }

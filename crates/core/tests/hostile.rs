@@ -66,6 +66,28 @@ async fn a_collection_stuck_on_a_silent_server_is_cancelled_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_host_that_takes_too_long_is_stopped_at_its_deadline_keeping_what_was_read() {
+    // Every request answers, slowly: no single timeout fires, the whole would take 14 s or more.
+    let server =
+        TestServer::start(ServerConfig { data: generated(1, 6000), latency: Duration::from_millis(800), ..ServerConfig::default() })
+            .unwrap();
+    let mut opts = options();
+    opts.host_deadline = Duration::from_secs(7);
+    let env = Env::with(opts);
+    let s = env.collect_one(&server).await;
+    let e = s.error.clone().expect("the deadline ends it");
+    assert_eq!(e.code, ErrorCode::Timeout, "{e:?}");
+    assert!(e.message.contains("still being collected after 7 s"), "{}", e.message);
+    let kept = env.count();
+    assert!(kept > 0 && kept < 6000, "what was read is kept: {kept}");
+
+    server.faults().set_latency(Duration::ZERO);
+    let s = env.collect_one(&server).await;
+    assert!(s.ok, "{s:?}");
+    assert_eq!(remote_ids(&env, "1"), (1..=6000).collect::<Vec<i64>>(), "the next collection goes on from there, without a hole");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_log_page_that_does_not_move_down_ends_the_job_and_keeps_what_was_stored() {
     let server = server(generated(2, 1200), TlsMode::Plain);
     let env = Env::new();

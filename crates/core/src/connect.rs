@@ -92,7 +92,7 @@ fn http_client(tls: Option<&TlsSetup>, opts: &ConnectOptions) -> Result<reqwest:
     let config = match tls {
         Some(t) => t.config.clone(),
         // Plain HTTP still needs a TLS config for the builder; it is never used.
-        None => tls::pinned(Some("-")).map_err(tls_setup_error)?.config,
+        None => tls::pinned(&["-"]).map_err(tls_setup_error)?.config,
     };
     reqwest::Client::builder()
         .use_preconfigured_tls(config)
@@ -130,7 +130,12 @@ async fn attempt(
 /// Finds the protocol, logs in, and returns the session.
 pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, opts: &ConnectOptions) -> Result<Connection> {
     let label = format!("{}:{port}", url_host(host));
-    let pin = opts.accept_fingerprint.as_deref().or(known.cert_sha256);
+    // The pinned certificate; on re-trust also the one the user accepted (only a server that has
+    // a pin can have a changed certificate: a new one is trusted on first use anyway).
+    let pins: Vec<&str> = match known.cert_sha256 {
+        Some(pin) => std::iter::once(pin).chain(opts.accept_fingerprint.as_deref()).collect(),
+        None => Vec::new(),
+    };
 
     // A server reached before over plain HTTP is tried that way first; if the port now speaks
     // TLS the full detection below upgrades it.
@@ -183,7 +188,7 @@ pub async fn connect(host: &str, port: u16, password: &str, known: Known<'_>, op
             ),
         ));
     }
-    let pinned = tls::pinned(pin).map_err(tls_setup_error)?;
+    let pinned = tls::pinned(&pins).map_err(tls_setup_error)?;
     match attempt(Protocol::HttpsSelfSigned, Some(&pinned), host, port, password, opts).await? {
         Ok((client, reply)) => {
             let seen = pinned.seen();
@@ -214,7 +219,7 @@ async fn finish(mut client: Client, reply: Reply, protocol: Protocol, seen: Opti
         (Protocol::HttpsSelfSigned, Some(seen)) => {
             let (pin, is_issuer) = seen.pin();
             // Later connections of this session must show the same certificate or authority.
-            let pinned = tls::pinned(Some(&pin)).map_err(tls_setup_error)?;
+            let pinned = tls::pinned(&[&pin]).map_err(tls_setup_error)?;
             client.replace_http(http_client(Some(&pinned), opts)?);
             (Some(pin), is_issuer)
         }
@@ -241,7 +246,7 @@ pub fn resume(
         Protocol::Http => None,
         Protocol::Https => Some(tls::verified(&opts.extra_roots).map_err(tls_setup_error)?),
         Protocol::HttpsSelfSigned => match known.cert_sha256 {
-            Some(pin) => Some(tls::pinned(Some(pin)).map_err(tls_setup_error)?),
+            Some(pin) => Some(tls::pinned(&[pin]).map_err(tls_setup_error)?),
             None => return Ok(None),
         },
     };
@@ -257,7 +262,7 @@ pub fn resume(
 /// no password reaches a server whose certificate changed. `None` when the port does not speak
 /// TLS or cannot be reached.
 pub async fn peek_certificate(host: &str, port: u16, opts: &ConnectOptions) -> Result<Option<String>> {
-    let setup = tls::pinned(None).map_err(tls_setup_error)?;
+    let setup = tls::pinned(&[]).map_err(tls_setup_error)?;
     let client = http_client(Some(&setup), opts)?;
     let _ = client.get(format!("{}/", base_url(Protocol::HttpsSelfSigned, host, port))).send().await;
     Ok(setup.seen().map(|seen| seen.pin().0))

@@ -74,12 +74,12 @@ impl Seen {
     }
 }
 
-/// Verifies the server certificate either through `inner` (full validation) or against a pin
-/// (trust on first use when there is no pin yet), and records what was seen.
+/// Verifies the server certificate either through `inner` (full validation) or against the
+/// pins (trust on first use when there is none yet), and records what was seen.
 #[derive(Debug)]
 struct RecordingVerifier {
     inner: Option<Arc<dyn ServerCertVerifier>>,
-    pin: Option<String>,
+    pins: Vec<String>,
     provider: Arc<CryptoProvider>,
     seen: Arc<Mutex<Option<Seen>>>,
 }
@@ -131,8 +131,9 @@ impl ServerCertVerifier for RecordingVerifier {
         if let Some(inner) = &self.inner {
             return inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
         }
-        match &self.pin {
-            Some(expected) if *expected != leaf && issuer.as_ref() != Some(expected) => {
+        let matches = |pin: &String| *pin == leaf || issuer.as_ref() == Some(pin);
+        match self.pins.first() {
+            Some(expected) if !self.pins.iter().any(matches) => {
                 Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(PinMismatch {
                     expected: expected.clone(),
                     seen: seen.pin().0,
@@ -182,23 +183,19 @@ impl TlsSetup {
 pub fn verified(extra_roots: &[CertificateDer<'static>]) -> Result<TlsSetup, rustls::Error> {
     let provider = provider();
     let platform = rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots.iter().cloned(), provider.clone())?;
-    build(Some(Arc::new(platform)), None, provider)
+    build(Some(Arc::new(platform)), Vec::new(), provider)
 }
 
 /// Accepts a certificate whose fingerprint, or whose issuing authority's (sent with it and
-/// verifying it), equals `pin`; any certificate when `pin` is None (trust on first use: the
-/// caller stores what was seen).
-pub fn pinned(pin: Option<&str>) -> Result<TlsSetup, rustls::Error> {
-    build(None, pin.map(str::to_owned), provider())
+/// verifying it), is one of `pins` (a mismatch names the first); any certificate when there is
+/// none (trust on first use: the caller stores what was seen).
+pub fn pinned(pins: &[&str]) -> Result<TlsSetup, rustls::Error> {
+    build(None, pins.iter().map(|p| (*p).to_owned()).collect(), provider())
 }
 
-fn build(
-    inner: Option<Arc<dyn ServerCertVerifier>>,
-    pin: Option<String>,
-    provider: Arc<CryptoProvider>,
-) -> Result<TlsSetup, rustls::Error> {
+fn build(inner: Option<Arc<dyn ServerCertVerifier>>, pins: Vec<String>, provider: Arc<CryptoProvider>) -> Result<TlsSetup, rustls::Error> {
     let seen = Arc::new(Mutex::new(None));
-    let verifier = RecordingVerifier { inner, pin, provider: provider.clone(), seen: seen.clone() };
+    let verifier = RecordingVerifier { inner, pins, provider: provider.clone(), seen: seen.clone() };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()

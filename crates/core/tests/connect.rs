@@ -38,6 +38,33 @@ async fn self_signed_https_is_trusted_on_first_use_and_pinned() {
     assert_eq!(env.store().servers().unwrap()[0].cert_sha256.as_deref(), Some(new.as_str()));
 }
 
+/// `--trust-new-certificate F` with `--all`: only the server that shows F takes it as its new
+/// pin; every other server keeps its own, and a new certificate that is not F is still refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_re_trusted_fingerprint_applies_only_to_the_server_that_shows_it() {
+    let a = server(DataSet::Fixture, TlsMode::SelfSigned);
+    let b = server(DataSet::Fixture, TlsMode::SelfSigned);
+    let c = server(DataSet::Fixture, TlsMode::SelfSigned);
+    let hosts = [("127.0.0.1", a.port()), ("127.0.0.1", b.port()), ("127.0.0.1", c.port())];
+    let mut env = Env::new();
+    assert!(env.collect(&hosts, PASSWORD).await.iter().all(|s| s.ok));
+    let b_pin = b.cert_sha256().unwrap();
+    a.rotate_certificate();
+    c.rotate_certificate();
+    let accepted = a.cert_sha256().unwrap();
+
+    let mut opts = options();
+    opts.connect.accept_fingerprint = Some(accepted.clone());
+    env.reopen(opts);
+    let results = env.collect(&hosts, PASSWORD).await;
+    assert!(results[0].ok, "{:?}", results[0]);
+    assert_eq!(results[0].server.as_ref().unwrap().certificate_sha256.as_deref(), Some(accepted.as_str()));
+    assert!(results[1].ok, "an unchanged server keeps working: {:?}", results[1]);
+    assert_eq!(results[1].server.as_ref().unwrap().certificate_sha256.as_deref(), Some(b_pin.as_str()));
+    assert_eq!(results[2].error.as_ref().map(|e| e.code), Some(ErrorCode::CertificateChanged), "{:?}", results[2]);
+    assert_eq!(c.stats().logins, 1, "no password went to the changed certificate that was not accepted");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn fingerprint_matches_openssl() {
     let server = server(DataSet::Empty, TlsMode::SelfSigned);

@@ -80,10 +80,6 @@ impl Identified {
 /// A self-signed certificate must match the pin, and HTTPS is never downgraded, whichever
 /// name the server was reached by.
 pub(super) fn check_security(server: &ServerRow, protocol: Protocol, cert: Option<&str>, opts: &ConnectOptions, label: &str) -> Result<()> {
-    if let (Some(accepted), Some(seen)) = (opts.accept_fingerprint.as_deref(), cert) {
-        // The verifier let only this fingerprint through; checked again for clarity.
-        return if accepted == seen { Ok(()) } else { Err(crate::net::certificate_changed(label, accepted, seen)) };
-    }
     if protocol == Protocol::Http && server.protocol.is_some_and(Protocol::is_tls) {
         return Err(Error::new(
             ErrorCode::TlsError,
@@ -93,7 +89,8 @@ pub(super) fn check_security(server: &ServerRow, protocol: Protocol, cert: Optio
     }
     if protocol == Protocol::HttpsSelfSigned {
         if let (Some(pinned), Some(seen)) = (server.cert_sha256.as_deref(), cert) {
-            if pinned != seen {
+            // The pin, or (re-trust) exactly the fingerprint the user accepted.
+            if pinned != seen && opts.accept_fingerprint.as_deref() != Some(seen) {
                 return Err(crate::net::certificate_changed(label, pinned, seen));
             }
         }

@@ -87,7 +87,11 @@ failedLastRuns: number,
 /**
  * Servers never collected, or last collected more than 24 h ago.
  */
-notCollectedLately: number, };
+notCollectedLately: number, 
+/**
+ * Watched jobs whose planned run has not arrived (see `watch::judge`).
+ */
+overdue: number, };
 
 export type DemoStatus = { running: boolean, serverId: number | null, url: string | null, };
 
@@ -115,7 +119,7 @@ server: string,
  */
 serverId: number | null, jobs: number, new: number, skipped: number, 
 /**
- * Log rows that could not be read, left out.
+ * Log rows (and jobs) that could not be read, left out.
  */
 invalidRows: number, 
 /**
@@ -163,7 +167,15 @@ operationType: string,
 /**
  * The task of this job running on the server at the last collection.
  */
-running: RunningTask | null, };
+running: RunningTask | null, 
+/**
+ * Whether the background watch reports it.
+ */
+monitored: boolean, 
+/**
+ * The planned run it missed, while it is overdue.
+ */
+overdueSince: number | null, };
 
 export type KeychainStatus = { available: boolean, 
 /**
@@ -233,7 +245,11 @@ phase: string | null,
 /**
  * 0..1, when known.
  */
-progress: number | null, };
+progress: number | null, 
+/**
+ * It has run past the long-running threshold.
+ */
+long: boolean, };
 
 export type Server = { id: number, name: string, alias: string | null, displayName: string, note: string | null, host: string, port: number, url: string | null, protocol: Protocol | null, certSha256: string | null, 
 /**
@@ -259,7 +275,7 @@ export type ServerSettings = { alias?: string | null, note?: string | null, host
 /**
  * The status of a log entry, and where it comes from.
  */
-export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "connection" | "info";
+export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "overdue" | "connection" | "info";
 
 /**
  * What to test: a configured server (its address, protocol, pin and saved password, each

@@ -11,6 +11,7 @@ mod logs;
 mod schema;
 mod servers;
 mod views;
+mod watch;
 
 pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
@@ -97,6 +98,13 @@ impl Store {
         store.conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Creates the store file at `path` with only the first `version` migrations applied: the
+    /// schema an older Duplidesk left, for upgrade tests.
+    pub fn create_at_schema(path: &Path, version: usize) -> Result<()> {
+        let mut store = Store::connect(path)?;
+        schema::migrate_to(&mut store.conn, version)
     }
 
     /// A second connection to an open store that can only read (`query_only`): with WAL it

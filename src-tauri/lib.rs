@@ -17,6 +17,7 @@ pub mod lang;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod watcher;
 
 pub use state::{AppState, ShellEvents};
 pub use tray::{set_tray_status, TrayStatus, TRAY_ID};
@@ -57,13 +58,18 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl Fn
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![BACKGROUND_ARG])))
         .plugin(attach)
         .manage(state)
         .invoke_handler(commands::invoke_handler())
 }
 
-/// Runs the desktop app (the binary calls this when started without arguments).
-pub fn run() {
+/// The argument the login item starts the app with: in the tray, the window hidden.
+pub const BACKGROUND_ARG: &str = "--background";
+
+/// Runs the desktop app (the binary calls this when started without arguments, or with
+/// [`BACKGROUND_ARG`]: `in_background` then keeps the window hidden until the tray opens it).
+pub fn run(in_background: bool) {
     let builder = tauri::Builder::default()
         // First, so a second launch exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -71,11 +77,15 @@ pub fn run() {
         }));
     let app = with_commands(builder, AppState::from_env)
         .manage(TrayAvailable(AtomicBool::new(false)))
-        .setup(|app| {
+        .setup(move |app| {
             let handle = app.handle().clone();
             match tray::create(&handle) {
                 Ok(()) => app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed),
                 Err(e) => eprintln!("duplidesk: no tray icon ({e}); closing the window will quit"),
+            }
+            let has_tray = app.state::<TrayAvailable>().0.load(Ordering::Relaxed);
+            if !(in_background && has_tray) {
+                show_main_window(&handle);
             }
             let engine = app.state::<AppState>().engine.clone();
             tauri::async_runtime::spawn(async move {
@@ -84,6 +94,7 @@ pub fn run() {
                     eprintln!("duplidesk: the demo server could not be restored: {e}");
                 }
             });
+            watcher::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -29,8 +29,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod app;
-mod hostile;
 mod cpu;
+mod hostile;
 
 const PASSWORD: &str = "duplicati";
 

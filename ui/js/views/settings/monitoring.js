@@ -22,6 +22,17 @@ const INTERVALS = [0, 1, 5, 15, 30, 60, 120, 360, 720, 1440];
 /** @type {(keyof NotifySettings)[]} */
 const NOTIFY_KINDS = ["error", "warning", "overdue", "connection", "running", "stopped", "started", "completed"];
 
+/**
+ * "Every day", "Every week", "Every 12 h".
+ * @param {number} s seconds
+ */
+function everyLabel(s) {
+  if (s === 3600) return t("mon.everyHour");
+  if (s === 86400) return t("mon.everyDay");
+  if (s === 604800) return t("mon.everyWeek");
+  return t("mon.every", { interval: formatDuration(s) });
+}
+
 /** @param {number} min */
 const intervalLabel = (min) => (min === 0 ? t("mon.intervalOff") : formatDuration(min * 60));
 
@@ -100,7 +111,6 @@ export function monitoringPanel() {
       h("p", { class: "field-hint" }, t("mon.notificationsHint")),
       notifyList,
     ),
-    savedEl,
   );
 
   function fillForm() {
@@ -229,7 +239,6 @@ export function monitoringPanel() {
     const box = /** @type {HTMLInputElement} */ (
       h("input", {
         type: "checkbox",
-        class: "switch",
         role: "switch",
         checked: j.monitored,
         "data-testid": "mon-watch",
@@ -253,7 +262,7 @@ export function monitoringPanel() {
       "tr",
       { "data-testid": "mon-job", "data-job-id": String(j.jobId), class: j.overdueSince != null && j.monitored ? "is-overdue" : "" },
       h("td", { class: "c-name" }, h("div", { class: "job-name ellipsis", title: j.job }, j.job)),
-      h("td", { class: "nowrap" }, j.intervalS != null ? t("mon.every", { interval: formatDuration(j.intervalS) }) : h("span", { class: "muted" }, t("mon.byHand"))),
+      h("td", { class: "nowrap" }, j.intervalS != null ? everyLabel(j.intervalS) : h("span", { class: "muted" }, t("mon.byHand"))),
       h("td", { class: "nowrap" }, relTime(j.lastRun)),
       h("td", { class: "nowrap" }, relTime(j.nextDue)),
       h("td", { class: "nowrap" }, stateCell(j)),
@@ -384,7 +393,12 @@ export function monitoringPanel() {
     h(
       "section",
       { class: "settings-section", "aria-labelledby": "mon-bg" },
-      h("div", { class: "section-head" }, h("div", null, h("h2", { class: "section-title", id: "mon-bg" }, t("mon.background")), h("p", { class: "muted small" }, t("mon.backgroundHint")))),
+      h(
+        "div",
+        { class: "section-head" },
+        h("div", null, h("h2", { class: "section-title", id: "mon-bg" }, t("mon.background")), h("p", { class: "muted small" }, t("mon.backgroundHint"))),
+        savedEl,
+      ),
       form,
     ),
     h(

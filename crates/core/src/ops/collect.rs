@@ -43,17 +43,21 @@ impl CollectRequest {
     }
 }
 
-/// While alive, a collection is running; a second one is refused with `busy`.
+/// While alive, a collection is running; a second one is refused with `busy`. Front ends hear
+/// of the user's collections only (a background pass does not flip their Collect / Cancel).
 struct Running<'a> {
     engine: &'a Engine,
     cancel: CancelFlag,
+    background: bool,
 }
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         *lock(&self.engine.running) = None;
         self.engine.slot_freed.notify_waiters();
-        self.engine.listener.collecting(false);
+        if !self.background {
+            self.engine.listener.collecting(false);
+        }
     }
 }
 
@@ -114,8 +118,14 @@ impl Engine {
         }
     }
 
+    /// Whether the user's collection runs (a background pass gives way to one at once).
     pub fn is_collecting(&self) -> bool {
-        lock(&self.running).is_some()
+        lock(&self.running).as_ref().is_some_and(|slot| !slot.background)
+    }
+
+    /// Whether a background pass is collecting.
+    pub fn is_collecting_in_background(&self) -> bool {
+        lock(&self.running).as_ref().is_some_and(|slot| slot.background)
     }
 
     /// Whether some host of `request` has no password: none typed, none saved, not the demo.
@@ -165,8 +175,10 @@ impl Engine {
                         let cancel = CancelFlag::default();
                         *slot = Some(RunningSlot { cancel: cancel.clone(), background });
                         drop(slot);
-                        self.listener.collecting(true);
-                        return Ok(Running { engine: self, cancel });
+                        if !background {
+                            self.listener.collecting(true);
+                        }
+                        return Ok(Running { engine: self, cancel, background });
                     }
                     Some(held) if held.background && !background => held.cancel.cancel(),
                     Some(_) => return Err(Error::busy()),

@@ -1,7 +1,7 @@
 //! Collect (typed hosts, chosen servers, every server, the demo), cancel, re-trust.
 use super::{lock, Engine, RunningSlot};
 use crate::collect::{CancelFlag, Collector, HostSummary, Progress, ProgressFn, Target};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::hosts::{parse_hosts, HostSpec, DEFAULT_PORT};
 use crate::secrets;
 use crate::store::ServerRow;
@@ -100,6 +100,12 @@ impl Engine {
         let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
         let summaries = collector.collect(targets, progress, &running.cancel).await;
         drop(running);
+        // A refused password may have been changed elsewhere (the command line): read it again.
+        if summaries.iter().any(|h| h.error.as_ref().is_some_and(|e| e.code == ErrorCode::AuthFailed)) {
+            if let Some(secrets) = self.secrets() {
+                secrets.forget();
+            }
+        }
         self.data_changed();
         Ok(summaries)
     }

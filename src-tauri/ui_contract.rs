@@ -25,8 +25,14 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<store::TrustedCa>();
     out.visit::<ops::LogsQuery>();
     out.visit::<ops::LogsPage>();
+    out.visit::<ops::LogsCount>();
     out.visit::<ops::ClearOptions>();
     out.visit::<ops::Cleared>();
+    out.visit::<store::ClearPreview>();
+    out.visit::<ops::Exported>();
+    out.visit::<duplidesk_core::logs_file::LogFormat>();
+    out.visit::<store::JobTrend>();
+    out.visit::<store::StatusTimeline>();
     out.visit::<ops::CollectRequest>();
     out.visit::<ops::TestRequest>();
     out.visit::<ops::TestResult>();

@@ -488,7 +488,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     s.wait("[data-testid=empty-state]", 30);
     s.wait_text("[data-testid=nav-logs]", "Registros", 10);
     assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
-    assert_eq!(desktop::menu_labels(), ["Recolección rápida", "Cancelar la recolección", "Abrir Duplidesk", "Salir"]);
+    assert_eq!(desktop::menu_labels(), ["Recopilación rápida", "Cancelar la recopilación", "Abrir Duplidesk", "Salir"]);
 
     // The close button hides the window; the app keeps running in the tray.
     let window = desktop::shown_main_window().expect("the main window is shown");
@@ -517,7 +517,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     close_dialog(&s);
     wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);
-    desktop::click_menu_item("Recolección rápida");
+    desktop::click_menu_item("Recopilación rápida");
     wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == icon("error"));
     s.quit();
 }

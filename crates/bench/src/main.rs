@@ -20,7 +20,7 @@
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, Version};
 use duplidesk_core::collect::{CancelFlag, CollectOptions, Collector, Progress, Target};
 use duplidesk_core::hosts::HostSpec;
-use duplidesk_core::monitor::NewEntry;
+use duplidesk_core::monitor::{FileCounts, NewEntry};
 use duplidesk_core::store::{Db, JobCursor, JobInfo, LogQuery, NewServer, Store};
 use duplidesk_core::Status;
 use std::io::{BufRead, BufReader};
@@ -282,6 +282,7 @@ fn bench_query() {
                         uploaded_bytes: Some(52_471_123),
                         warnings: 0,
                         errors: 0,
+                        files: Some(FileCounts { examined: 48211, added: 61, modified: 36, deleted: 4 }),
                         details: String::new(),
                         details_cut_from: None,
                     }

@@ -17,7 +17,7 @@ pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
-pub use views::JobSummaryRow;
+pub use views::{ClearPreview, ClearedLogs, JobSummaryRow, JobTimeline, JobTrend, StatusTimeline};
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

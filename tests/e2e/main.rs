@@ -486,7 +486,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     let driver = Driver::start(&env);
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    s.wait_text("[data-testid=nav-logs]", "Registros", 10);
+    s.wait_text("[data-testid=nav-logs]", "Logs de backup", 10);
     assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
     assert_eq!(desktop::menu_labels(), ["Recopilación rápida", "Cancelar la recopilación", "Abrir Duplidesk", "Salir"]);
 
@@ -536,7 +536,7 @@ fn dark_mode_and_spanish() {
             s.click_on("[data-testid=nav-settings]");
             let select = s.wait("[data-testid=lang-select]", 10);
             s.exec("arguments[0].value = 'es'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![select.arg()]);
-            s.wait_text("[data-testid=nav-logs]", "Registros", 10);
+            s.wait_text("[data-testid=nav-logs]", "Logs de backup", 10);
             assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
             s.screenshot("settings-es");
             s.click_on("[data-testid=nav-dashboard]");

@@ -12,6 +12,7 @@ import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBo
 import { setBusy } from "../components/modal.js";
 import { toast } from "../components/toast.js";
 import { formatDuration, formatBytes, formatNumber, formatRelative } from "../format.js";
+import { createTimeline } from "./timeline.js";
 /** @import { DashboardSummary, Job, Server, Status } from "../types" */
 /** @import { CommandError } from "../api.js" */
 /** @import { App, View } from "../app.js" */
@@ -101,7 +102,11 @@ export function createDashboardView(app) {
   const listEl = h("div", { class: "server-list", "data-testid": "server-list" });
   // A failed reload keeps showing the last data, with the error above it.
   const refreshErrorEl = h("div", { class: "refresh-error" });
-  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, tilesEl, filterBar, listEl);
+  // The status timeline is a section of its own (views/timeline.js), reloaded with the data.
+  const timeline = createTimeline();
+  /** @type {object | null} the dashboard() result the timeline was loaded for */
+  let timelineFor = null;
+  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, tilesEl, filterBar, listEl, timeline.el);
   const emptyEl = h("div", { class: "empty-wrap" });
   const el = h("section", { class: "view view-dashboard", "aria-label": t("nav.dashboard") }, mainEl, emptyEl);
 
@@ -493,6 +498,10 @@ export function createDashboardView(app) {
     else refreshErrorEl.replaceChildren();
     renderTiles(d.summary);
     renderList();
+    if (timelineFor !== d) {
+      timelineFor = d;
+      timeline.refresh();
+    }
   }
 
   const unsub = subscribe(() => render());
@@ -507,6 +516,9 @@ export function createDashboardView(app) {
       searchInput.select();
       return true;
     },
-    destroy: unsub,
+    destroy: () => {
+      unsub();
+      timeline.destroy();
+    },
   };
 }

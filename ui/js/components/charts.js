@@ -58,6 +58,22 @@ function shortDate(ts) {
   return isDate(ts) ? new Date(ts * 1000).toLocaleDateString(document.documentElement.lang, { day: "numeric", month: "short" }) : "";
 }
 
+/**
+ * An axis as wide as its longest label (uPlot's `size` callback).
+ * @param {UPlot} u
+ * @param {string[] | null} values
+ * @param {number} axisIdx
+ * @param {number} cycleNum
+ */
+function fitAxis(u, values, axisIdx, cycleNum) {
+  const a = u.axes[axisIdx];
+  const known = /** @type {{ _size?: number }} */ (/** @type {unknown} */ (a))._size;
+  if (cycleNum > 1 && known) return known;
+  const longest = (values ?? []).reduce((acc, v) => (String(v).length > acc.length ? String(v) : acc), "");
+  u.ctx.font = /** @type {[string, number]} */ (/** @type {unknown} */ (a.font))[0];
+  return Math.ceil(12 + 8 + u.ctx.measureText(longest).width / (devicePixelRatio || 1));
+}
+
 /** Axis colours, from the stylesheet. */
 function axis() {
   const text = cssColor("--muted");
@@ -111,7 +127,7 @@ export async function renderJobCharts(trend, el) {
       scales: { x: { time: true } },
       axes: [
         { ...axis(), values: (_u, splits) => splits.map(shortDate), space: 70 },
-        { ...axis(), size: 72, values: (_u, splits) => splits.map((v) => m.format(v)) },
+        { ...axis(), size: fitAxis, values: (_u, splits) => splits.map((v) => m.format(v)) },
       ],
       series: [
         {},
@@ -173,7 +189,6 @@ export async function renderTimeline(lanes, from, to, box, readout) {
   const laneH = 24;
   const colors = Object.fromEntries(Object.keys(STATUS_VAR).map((s) => [s, statusColor(/** @type {Status} */ (s))]));
   const width = Math.max(320, box.clientWidth || 720);
-  const labelWidth = Math.min(220, Math.max(90, ...lanes.map((l) => l.label.length * 7 + 16)));
   /** @param {UPlot} u */
   function drawRuns(u) {
     const ctx = u.ctx;
@@ -194,13 +209,13 @@ export async function renderTimeline(lanes, from, to, box, readout) {
   /** @type {UPlotOptions} */
   const opts = {
     width,
-    height: lanes.length * laneH + 34,
+    height: lanes.length * laneH + 48,
     legend: { show: false },
     cursor: { y: false, drag: { x: false, y: false }, points: { show: false } },
     scales: { x: { time: true, range: () => [from, to] }, y: { range: () => [-0.5, lanes.length - 0.5], dir: -1 } },
     axes: [
       { ...axis(), values: (_u, splits) => splits.map(shortDate), space: 64 },
-      { ...axis(), size: labelWidth, splits: () => lanes.map((_, i) => i), values: (_u, splits) => splits.map((i) => lanes[i]?.label ?? ""), grid: { show: false } },
+      { ...axis(), size: fitAxis, splits: () => lanes.map((_, i) => i), values: (_u, splits) => splits.map((i) => lanes[i]?.label ?? ""), grid: { show: false } },
     ],
     series: [{}, { show: false }],
     hooks: {

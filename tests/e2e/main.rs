@@ -109,7 +109,9 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     // The counter: every entry; the page says how the To day is read.
     s.click_on("[data-testid=nav-logs]");
     s.wait("[data-testid=logs-row]", 15);
-    let counter = |what: &str| s.wait_until(what, 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching").and_then(|m| m.parse::<usize>().ok()));
+    let counter = |what: &str| {
+        s.wait_until(what, 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching").and_then(|m| m.parse::<usize>().ok()))
+    };
     assert_eq!(counter("the counter"), total);
     assert_eq!(s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total").as_deref(), Some(total.to_string().as_str()));
     assert!(s.text_of("[data-testid=logs-tz]").contains("Pacific/Kiritimati"), "{}", s.text_of("[data-testid=logs-tz]"));
@@ -117,7 +119,9 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     // A status filter, then one day (local time in Kiritimati) on top of it.
     s.click_on("[data-testid=logs-status-chip][data-status=completed]");
     let completed: Vec<_> = all.iter().filter(|e| e.status == duplidesk_core::Status::Completed).collect();
-    s.wait_until("only completed runs are counted", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(completed.len().to_string()));
+    s.wait_until("only completed runs are counted", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(completed.len().to_string())
+    });
     let day = zone.timestamp_opt(completed[completed.len() / 2].date, 0).unwrap().date_naive();
     let on_day = completed.iter().filter(|e| zone.timestamp_opt(e.date, 0).unwrap().date_naive() == day).count();
     let set_date = |testid: &str, value: &str| {
@@ -142,10 +146,14 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     let with_needle = all.iter().filter(|e| e.message.to_lowercase().contains(needle)).count();
     assert!(with_needle > 0 && with_needle < total, "{with_needle} of {total}");
     s.type_into("[data-testid=logs-search]", needle);
-    s.wait_until("the search narrows the list", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(with_needle.to_string()));
+    s.wait_until("the search narrows the list", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(with_needle.to_string())
+    });
     s.click_on("[data-testid=logs-status-chip][data-status=error]");
     let errors_with = all.iter().filter(|e| e.status == duplidesk_core::Status::Error && e.message.to_lowercase().contains(needle)).count();
-    s.wait_until("search and status combine", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string()));
+    s.wait_until("search and status combine", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string())
+    });
 
     // Leaving the page and coming back keeps the filters.
     s.click_on("[data-testid=nav-dashboard]");
@@ -154,7 +162,9 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     s.wait("[data-testid=logs-table]", 10);
     assert_eq!(s.exec("return document.querySelector('[data-testid=logs-search]').value;", vec![]), json!(needle));
     assert_eq!(s.attr(&s.wait("[data-testid=logs-status-chip][data-status=error]", 5), "aria-pressed").as_deref(), Some("true"));
-    s.wait_until("the same count", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string()));
+    s.wait_until("the same count", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string())
+    });
 
     // Export the filtered entries as CSV through the native save dialog.
     s.click_on("[data-testid=logs-status-chip][data-status=error]");
@@ -186,7 +196,9 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     let kept = all.iter().filter(|e| e.job_id == Some(job1.id)).count();
     s.click_on("[data-testid=logs-clear]");
     s.wait("[data-testid=clear-dialog]", 10);
-    s.wait_until("the count to delete", 15, || s.attr(&s.wait("[data-testid=clear-count]", 5), "data-entries") == Some((total - kept).to_string()));
+    s.wait_until("the count to delete", 15, || {
+        s.attr(&s.wait("[data-testid=clear-count]", 5), "data-entries") == Some((total - kept).to_string())
+    });
     assert!(s.text_of("[data-testid=clear-kept]").contains(&job1.name), "{}", s.text_of("[data-testid=clear-kept]"));
     s.screenshot("clear-logs");
     s.click_on("[data-testid=confirm-ok]");
@@ -194,7 +206,9 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     let left = Store::open_in(data.path()).unwrap().query_logs(&LogQuery::default()).unwrap();
     assert_eq!(left.len(), kept + 1, "the running job's entries and the note");
     assert!(left[0].message.starts_with(&format!("Backup logs cleared: {} entries deleted", total - kept)), "{}", left[0].message);
-    s.wait_until("the page shows what is left", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total") == Some((kept + 1).to_string()));
+    s.wait_until("the page shows what is left", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total") == Some((kept + 1).to_string())
+    });
 
     // A job's charts: its history drawer draws duration, size, uploaded and files over time.
     // (The cleared job has none left; job 1 kept its runs.)

@@ -42,7 +42,9 @@ pub fn midnight_in<Tz: TimeZone>(day: NaiveDate, tz: &Tz) -> Option<i64> {
     let midnight = day.and_hms_opt(0, 0, 0)?;
     match tz.from_local_datetime(&midnight).earliest() {
         Some(t) => Some(t.timestamp()),
-        None => (1..=3 * 60).find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest()).map(|t| t.timestamp()),
+        None => {
+            (1..=3 * 60).find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest()).map(|t| t.timestamp())
+        }
     }
 }
 

@@ -193,7 +193,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], CSV_HEADER);
         let date = local_rfc3339(1_746_316_800);
-        assert_eq!(lines[1], format!("7,{date},warning,Backup,\"nas, \"\"main\"\"\",Docs,207.500,\"1 file, 2 \"\"warnings\"\"\",1024,,2,0"));
+        assert_eq!(
+            lines[1],
+            format!("7,{date},warning,Backup,\"nas, \"\"main\"\"\",Docs,207.500,\"1 file, 2 \"\"warnings\"\"\",1024,,2,0")
+        );
         assert_eq!(lines[2], format!("7,{date},warning,Backup,\"nas, \"\"main\"\"\",,207.500,'=cmd,1024,,2,0"));
         assert_eq!(lines.len(), 3);
         assert_eq!(CSV_HEADER.split(',').count(), 12);

@@ -7,8 +7,8 @@ use common::*;
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::collect::{CollectOptions, Progress};
 use duplidesk_core::import::ImportTarget;
-use duplidesk_core::ops::{ClearOptions, CollectRequest, Keychain, Listener, TestRequest};
 use duplidesk_core::logs_file::LogFormat;
+use duplidesk_core::ops::{ClearOptions, CollectRequest, Keychain, Listener, TestRequest};
 use duplidesk_core::store::{JobCursor, LogQuery, ServerSettings};
 use duplidesk_core::Status;
 use duplidesk_core::{Engine, ErrorCode};
@@ -362,8 +362,12 @@ async fn an_imported_certificate_authority_is_trusted_for_every_server() {
 /// deleted servers' entries go; an `info` entry says so; no server is asked anything.
 #[tokio::test(flavor = "multi_thread")]
 async fn clearing_logs_keeps_a_running_jobs_entries_and_removes_idle_and_orphaned_ones() {
-    let a = TestServer::start(ServerConfig { version: duplicati_testserver::Version::V2_3_1, data: generated(2, 8), ..ServerConfig::default() })
-        .unwrap();
+    let a = TestServer::start(ServerConfig {
+        version: duplicati_testserver::Version::V2_3_1,
+        data: generated(2, 8),
+        ..ServerConfig::default()
+    })
+    .unwrap();
     let b = TestServer::start(ServerConfig {
         data: generated(1, 5),
         machine_name: "nas02".into(),
@@ -446,7 +450,11 @@ async fn cleared_entries_never_come_back_with_a_collection_or_an_import() {
     // An import of the file saved before the clear: every row in it was cleared.
     let imported = t.engine.import_files(vec![saved], None).await.unwrap().remove(0).unwrap();
     assert_eq!((imported.server_id, imported.new, imported.skipped), (Some(server_id), 0, 24), "{imported:?}");
-    let runs = t.engine.logs_count(LogQuery { statuses: vec![Status::Completed, Status::Warning, Status::Error, Status::Stopped], ..LogQuery::default() }).await.unwrap();
+    let runs = t
+        .engine
+        .logs_count(LogQuery { statuses: vec![Status::Completed, Status::Warning, Status::Error, Status::Stopped], ..LogQuery::default() })
+        .await
+        .unwrap();
     assert_eq!(runs.matching, 3);
 }
 

@@ -271,7 +271,12 @@ fn a_cleared_row_dated_in_the_future_stays_cleared() {
     assert_eq!(store.store_page(&job, "nas", &rows, &JobCursor::default()).unwrap().new, 2);
     let cleared = store.clear_logs(None, now).unwrap();
     assert_eq!(cleared.deleted, 2);
-    let again = [entry(1, now - 60, Status::Completed, "Backup"), entry(2, future, Status::Completed, "Backup"), entry(3, now - 30, Status::Error, "Backup"), entry(4, now + 60, Status::Error, "Backup")];
+    let again = [
+        entry(1, now - 60, Status::Completed, "Backup"),
+        entry(2, future, Status::Completed, "Backup"),
+        entry(3, now - 30, Status::Error, "Backup"),
+        entry(4, now + 60, Status::Error, "Backup"),
+    ];
     let out = store.store_page(&job, "nas", &again, &JobCursor::default()).unwrap();
     assert_eq!((out.new, out.skipped), (1, 3), "rows 1 and 2 were cleared; row 3 is older than what was cleared; row 4 is new");
     let left = store.query_logs(&LogQuery { statuses: vec![Status::Error], ..LogQuery::default() }).unwrap();

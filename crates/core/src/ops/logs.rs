@@ -2,11 +2,11 @@
 //! clearing logs.
 use super::Engine;
 use crate::dashboard::{self, Dashboard, Health};
-use crate::error::Result;
-use crate::model::Status;
 use crate::dates::local_day_range;
 use crate::error::Error;
+use crate::error::Result;
 use crate::logs_file::{LogFormat, LogWriter};
+use crate::model::Status;
 use crate::store::{now_ts, ClearPreview, JobTrend, LogDetails, LogEntryRow, LogQuery, StatusTimeline};
 use crate::task::blocking;
 use serde::{Deserialize, Serialize};

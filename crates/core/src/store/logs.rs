@@ -252,13 +252,21 @@ impl Cleared {
 }
 
 /// Stores an entry the app produced, within the caller's transaction.
-pub(super) fn insert_system_entry_in(tx: &rusqlite::Transaction<'_>, server_id: Option<i64>, server_name: &str, entry: &NewEntry) -> Result<i64> {
+pub(super) fn insert_system_entry_in(
+    tx: &rusqlite::Transaction<'_>,
+    server_id: Option<i64>,
+    server_name: &str,
+    entry: &NewEntry,
+) -> Result<i64> {
     tx.execute(
         "INSERT INTO log_entries(server_id, server_name, date, status, type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
     )?;
     let id = tx.last_insert_rowid();
-    tx.execute("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)", params![id, compress(&entry.details), entry.details_cut_from])?;
+    tx.execute(
+        "INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)",
+        params![id, compress(&entry.details), entry.details_cut_from],
+    )?;
     Ok(id)
 }
 

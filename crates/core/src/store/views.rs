@@ -194,7 +194,14 @@ impl Store {
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            jobs.push(JobTimeline { job_id: r.get(0)?, server_id: r.get(1)?, job: r.get(2)?, server: r.get(3)?, dates: Vec::new(), statuses: Vec::new() });
+            jobs.push(JobTimeline {
+                job_id: r.get(0)?,
+                server_id: r.get(1)?,
+                job: r.get(2)?,
+                server: r.get(3)?,
+                dates: Vec::new(),
+                statuses: Vec::new(),
+            });
         }
         let index: std::collections::HashMap<i64, usize> = jobs.iter().enumerate().map(|(i, j)| (j.job_id, i)).collect();
         let mut st = self.conn.prepare_cached(&format!(
@@ -224,9 +231,10 @@ impl Store {
     /// jobs running right now it keeps (of which jobs).
     pub fn clear_preview(&self, older_than: Option<i64>) -> Result<ClearPreview> {
         let (cond, args) = clear_condition(older_than);
-        let entries = self.conn.query_row(&format!("SELECT count(*) FROM log_entries e WHERE {cond}"), params_from_iter(args.iter()), |r| {
-            r.get::<_, i64>(0)
-        })? as u64;
+        let entries =
+            self.conn.query_row(&format!("SELECT count(*) FROM log_entries e WHERE {cond}"), params_from_iter(args.iter()), |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
         let (kept_running, running_jobs) = running_entries(&self.conn)?;
         Ok(ClearPreview { entries, kept_running, running_jobs })
     }

@@ -347,7 +347,9 @@ export function createLogsView(_app, initial = {}) {
     table.setAttribute("aria-busy", "true");
     tableCard.classList.add("is-loading");
     if (!loaded) skeleton();
-    if (resetPage || matching === null) recount();
+    // The rows first; the counter is asked for once they are shown.
+    const needCount = resetPage || matching === null;
+    if (needCount) counter.classList.add("is-counting");
     try {
       const res = await api.logs(query());
       if (my !== seq) return;
@@ -363,6 +365,7 @@ export function createLogsView(_app, initial = {}) {
       tbody.replaceChildren(...rows.map(row));
       if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`[data-log-id="${focusedId}"]`))?.focus({ preventScroll: true });
       renderState(rows.length, res.more);
+      if (needCount) recount();
     } catch (e) {
       if (my !== seq) return;
       loaded = true;

@@ -144,7 +144,13 @@ impl Engine {
 
     /// How many entries match `query`, and how many the store holds.
     pub async fn logs_count(&self, query: LogQuery) -> Result<LogsCount> {
-        self.db()?.read(move |s| Ok(LogsCount { matching: s.count_logs(&query)?, total: s.total_entries()? })).await
+        self.db()?
+            .count(move |s| {
+                let total = s.total_entries()?;
+                let matching = if query.is_unfiltered() { total } else { s.count_logs(&query)? };
+                Ok(LogsCount { matching, total })
+            })
+            .await
     }
 
     /// Writes every entry matching `query` (limit and offset apply) to `path` as CSV or JSON,

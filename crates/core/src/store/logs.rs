@@ -65,6 +65,11 @@ pub struct LogQuery {
 }
 
 impl LogQuery {
+    /// Whether every entry matches.
+    pub fn is_unfiltered(&self) -> bool {
+        self.where_clause().0.is_empty()
+    }
+
     fn where_clause(&self) -> (String, Vec<Value>) {
         let mut sql = Vec::new();
         let mut args: Vec<Value> = Vec::new();

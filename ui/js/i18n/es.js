@@ -123,7 +123,7 @@ export default {
   "server.collect": "Recopilar",
   "server.collectTip": "Recopilar ahora los logs de backup de {name}",
   "server.version": "Duplicati {version}",
-  "server.noJobsYet": "Aún no se conocen trabajos: recoja este servidor para verlos.",
+  "server.noJobsYet": "Aún no se conocen trabajos: recopile este servidor para verlos.",
   "server.noJobs": "Este servidor no tiene trabajos de backup.",
   "server.test": "Probar conexión",
   "server.testing": "Probando la conexión…",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The desktop app's benchmark (release build): cold start to a painted window and idle RSS
-# after a collection of 50,000 entries. Runs in the same throw-away session as the tests
-# (D-Bus, unlocked keyring, Xvfb).
+# The desktop app's benchmarks (release build), in the same throw-away session as the tests
+# (D-Bus, unlocked keyring, Xvfb):
+#   bash scripts/bench-app.sh          cold start to a painted window, idle RSS after 50,000 entries
+#   bash scripts/bench-app.sh window   the Backup Logs page on 1,000,000 entries (first rows, next
+#                                      page, filter change, search) and the job charts of 10,000 runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
@@ -12,4 +14,9 @@ fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/duplidesk/target}"
 cargo build --release --bin duplidesk -p duplidesk --features tauri/custom-protocol
 cargo build --release -p duplidesk-bench
-exec dbus-run-session -- bash scripts/test-inner.sh --run "$CARGO_TARGET_DIR/release/duplidesk-bench" app "$CARGO_TARGET_DIR/release/duplidesk"
+MODE="${1:-app}"
+case "$MODE" in
+  app | window) ;;
+  *) echo "bench-app.sh: unknown benchmark $MODE (app or window)" >&2; exit 2 ;;
+esac
+exec dbus-run-session -- bash scripts/test-inner.sh --run "$CARGO_TARGET_DIR/release/duplidesk-bench" "$MODE" "$CARGO_TARGET_DIR/release/duplidesk"

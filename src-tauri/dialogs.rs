@@ -26,6 +26,23 @@ pub async fn save_json<R: Runtime>(app: &AppHandle<R>, default_name: &str) -> Op
     rx.await.ok().flatten()
 }
 
+/// Asks where to export the Backup Logs (`backup-logs_<local time>.csv|json`); `None` when
+/// cancelled.
+pub async fn save_logs<R: Runtime>(app: &AppHandle<R>, format: duplidesk_core::logs_file::LogFormat) -> Option<PathBuf> {
+    let ext = format.extension();
+    let name = format!("backup-logs_{}.{ext}", duplidesk_core::export::local_now().format("%Y-%m-%d_%H-%M-%S"));
+    let (tx, rx) = oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(current_lang(app).texts().export_dialog_title)
+        .set_file_name(&name)
+        .add_filter(ext.to_uppercase(), &[ext])
+        .save_file(move |path| {
+            let _ = tx.send(path.and_then(into_path));
+        });
+    rx.await.ok().flatten()
+}
+
 /// Asks for collected JSON files to import; `None` when cancelled.
 pub async fn pick_json_files<R: Runtime>(app: &AppHandle<R>) -> Option<Vec<PathBuf>> {
     pick_files(app, current_lang(app).texts().import_dialog_title, "JSON", &["json"]).await

@@ -23,6 +23,7 @@ pub struct Texts {
     pub failed_title: &'static str,
     pub save_dialog_title: &'static str,
     pub import_dialog_title: &'static str,
+    pub export_dialog_title: &'static str,
     pub ca_dialog_title: &'static str,
 }
 
@@ -56,18 +57,20 @@ impl Lang {
                 failed_title: "Duplidesk: collection failed",
                 save_dialog_title: "Save collected data",
                 import_dialog_title: "Import collected JSON files",
+                export_dialog_title: "Export backup logs",
                 ca_dialog_title: "Trust a certificate authority",
             },
             Lang::Es => &Texts {
-                quick_collect: "Recolección rápida",
-                cancel_collect: "Cancelar la recolección",
+                quick_collect: "Recopilación rápida",
+                cancel_collect: "Cancelar la recopilación",
                 open: "Abrir Duplidesk",
                 show_entry: "Ver",
                 quit: "Salir",
-                collected_title: "Duplidesk: recolección terminada",
-                failed_title: "Duplidesk: la recolección falló",
-                save_dialog_title: "Guardar los datos recogidos",
-                import_dialog_title: "Importar archivos JSON recogidos",
+                collected_title: "Duplidesk: recopilación terminada",
+                failed_title: "Duplidesk: la recopilación falló",
+                save_dialog_title: "Guardar los datos JSON recopilados",
+                import_dialog_title: "Importar archivos JSON recopilados",
+                export_dialog_title: "Exportar logs de backup",
                 ca_dialog_title: "Confiar en una autoridad de certificación",
             },
         }
@@ -82,7 +85,7 @@ impl Lang {
                 if new == 1 { "y" } else { "ies" }
             ),
             Lang::Es => format!(
-                "{servers} servidor{} recogido{}, {new} entrada{} nueva{}, {failed} con error",
+                "{servers} servidor{} recopilado{}, {new} entrada{} nueva{}, {failed} con error",
                 if servers == 1 { "" } else { "es" },
                 if servers == 1 { "" } else { "s" },
                 if new == 1 { "" } else { "s" },
@@ -153,7 +156,7 @@ mod tests {
         assert_eq!(Lang::from_tag(""), Lang::En);
         assert_eq!(Lang::En.summary(2, 10, 1), "2 servers collected, 10 new entries, 1 failed");
         assert_eq!(Lang::En.summary(1, 1, 0), "1 server collected, 1 new entry, 0 failed");
-        assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recogidos, 0 entradas nuevas, 0 con error");
+        assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recopilados, 0 entradas nuevas, 0 con error");
     }
 
     #[test]

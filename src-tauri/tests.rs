@@ -100,7 +100,7 @@ fn empty_store_dashboard_and_app_info() {
     assert_eq!(info["language"], Value::Null);
     assert_eq!(info["storeError"], Value::Null);
     assert!(info["dataDir"].as_str().unwrap().ends_with("data"));
-    assert_eq!(t.ok("logs", json!({"query": {}}))["total"], 0);
+    assert_eq!(t.ok("logs_count", json!({"query": {}})), json!({"matching": 0, "total": 0}));
     assert_eq!(t.ok("set_language", json!({"language": "es"})), "es");
     let info = t.ok("app_info", json!({}));
     assert_eq!((&info["language"], &info["uiLanguage"]), (&json!("es"), &json!("es")));
@@ -141,8 +141,21 @@ fn collect_fills_the_dashboard_logs_and_history() {
     assert_eq!(history[0]["id"], docs["last"]["id"]);
 
     let errors = t.ok("logs", json!({"query": {"statuses": ["error"], "limit": 1, "offset": 0}}));
-    assert_eq!(errors["total"], 2);
+    assert_eq!(errors["more"], true);
     assert_eq!(errors["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(t.ok("logs_count", json!({"query": {"statuses": ["error"]}})), json!({"matching": 2, "total": 6}));
+    let last = t.ok("logs", json!({"query": {"statuses": ["error"], "limit": 1, "offset": 1}}));
+    assert_eq!((last["more"].clone(), last["rows"].as_array().unwrap().len()), (json!(false), 1));
+    // Text search in messages, and the days of the date filter (local time, "to" inclusive).
+    let searched = t.ok("logs_count", json!({"query": {"search": "FAILED"}}))["matching"].as_u64().unwrap();
+    assert!((1..6).contains(&searched), "{searched}");
+    assert_eq!(t.ok("logs_count", json!({"query": {"fromDay": "2008-01-01", "toDay": "2008-01-01"}}))["matching"], 0);
+    assert_eq!(t.err_code("logs", json!({"query": {"toDay": "05/04/2025"}})), "invalid_input");
+    let trend = t.ok("job_trend", json!({"jobId": docs["id"]}));
+    assert_eq!(trend["statuses"], docs["recent"], "oldest first, as the dashboard's recent runs: {trend}");
+    assert_eq!(trend["dates"].as_array().unwrap().len(), trend["filesExamined"].as_array().unwrap().len());
+    let timeline = t.ok("status_timeline", json!({"days": 30}));
+    assert_eq!(timeline["jobs"].as_array().unwrap().len(), 3, "every job has a lane: {timeline}");
     let row = &errors["rows"][0];
     assert_eq!(row["status"], "error");
     assert_eq!(row["server"], "fileserver01");
@@ -150,7 +163,7 @@ fn collect_fills_the_dashboard_logs_and_history() {
     let details = t.ok("log_details", json!({"id": row["id"]}));
     assert!(details["text"].as_str().unwrap().contains("ParsedResult"), "{details}");
     assert_eq!(details["cutFrom"], Value::Null);
-    assert_eq!(t.ok("logs", json!({"query": {"server": "fileserver01", "opType": "Compact"}}))["total"], 1);
+    assert_eq!(t.ok("logs_count", json!({"query": {"server": "fileserver01", "opType": "Compact"}}))["matching"], 1);
     assert!(t.invoke("logs", json!({"query": {"statuses": ["bogus"]}})).is_err(), "an unknown status is refused");
 
     // Collecting the configured server by id needs its password: none in the keychain here.
@@ -207,9 +220,12 @@ fn update_and_delete_a_server_then_clear_its_orphaned_logs() {
 
     t.ok("delete_server", json!({"id": id}));
     assert_eq!(t.ok("dashboard", json!({}))["servers"], json!([]));
-    assert_eq!(t.ok("logs", json!({"query": {}}))["total"], 6, "logs stay until cleared");
+    assert_eq!(t.ok("logs_count", json!({"query": {}}))["total"], 6, "logs stay until cleared");
     assert_eq!(t.err_code("delete_server", json!({"id": id})), "not_found");
-    assert_eq!(t.ok("clear_logs", json!({"options": {"orphansOnly": true}}))["deleted"], 6);
+    assert_eq!(t.ok("clear_logs_preview", json!({"options": {}})), json!({"entries": 6, "keptRunning": 0, "runningJobs": []}));
+    assert_eq!(t.ok("clear_logs", json!({"options": {}})), json!({"deleted": 6, "keptRunning": 0}));
+    let left = t.ok("logs", json!({"query": {}}));
+    assert_eq!(left["rows"][0]["status"], "info", "the clear says what it did: {left}");
     assert_eq!(t.ok("clear_logs", json!({"options": {"olderThanDays": 1}}))["deleted"], 0);
 }
 
@@ -321,7 +337,7 @@ fn demo_mode_starts_collects_and_is_removed() {
     let info = t.ok("app_info", json!({}));
     assert_eq!(info["demo"], json!({"running": false, "serverId": null, "url": null}));
     assert_eq!(t.ok("dashboard", json!({}))["servers"], json!([]));
-    assert_eq!(t.ok("logs", json!({"query": {}}))["total"], 0);
+    assert_eq!(t.ok("logs_count", json!({"query": {}})), json!({"matching": 0, "total": 0}));
 }
 
 #[test]
@@ -368,11 +384,11 @@ fn the_demo_comes_back_after_a_restart_and_quick_collect_uses_the_collect_path()
     let d = t.ok("dashboard", json!({}));
     assert_eq!(d["servers"][0]["isDemo"], true);
     assert_eq!(d["servers"][0]["lastOk"], true, "{d}");
-    let entries = t.ok("logs", json!({"query": {"server": "demo-nas"}}))["total"].as_u64().unwrap();
+    let entries = t.ok("logs_count", json!({"query": {"server": "demo-nas"}}))["matching"].as_u64().unwrap();
     assert_eq!(entries, 240, "the demo's entries are replaced, not duplicated");
 
     // Quick collect (tray): every configured server, then a notification (none headless: logged).
     tauri::async_runtime::block_on(tray::quick_collect(&handle));
-    assert_eq!(t.ok("logs", json!({"query": {"server": "demo-nas"}}))["total"], 240);
+    assert_eq!(t.ok("logs_count", json!({"query": {"server": "demo-nas"}}))["matching"], 240);
     assert!(!engine.is_collecting());
 }

@@ -25,8 +25,14 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<store::TrustedCa>();
     out.visit::<ops::LogsQuery>();
     out.visit::<ops::LogsPage>();
+    out.visit::<ops::LogsCount>();
     out.visit::<ops::ClearOptions>();
     out.visit::<ops::Cleared>();
+    out.visit::<store::ClearPreview>();
+    out.visit::<ops::Exported>();
+    out.visit::<duplidesk_core::logs_file::LogFormat>();
+    out.visit::<store::JobTrend>();
+    out.visit::<store::StatusTimeline>();
     out.visit::<ops::CollectRequest>();
     out.visit::<ops::TestRequest>();
     out.visit::<ops::TestResult>();
@@ -129,4 +135,56 @@ fn docs_and_the_ui_api_name_exactly_the_app_commands() {
     let api = repo_file("ui/js/api.js");
     let invoked: BTreeSet<String> = api.split("invoke(\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_owned).collect();
     assert_eq!(invoked, commands(), "ui/js/api.js vs commands/list.rs");
+}
+
+/// The texts of a dictionary module (`ui/js/i18n/<lang>.js`: one `"key": "text",` a line).
+fn dictionary(lang: &str) -> BTreeMap<String, String> {
+    repo_file(&format!("ui/js/i18n/{lang}.js"))
+        .lines()
+        .filter_map(|l| {
+            let (key, text) = l.trim().strip_prefix('"')?.split_once("\": \"")?;
+            Some((key.to_owned(), text.strip_suffix("\",")?.replace("\\\"", "\"")))
+        })
+        .collect()
+}
+
+/// `{placeholders}` of a text, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut p: Vec<&str> = text.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(name, _)| name)).collect();
+    p.sort_unstable();
+    p
+}
+
+#[test]
+fn both_dictionaries_have_the_same_keys_and_placeholders() {
+    let (en, es) = (dictionary("en"), dictionary("es"));
+    assert!(en.len() > 300, "the dictionary is read: {} keys", en.len());
+    let missing_es: Vec<&String> = en.keys().filter(|k| !es.contains_key(*k)).collect();
+    let missing_en: Vec<&String> = es.keys().filter(|k| !en.contains_key(*k)).collect();
+    assert!(missing_es.is_empty() && missing_en.is_empty(), "only in en: {missing_es:?}; only in es: {missing_en:?}");
+    for (key, text) in &en {
+        assert_eq!(placeholders(text), placeholders(&es[key]), "{key}");
+    }
+}
+
+/// Spanish follows the words of duplistatus's Spanish documentation, which people coming from
+/// it know; no older word for "collect" is left.
+#[test]
+fn spanish_uses_the_duplistatus_vocabulary() {
+    let es = dictionary("es");
+    for (key, text) in [
+        ("toolbar.collect", "Recopilar logs de backup"),
+        ("collect.title", "Recopilar logs de backup"),
+        ("collect.submit", "Recopilar backups"),
+        ("toolbar.collectAll", "Recopilar todo"),
+        ("settings.collectAll", "Recopilar todo"),
+        ("collect.saveJson", "Descargar datos JSON recopilados"),
+        ("settings.servers", "Configuración de servidores"),
+    ] {
+        assert_eq!(es[key], text, "{key}");
+    }
+    for (key, text) in &es {
+        let lower = text.to_lowercase();
+        assert!(!["recog", "recoj", "recolec"].iter().any(|w| lower.contains(w)), "{key}: {text}");
+    }
 }

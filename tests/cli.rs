@@ -136,7 +136,7 @@ fn logs_and_servers_list_what_was_collected() {
 
     let csv = run(dir.path(), &["logs", "--csv", "--limit", "0"], None);
     let csv = String::from_utf8_lossy(&csv.stdout);
-    assert!(csv.starts_with("id,date,status,type,server,job,duration_s,message\n"));
+    assert!(csv.starts_with("id,date,status,type,server,job,duration_s,message,"), "the first columns as they always were: {csv}");
     assert_eq!(csv.lines().count(), 7);
 
     let servers = json(&run(dir.path(), &["servers", "--json"], None));
@@ -407,4 +407,50 @@ fn watch_once_reports_a_running_job_and_one_episode_for_a_server_that_is_down_th
     let (code, lines) = watch_once(dir.path());
     assert_eq!(code, Some(0), "{lines:?}");
     assert!(lines.iter().any(|l| l["status"] == "info" && l["message"].as_str().is_some_and(|m| m.contains("restored"))), "{lines:?}");
+}
+
+/// `--from`/`--to` days are days of the computer's time zone (`TZ`), the To day included whole:
+/// on 2025-03-09 New York skipped an hour (a 23-hour day); the same instants fall on other days
+/// in Tokyo. `--search` finds text in messages.
+#[test]
+fn days_are_local_to_the_computers_time_zone_across_a_dst_change() {
+    use duplidesk_core::monitor::NewEntry;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_in(dir.path()).unwrap();
+        let utc = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        for (name, at) in [
+            ("before", "2025-03-09T04:59:59Z"), // 2025-03-08 23:59:59 EST
+            ("first", "2025-03-09T05:00:00Z"),  // 2025-03-09 00:00:00 EST
+            ("last", "2025-03-10T03:59:59Z"),   // 2025-03-09 23:59:59 EDT
+            ("after", "2025-03-10T04:00:00Z"),  // 2025-03-10 00:00:00 EDT
+        ] {
+            let entry = NewEntry::system(duplidesk_core::Status::Info, utc(at), format!("entry {name}"));
+            store.insert_system_entry(None, "nas", &entry).unwrap();
+        }
+    }
+    let messages = |tz: &str, args: &[&str]| -> Vec<String> {
+        let out =
+            Command::new(BIN).args(["logs", "--json"]).args(args).env("DUPLIDESK_DATA_DIR", dir.path()).env("TZ", tz).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut m: Vec<String> = json(&out).as_array().unwrap().iter().map(|r| r["message"].as_str().unwrap().to_owned()).collect();
+        m.sort();
+        m
+    };
+    let day = ["--from", "2025-03-09", "--to", "2025-03-09"];
+    assert_eq!(messages("America/New_York", &day), ["entry first", "entry last"]);
+    // Tokyo (+09:00, no DST): 2025-03-09 is 2025-03-08T15:00Z .. 2025-03-09T15:00Z.
+    assert_eq!(messages("Asia/Tokyo", &day), ["entry before", "entry first"]);
+    assert_eq!(messages("America/New_York", &["--to", "2025-03-08"]), ["entry before"]);
+    assert_eq!(messages("UTC", &["--search", "FIRST"]), ["entry first"]);
+    // Dates are printed in that zone too.
+    let out = Command::new(BIN)
+        .args(["logs", "--csv", "--search", "first"])
+        .env("DUPLIDESK_DATA_DIR", dir.path())
+        .env("TZ", "America/New_York")
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(csv.lines().next(), Some(duplidesk_core::logs_file::CSV_HEADER));
+    assert!(csv.lines().nth(1).unwrap().contains(",2025-03-09T00:00:00-05:00,info,System,nas,,,entry first,,,0,0"), "{csv}");
 }

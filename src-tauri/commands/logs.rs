@@ -1,9 +1,11 @@
-//! `logs`, `log_details`, `clear_logs`, `import_files`, `import_file`.
+//! `logs`, `logs_count`, `log_details`, `clear_logs_preview`, `clear_logs`, `export_logs`,
+//! `job_trend`, `status_timeline`, `import_files`, `import_file`.
 use std::path::PathBuf;
 
 use duplidesk_core::import::{ImportSummary, ImportTarget};
-use duplidesk_core::ops::{ClearOptions, Cleared, LogsPage, LogsQuery};
-use duplidesk_core::store::LogDetails;
+use duplidesk_core::logs_file::LogFormat;
+use duplidesk_core::ops::{ClearOptions, Cleared, Exported, LogsCount, LogsPage, LogsQuery};
+use duplidesk_core::store::{ClearPreview, JobTrend, LogDetails, StatusTimeline};
 use duplidesk_core::{Error, Result};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -12,7 +14,36 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn logs(state: State<'_, AppState>, query: LogsQuery) -> Result<LogsPage> {
-    state.engine.logs(query.into()).await
+    state.engine.logs(query.to_query()?).await
+}
+
+#[tauri::command]
+pub async fn logs_count(state: State<'_, AppState>, query: LogsQuery) -> Result<LogsCount> {
+    state.engine.logs_count(query.to_query()?).await
+}
+
+/// Opens the native save dialog, then writes every entry matching `query` (limit and offset
+/// ignored) as CSV or JSON; `None` if cancelled.
+#[tauri::command]
+pub async fn export_logs<R: Runtime>(app: AppHandle<R>, query: LogsQuery, format: LogFormat) -> Result<Option<Exported>> {
+    let query = duplidesk_core::store::LogQuery { limit: None, offset: 0, ..query.to_query()? };
+    let Some(path) = crate::dialogs::save_logs(&app, format).await else { return Ok(None) };
+    app.state::<AppState>().engine.export_logs(query, format, path).await.map(Some)
+}
+
+#[tauri::command]
+pub async fn job_trend(state: State<'_, AppState>, job_id: i64, limit: Option<u32>) -> Result<JobTrend> {
+    state.engine.job_trend(job_id, limit.unwrap_or(0)).await
+}
+
+#[tauri::command]
+pub async fn status_timeline(state: State<'_, AppState>, days: Option<u32>) -> Result<StatusTimeline> {
+    state.engine.status_timeline(days.unwrap_or(30)).await
+}
+
+#[tauri::command]
+pub async fn clear_logs_preview(state: State<'_, AppState>, options: ClearOptions) -> Result<ClearPreview> {
+    state.engine.clear_logs_preview(options).await
 }
 
 #[tauri::command]

@@ -51,7 +51,7 @@ pub fn pick_server(s: &Session<'_>, which: &str) {
     );
 }
 
-/// Right-clicks the toolbar's Collect button and chooses "Collect from all configured servers".
+/// Right-clicks the toolbar's Collect button and chooses "Collect All".
 pub fn collect_all_from_toolbar_menu(s: &Session<'_>) {
     let button = s.wait("[data-testid=toolbar-collect]", 5);
     s.exec("arguments[0].dispatchEvent(new MouseEvent('contextmenu', {bubbles: true, cancelable: true, button: 2}));", vec![button.arg()]);

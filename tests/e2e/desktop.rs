@@ -209,7 +209,12 @@ pub fn answer_open_dialog(title: &str, file: &Path) {
 /// proposes (its name field starts with the proposed name selected: Home, then the folder
 /// typed in front of it). Returns the file written.
 pub fn answer_save_dialog(dir: &Path) -> std::path::PathBuf {
-    let dialog = focus_dialog("Save collected data");
+    answer_save_dialog_titled("Save collected data", dir)
+}
+
+/// [`answer_save_dialog`] for the save dialog titled `title` (e.g. "Export backup logs").
+pub fn answer_save_dialog_titled(title: &str, dir: &Path) -> std::path::PathBuf {
+    let dialog = focus_dialog(title);
     let prefix = format!("{}/", dir.display());
     let steps: &[&[&str]] = &[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", &prefix]];
     answer(&dialog, &format!("the save dialog takes {prefix} and closes"), steps);

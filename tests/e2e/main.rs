@@ -77,6 +77,156 @@ fn first_run_demo_dashboard_logs_and_settings() {
     s.quit();
 }
 
+/// The Backup Logs page in a time zone far from UTC (+14:00): the counter, a date and a
+/// status filter, the text search, filters kept when leaving the page, the CSV export through
+/// the native save dialog, "Clear backup logs" while a job runs, and a job's charts.
+#[test]
+fn backup_logs_filters_search_counter_export_clear_and_charts() {
+    use chrono::{FixedOffset, TimeZone};
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let saves = tempfile::tempdir().unwrap();
+    let server = TestServer::start(ServerConfig {
+        version: duplicati_testserver::Version::V2_3_1,
+        data: DataSet::Generated { jobs: 2, rows_per_job: 40, seed: 11 },
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    // Kiritimati keeps +14:00 all year: a day there is not the UTC day.
+    let zone = FixedOffset::east_opt(14 * 3600).unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[("TZ", "Pacific/Kiritimati")]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
+    assert!(results(&s, 1)[0].ok);
+    close_dialog(&s);
+    // A task of job 1 runs now; the next collection sees it.
+    assert!(server.start_task("1"));
+    collect_all_from_toolbar_menu(&s);
+    assert!(results(&s, 1)[0].ok);
+    close_dialog(&s);
+    let all = Store::open_in(data.path()).unwrap().query_logs(&LogQuery::default()).unwrap();
+    let total = all.len();
+
+    // The counter: every entry; the page says how the To day is read.
+    s.click_on("[data-testid=nav-logs]");
+    s.wait("[data-testid=logs-row]", 15);
+    let counter = |what: &str| {
+        s.wait_until(what, 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching").and_then(|m| m.parse::<usize>().ok()))
+    };
+    assert_eq!(counter("the counter"), total);
+    assert_eq!(s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total").as_deref(), Some(total.to_string().as_str()));
+    assert!(s.text_of("[data-testid=logs-tz]").contains("Pacific/Kiritimati"), "{}", s.text_of("[data-testid=logs-tz]"));
+
+    // A status filter, then one day (local time in Kiritimati) on top of it.
+    s.click_on("[data-testid=logs-status-chip][data-status=completed]");
+    let completed: Vec<_> = all.iter().filter(|e| e.status == duplidesk_core::Status::Completed).collect();
+    s.wait_until("only completed runs are counted", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(completed.len().to_string())
+    });
+    let day = zone.timestamp_opt(completed[completed.len() / 2].date, 0).unwrap().date_naive();
+    let on_day = completed.iter().filter(|e| zone.timestamp_opt(e.date, 0).unwrap().date_naive() == day).count();
+    let set_date = |testid: &str, value: &str| {
+        s.exec(
+            "const i = document.querySelector(`[data-testid=${arguments[0]}]`); i.value = arguments[1]; i.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(testid), json!(value)],
+        );
+    };
+    set_date("logs-from", &day.to_string());
+    set_date("logs-to", &day.to_string());
+    s.wait_until("the day's completed runs (To includes the whole day)", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(on_day.to_string())
+    });
+    assert!(on_day >= 1);
+    s.wait_until("the rows are that day's", 15, || s.find_all("[data-testid=logs-row]").len() == on_day);
+    s.screenshot("backup-logs-filtered");
+
+    // Text search in messages (with the filters cleared).
+    s.click_on("[data-testid=logs-reset]");
+    counter("all entries again");
+    let needle = "uploaded";
+    let with_needle = all.iter().filter(|e| e.message.to_lowercase().contains(needle)).count();
+    assert!(with_needle > 0 && with_needle < total, "{with_needle} of {total}");
+    s.type_into("[data-testid=logs-search]", needle);
+    s.wait_until("the search narrows the list", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(with_needle.to_string())
+    });
+    s.click_on("[data-testid=logs-status-chip][data-status=error]");
+    let errors_with = all.iter().filter(|e| e.status == duplidesk_core::Status::Error && e.message.to_lowercase().contains(needle)).count();
+    s.wait_until("search and status combine", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string())
+    });
+
+    // Leaving the page and coming back keeps the filters.
+    s.click_on("[data-testid=nav-dashboard]");
+    s.wait("[data-testid=server-card]", 10);
+    s.click_on("[data-testid=nav-logs]");
+    s.wait("[data-testid=logs-table]", 10);
+    assert_eq!(s.exec("return document.querySelector('[data-testid=logs-search]').value;", vec![]), json!(needle));
+    assert_eq!(s.attr(&s.wait("[data-testid=logs-status-chip][data-status=error]", 5), "aria-pressed").as_deref(), Some("true"));
+    s.wait_until("the same count", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(errors_with.to_string())
+    });
+
+    // Export the filtered entries as CSV through the native save dialog.
+    s.click_on("[data-testid=logs-status-chip][data-status=error]");
+    s.wait_until("search only", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(with_needle.to_string()));
+    s.click_on("[data-testid=logs-export]");
+    s.click_on("[data-testid=logs-export-csv]");
+    let file = desktop::answer_save_dialog_titled("Export backup logs", saves.path());
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("backup-logs_") && name.ends_with(".csv"), "{name}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(csv.lines().next(), Some(duplidesk_core::logs_file::CSV_HEADER));
+    assert_eq!(csv.lines().count(), with_needle + 1, "every matching entry, not one page: {csv}");
+    assert!(csv.lines().skip(1).all(|l| l.to_lowercase().contains(needle)));
+    s.click_on("[data-testid=logs-reset]");
+    counter("all entries");
+
+    // The dashboard's status timeline: a lane per job, a mark per run of the last 30 days.
+    s.click_on("[data-testid=nav-dashboard]");
+    let lanes = s.wait("[data-testid=timeline-chart] canvas", 15);
+    s.exec("arguments[0].scrollIntoView({block: 'center'});", vec![lanes.arg()]);
+    s.screenshot("status-timeline");
+    s.click_on("[data-testid=nav-logs]");
+    counter("back on the page");
+
+    // Clear backup logs while job 1 runs: the confirmation says how many go; job 1 keeps its.
+    let store = Store::open_in(data.path()).unwrap();
+    let dash = duplidesk_core::dashboard::dashboard(&store, duplidesk_core::store::now_ts()).unwrap();
+    let job1 = dash.servers[0].jobs.iter().find(|j| j.running.is_some()).expect("job 1 runs");
+    let kept = all.iter().filter(|e| e.job_id == Some(job1.id)).count();
+    s.click_on("[data-testid=logs-clear]");
+    s.wait("[data-testid=clear-dialog]", 10);
+    s.wait_until("the count to delete", 15, || {
+        s.attr(&s.wait("[data-testid=clear-count]", 5), "data-entries") == Some((total - kept).to_string())
+    });
+    assert!(s.text_of("[data-testid=clear-kept]").contains(&job1.name), "{}", s.text_of("[data-testid=clear-kept]"));
+    s.screenshot("clear-logs");
+    s.click_on("[data-testid=confirm-ok]");
+    s.wait_gone("[data-testid=clear-dialog]", 15);
+    let left = Store::open_in(data.path()).unwrap().query_logs(&LogQuery::default()).unwrap();
+    assert_eq!(left.len(), kept + 1, "the running job's entries and the note");
+    assert!(left[0].message.starts_with(&format!("Backup logs cleared: {} entries deleted", total - kept)), "{}", left[0].message);
+    s.wait_until("the page shows what is left", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total") == Some((kept + 1).to_string())
+    });
+
+    // A job's charts: its history drawer draws duration, size, uploaded and files over time.
+    // (The cleared job has none left; job 1 kept its runs.)
+    s.click_on("[data-testid=nav-dashboard]");
+    s.wait("[data-testid=timeline-chart] canvas", 15);
+    s.exec(&format!("document.querySelector('[data-testid=job-row][data-job-id=\"{}\"]').click();", job1.id), vec![]);
+    s.wait("[data-testid=job-history]", 10);
+    s.wait_until("four charts drawn", 15, || s.find_all("[data-testid=job-chart] canvas").len() == 4);
+    let runs = Store::open_in(data.path()).unwrap().job_trend(job1.id, 0).unwrap().dates.len();
+    assert!(runs > 0);
+    let points = s.exec("return document.querySelector('[data-testid=job-charts]').dataset.points;", vec![]);
+    assert_eq!(points, json!(runs.to_string()), "a point per finished run");
+    s.screenshot("job-charts");
+    s.quit();
+}
+
 #[test]
 fn collect_popup_keychain_export_edit_delete_and_tray() {
     let _one = setup();
@@ -488,9 +638,9 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     let driver = Driver::start(&env);
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    s.wait_text("[data-testid=nav-logs]", "Registros", 10);
+    s.wait_text("[data-testid=nav-logs]", "Logs de backup", 10);
     assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
-    assert_eq!(desktop::menu_labels(), ["Recolección rápida", "Cancelar la recolección", "Abrir Duplidesk", "Salir"]);
+    assert_eq!(desktop::menu_labels(), ["Recopilación rápida", "Cancelar la recopilación", "Abrir Duplidesk", "Salir"]);
 
     // The close button hides the window; the app keeps running in the tray.
     let window = desktop::shown_main_window().expect("the main window is shown");
@@ -519,7 +669,7 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     close_dialog(&s);
     wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);
-    desktop::click_menu_item("Recolección rápida");
+    desktop::click_menu_item("Recopilación rápida");
     wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == icon("error"));
     s.quit();
 }
@@ -538,7 +688,7 @@ fn dark_mode_and_spanish() {
             s.click_on("[data-testid=nav-settings]");
             let select = s.wait("[data-testid=lang-select]", 10);
             s.exec("arguments[0].value = 'es'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", vec![select.arg()]);
-            s.wait_text("[data-testid=nav-logs]", "Registros", 10);
+            s.wait_text("[data-testid=nav-logs]", "Logs de backup", 10);
             assert_eq!(s.exec("return document.documentElement.lang;", vec![]), json!("es"));
             s.screenshot("settings-es");
             s.click_on("[data-testid=nav-dashboard]");
@@ -563,7 +713,20 @@ fn dark_mode_and_spanish() {
         close_dialog_with_escape(&s);
         s.click_on("[data-testid=nav-logs]");
         s.wait("[data-testid=logs-table]", 10);
+        s.wait_until("the counter", 15, || s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total").is_some());
         s.screenshot(&format!("backup-logs-{name}"));
+        s.click_on("[data-testid=logs-clear]");
+        s.wait_until("the count to clear", 15, || s.attr(&s.wait("[data-testid=clear-count]", 5), "data-entries").is_some());
+        s.screenshot(&format!("clear-logs-{name}"));
+        s.keys(&[&[webdriver::ESCAPE]]);
+        s.wait_gone("[data-testid=clear-dialog]", 10);
+        s.click_on("[data-testid=nav-dashboard]");
+        s.wait("[data-testid=timeline-chart] canvas", 15);
+        s.exec("document.querySelector('[data-testid=job-row]').click();", vec![]);
+        s.wait_until("the job's charts", 15, || s.find_all("[data-testid=job-chart] canvas").len() == 4);
+        s.screenshot(&format!("job-charts-{name}"));
+        s.keys(&[&[webdriver::ESCAPE]]);
+        s.wait_gone("[data-testid=job-history]", 10);
         s.click_on("[data-testid=nav-settings]");
         s.click_on("[data-testid=settings-tab-monitoring]");
         s.wait("[data-testid=mon-job]", 10);

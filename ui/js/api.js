@@ -4,8 +4,9 @@
 // The payload types come from ./types.d.ts (generated from the Rust types); window.__TAURI__ is
 // declared in ./tauri.d.ts.
 /**
- * @import { AppError, AppInfo, ClearOptions, Cleared, CollectRequest, CollectResult, Dashboard,
- *   ErrorCode, HostSummary, ImportedFile, ImportSummary, ImportTarget, LogEntry, LogsPage, LogsQuery, MonitoredJob,
+ * @import { AppError, AppInfo, ClearOptions, Cleared, ClearPreview, CollectRequest, CollectResult, Dashboard,
+ *   ErrorCode, Exported, HostSummary, ImportedFile, ImportSummary, ImportTarget, JobTrend, LogEntry, LogFormat, LogsCount,
+ *   LogsPage, LogsQuery, MonitoredJob, StatusTimeline,
  *   MonitorSettings, PassReport, Progress, Server,
  *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
  */
@@ -169,6 +170,34 @@ export const logDetails = (id) => invoke("log_details", { id });
  * @returns {Promise<LogsPage>}
  */
 export const logs = (query) => invoke("logs", { query });
+/**
+ * @param {LogsQuery} query
+ * @returns {Promise<LogsCount>} how many entries match, and how many there are
+ */
+export const logsCount = (query) => invoke("logs_count", { query });
+/**
+ * Opens the native save dialog and writes every entry matching `query`.
+ * @param {LogsQuery} query
+ * @param {LogFormat} format
+ * @returns {Promise<Exported | null>} null when the dialog was cancelled
+ */
+export const exportLogs = (query, format) => invoke("export_logs", { query, format });
+/**
+ * @param {number} jobId
+ * @param {number} [limit] the last runs (default all)
+ * @returns {Promise<JobTrend>} oldest first
+ */
+export const jobTrend = (jobId, limit) => invoke("job_trend", { jobId, limit });
+/**
+ * @param {number} [days] default 30
+ * @returns {Promise<StatusTimeline>}
+ */
+export const statusTimeline = (days) => invoke("status_timeline", { days });
+/**
+ * @param {ClearOptions} options
+ * @returns {Promise<ClearPreview>} what clear_logs would delete now
+ */
+export const clearLogsPreview = (options) => invoke("clear_logs_preview", { options });
 /**
  * @param {CollectRequest} request
  * @returns {Promise<CollectResult>}

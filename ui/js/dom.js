@@ -19,6 +19,7 @@ const STRING_ATTRS = new Set(["spellcheck", "autocomplete", "autocapitalize", "a
  *   [name: string]: unknown,
  *   onClick?: Handler<E, MouseEvent>,
  *   onContextmenu?: Handler<E, MouseEvent>,
+ *   onMouseover?: Handler<E, MouseEvent>,
  *   onKeydown?: Handler<E, KeyboardEvent>,
  *   onInput?: Handler<E, Event>,
  *   onChange?: Handler<E, Event>,

@@ -138,17 +138,6 @@ export function formatDuration(s) {
 }
 
 /**
- * Unix seconds of local midnight starting the yyyy-mm-dd day (+ `addDays`), for date inputs.
- * @param {string} isoDate
- */
-export function dayStartSeconds(isoDate, addDays = 0) {
-  if (!isoDate) return null;
-  const [y, m, d] = isoDate.split("-").map(Number);
-  if (!y || !m || !d) return null;
-  return Math.floor(new Date(y, m - 1, d + addDays, 0, 0, 0).getTime() / 1000);
-}
-
-/**
  * Pretty-prints details: indented JSON when it parses, the text as-is otherwise.
  * @param {string | null | undefined} text
  */

@@ -26,12 +26,33 @@ storeError: AppError | null,
 collecting: boolean, };
 
 /**
- * Which entries to clear: older than some days, of deleted servers only; both combine;
- * neither = every entry.
+ * "Clear backup logs": every entry except those of jobs running now (entries of deleted
+ * servers and jobs included); with `olderThanDays`, only entries older than that.
  */
-export type ClearOptions = { olderThanDays?: number | null, orphansOnly?: boolean, };
+export type ClearOptions = { olderThanDays?: number | null, };
 
-export type Cleared = { deleted: number, };
+/**
+ * What "Clear backup logs" would remove, asked before it does.
+ */
+export type ClearPreview = { 
+/**
+ * The entries that would be deleted.
+ */
+entries: number, 
+/**
+ * The entries kept because their job is running right now.
+ */
+keptRunning: number, 
+/**
+ * The names of the jobs running right now.
+ */
+runningJobs: Array<string>, };
+
+export type Cleared = { deleted: number, 
+/**
+ * Entries kept because their job is running now.
+ */
+keptRunning: number, };
 
 /**
  * What to collect. With `hosts`: those hosts (`port` for hosts naming none, default 8200)
@@ -99,6 +120,11 @@ export type DemoStatus = { running: boolean, serverId: number | null, url: strin
  * Stable error codes. Never rename a variant: scripts and the UI match on them.
  */
 export type ErrorCode = "dns_failed" | "connection_refused" | "timeout" | "tls_error" | "plain_http" | "certificate_changed" | "auth_failed" | "host_rejected" | "not_duplicati" | "unsupported_version" | "server_error" | "invalid_response" | "keychain_unavailable" | "store_error" | "io_error" | "cancelled" | "busy" | "not_found" | "invalid_input";
+
+/**
+ * An export of the Backup Logs.
+ */
+export type Exported = { path: string, entries: number, };
 
 /**
  * The result of one host.
@@ -177,6 +203,33 @@ monitored: boolean,
  */
 overdueSince: number | null, };
 
+/**
+ * One job's runs in the timeline's period, oldest first.
+ */
+export type JobTimeline = { jobId: number, serverId: number, job: string, 
+/**
+ * The server's alias, else its name.
+ */
+server: string, dates: Array<number>, statuses: Array<Status>, };
+
+/**
+ * A job's runs for its charts, oldest first, one column per measure (the shape a chart
+ * draws from, and the smallest to send).
+ */
+export type JobTrend = { jobId: number, 
+/**
+ * Unix seconds.
+ */
+dates: Array<number>, statuses: Array<Status>, durationS: Array<number | null>, 
+/**
+ * The size of the files the backup examined.
+ */
+sizeBytes: Array<number | null>, uploadedBytes: Array<number | null>, filesExamined: Array<number | null>, 
+/**
+ * Files added, modified and deleted.
+ */
+filesChanged: Array<number | null>, };
+
 export type KeychainStatus = { available: boolean, 
 /**
  * Why there is none.
@@ -207,18 +260,42 @@ export type LogEntry = { id: number,
 date: number, status: Status, type: string, server: string, job: string | null, message: string, durationS: number | null, sizeBytes: number | null, uploadedBytes: number | null, warnings: number, errors: number, serverId: number | null, jobId: number | null, };
 
 /**
- * One page of entries and how many match in all.
+ * The format of an export.
  */
-export type LogsPage = { rows: Array<LogEntry>, 
+export type LogFormat = "csv" | "json";
+
 /**
- * Entries matching the filters (limit and offset ignored).
+ * The Backup Logs counter.
+ */
+export type LogsCount = { 
+/**
+ * Entries matching the filters.
+ */
+matching: number, 
+/**
+ * Entries in the store.
  */
 total: number, };
 
 /**
- * The Backup Logs filters as the UI sends them. `to` is exclusive; `limit` 0 or absent = all.
+ * One page of entries, newest first.
  */
-export type LogsQuery = { from?: number | null, to?: number | null, statuses?: Array<Status>, server?: string | null, job?: string | null, opType?: string | null, limit?: number | null, offset?: number | null, };
+export type LogsPage = { rows: Array<LogEntry>, 
+/**
+ * More entries match after this page.
+ */
+more: boolean, };
+
+/**
+ * The Backup Logs filters as the UI sends them. `fromDay` and `toDay` are days
+ * (`YYYY-MM-DD`) in this computer's time zone; `toDay` includes its whole day. `limit` 0 or
+ * absent = all.
+ */
+export type LogsQuery = { fromDay?: string | null, toDay?: string | null, statuses?: Array<Status>, server?: string | null, job?: string | null, opType?: string | null, 
+/**
+ * Text the message contains.
+ */
+search?: string | null, limit?: number | null, offset?: number | null, };
 
 /**
  * How Duplidesk watches in the background (stored as one JSON setting).
@@ -381,6 +458,15 @@ export type ServerSettings = { alias?: string | null, note?: string | null, host
  * The status of a log entry, and where it comes from.
  */
 export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "overdue" | "connection" | "info";
+
+/**
+ * Every job's runs in a period, for the dashboard's status timeline.
+ */
+export type StatusTimeline = { 
+/**
+ * Unix seconds: the period is `[from, to)`.
+ */
+from: number, to: number, jobs: Array<JobTimeline>, };
 
 /**
  * What to test: a configured server (its address, protocol, pin and saved password, each

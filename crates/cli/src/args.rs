@@ -143,6 +143,9 @@ pub struct LogsArgs {
     /// Only this operation type (Backup, Compact, Test, Restore, Repair, Delete, List, System…)
     #[arg(long = "type", value_name = "T")]
     pub op_type: Option<String>,
+    /// Only entries whose message contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
     /// How many entries (0 = all)
     #[arg(long, default_value_t = 100)]
     pub limit: u32,

@@ -1,11 +1,11 @@
 //! `duplidesk logs`.
 use crate::args::LogsArgs;
-use crate::output::{self, csv_field};
+use crate::output;
 use crate::{Outcome, EXIT_OK};
-use duplidesk_core::dates::{local, local_rfc3339, parse_day_or_instant, Bound};
-use duplidesk_core::store::{LogEntryRow, LogQuery};
+use duplidesk_core::dates::{local, parse_day_or_instant, Bound};
+use duplidesk_core::logs_file::{LogFormat, LogWriter};
+use duplidesk_core::store::LogQuery;
 use duplidesk_core::{Engine, Error, Status};
-use serde::Serialize;
 use std::io::{self, Write};
 
 pub fn run(a: LogsArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
@@ -22,32 +22,43 @@ pub fn run(a: LogsArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> O
         server: a.server,
         job: a.job,
         op_type: a.op_type,
+        search: a.search.filter(|s| !s.is_empty()),
         limit: Some(a.limit),
         offset: a.offset,
     };
     let offset = u64::from(query.offset);
+    let mut out = io::stdout().lock();
+    if a.json || a.csv {
+        // Every matching entry, one at a time (the same files as the app's export).
+        let format = if a.json { LogFormat::Json } else { LogFormat::Csv };
+        let db = engine.db()?.clone();
+        // A write error (a closed pipe) stays an io::Error of its kind: it ends the command quietly.
+        let written: io::Result<()> = runtime.block_on(db.read(move |s| {
+            let mut failed: Option<io::Error> = None;
+            let mut w = match LogWriter::new(io::BufWriter::new(io::stdout().lock()), format) {
+                Ok(w) => w,
+                Err(e) => return Ok(Err(e)),
+            };
+            let read = s.for_each_log(&query, |r| {
+                w.row(r).map_err(|e| {
+                    let stop = Error::io("Could not write", io::Error::new(e.kind(), e.to_string()));
+                    failed = Some(e);
+                    stop
+                })
+            });
+            if let Some(e) = failed {
+                return Ok(Err(e));
+            }
+            read?;
+            Ok(w.finish().map(drop))
+        }))?;
+        written?;
+        return Ok(EXIT_OK);
+    }
+    let total = runtime.block_on(engine.logs_count(query.clone()))?.matching;
     let page = runtime.block_on(engine.logs(query))?;
     let rows = &page.rows;
-    let mut out = io::stdout().lock();
-    if a.json {
-        output::print_json(&mut out, &rows.iter().map(JsonEntry::from).collect::<Vec<_>>())?;
-    } else if a.csv {
-        writeln!(out, "id,date,status,type,server,job,duration_s,message")?;
-        for r in rows {
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},{}",
-                r.id,
-                local_rfc3339(r.date),
-                r.status,
-                csv_field(&r.op_type),
-                csv_field(&r.server),
-                csv_field(r.job.as_deref().unwrap_or("")),
-                r.duration_s.map(|d| format!("{d:.3}")).unwrap_or_default(),
-                csv_field(&r.message)
-            )?;
-        }
-    } else if rows.is_empty() {
+    if rows.is_empty() {
         writeln!(out, "No log entries match. Collect first (duplidesk collect HOST), or widen the filters.")?;
     } else {
         let table: Vec<Vec<String>> = rows
@@ -65,40 +76,11 @@ pub fn run(a: LogsArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> O
             })
             .collect();
         output::print_table(&mut out, &["DATE", "STATUS", "TYPE", "SERVER", "JOB", "DURATION", "MESSAGE"], &table)?;
-        if page.total > rows.len() as u64 + offset {
-            writeln!(out, "… {} of {} entries shown (--limit 0 for all, --offset to page).", rows.len(), page.total)?;
+        if total > rows.len() as u64 + offset {
+            writeln!(out, "… {} of {} entries shown (--limit 0 for all, --offset to page).", rows.len(), total)?;
         }
     }
     Ok(EXIT_OK)
-}
-
-/// The `--json` shape: `{"id","date","status","type","server","job","message","duration_s"}`.
-#[derive(Serialize)]
-struct JsonEntry<'a> {
-    id: i64,
-    date: String,
-    status: Status,
-    #[serde(rename = "type")]
-    op_type: &'a str,
-    server: &'a str,
-    job: Option<&'a str>,
-    message: &'a str,
-    duration_s: Option<f64>,
-}
-
-impl<'a> From<&'a LogEntryRow> for JsonEntry<'a> {
-    fn from(r: &'a LogEntryRow) -> Self {
-        JsonEntry {
-            id: r.id,
-            date: local_rfc3339(r.date),
-            status: r.status,
-            op_type: &r.op_type,
-            server: &r.server,
-            job: r.job.as_deref(),
-            message: &r.message,
-            duration_s: r.duration_s,
-        }
-    }
 }
 
 fn format_duration(s: f64) -> String {

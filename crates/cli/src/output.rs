@@ -87,38 +87,15 @@ pub fn print_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>])
     Ok(())
 }
 
-/// RFC 4180 field quoting. A cell a spreadsheet would run as a formula (starting with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; control characters other than
-/// line breaks and tabs are escaped as in [`term`].
-pub fn csv_field(s: &str) -> String {
-    let mut text: String = s
-        .chars()
-        .map(|c| if is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t') { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect();
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        text.insert(0, '\'');
-    }
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn server_text_cannot_drive_the_terminal_or_a_spreadsheet() {
+    fn server_text_cannot_drive_the_terminal() {
         assert_eq!(term("nas\u{1b}]0;owned\u{7}"), "nas\\u{1b}]0;owned\\u{7}");
         assert_eq!(term("plain"), "plain");
         assert_eq!(term("a\u{202E}b"), "a\\u{202e}b");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("-1"), "'-1");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("a\u{1b}[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
     }
 
     #[test]

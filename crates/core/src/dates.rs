@@ -33,11 +33,38 @@ pub fn parse_day_or_instant(s: &str, bound: Bound) -> Result<i64> {
 /// The first instant of `day` in this computer's time zone (a day that starts in a DST gap
 /// starts when the clocks resume).
 fn local_midnight(day: NaiveDate) -> Option<i64> {
+    midnight_in(day, &Local)
+}
+
+/// The first instant of `day` in `tz`: its midnight, or, on a day whose midnight the clocks
+/// skip (DST starting at 00:00), the moment they resume.
+pub fn midnight_in<Tz: TimeZone>(day: NaiveDate, tz: &Tz) -> Option<i64> {
     let midnight = day.and_hms_opt(0, 0, 0)?;
-    match Local.from_local_datetime(&midnight).earliest() {
+    match tz.from_local_datetime(&midnight).earliest() {
         Some(t) => Some(t.timestamp()),
-        None => (1..=3).find_map(|h| Local.from_local_datetime(&day.and_hms_opt(h, 0, 0)?).earliest()).map(|t| t.timestamp()),
+        None => {
+            (1..=3 * 60).find_map(|m| tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m))).earliest()).map(|t| t.timestamp())
+        }
     }
+}
+
+/// The instants `[start, end)` that the days `from ..= to` cover in `tz`: `to` includes its
+/// whole day (however long DST makes it). Either bound may be open.
+pub fn day_range_in<Tz: TimeZone>(from: Option<NaiveDate>, to: Option<NaiveDate>, tz: &Tz) -> (Option<i64>, Option<i64>) {
+    (from.and_then(|d| midnight_in(d, tz)), to.and_then(|d| d.succ_opt()).and_then(|d| midnight_in(d, tz)))
+}
+
+/// A `YYYY-MM-DD` day, as the date fields send it.
+pub fn parse_day(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid_input(format!("\"{s}\" is not a day."), "Use YYYY-MM-DD, e.g. 2025-05-04."))
+}
+
+/// [`day_range_in`] this computer's time zone, for days typed as `YYYY-MM-DD`.
+pub fn local_day_range(from: Option<&str>, to: Option<&str>) -> Result<(Option<i64>, Option<i64>)> {
+    let from = from.map(parse_day).transpose()?;
+    let to = to.map(parse_day).transpose()?;
+    Ok(day_range_in(from, to, &Local))
 }
 
 /// Unix seconds as local time with offset (RFC 3339, whole seconds).

@@ -4,6 +4,15 @@ use crate::duplicati::wire::{LogRow, ResultMessage};
 use crate::model::Status;
 use chrono::{DateTime, Utc};
 
+/// The files a backup examined, added, modified and deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileCounts {
+    pub examined: i64,
+    pub added: i64,
+    pub modified: i64,
+    pub deleted: i64,
+}
+
 /// A log entry ready to be stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {
@@ -22,6 +31,8 @@ pub struct NewEntry {
     pub uploaded_bytes: Option<i64>,
     pub warnings: i64,
     pub errors: i64,
+    /// What a backup counted (examined, added, modified, deleted files).
+    pub files: Option<FileCounts>,
     /// The full context: the result JSON as Duplicati sent it, or the plain text; shortened
     /// to at most [`DETAILS_CAP`] bytes (see [`cap_details`]).
     pub details: String,
@@ -47,6 +58,7 @@ impl NewEntry {
             uploaded_bytes: None,
             warnings: 0,
             errors: 0,
+            files: None,
         }
     }
 }
@@ -72,6 +84,7 @@ fn entry_from_row_parsed(row: &LogRow) -> NewEntry {
             uploaded_bytes: None,
             warnings: 0,
             errors: 0,
+            files: None,
             details: String::new(),
             details_cut_from: None,
         }
@@ -106,6 +119,12 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         uploaded_bytes: r.backend_statistics.as_ref().map(|b| b.bytes_uploaded),
         warnings,
         errors,
+        files: is_backup.then_some(FileCounts {
+            examined: r.examined_files,
+            added: r.added_files,
+            modified: r.modified_files,
+            deleted: r.deleted_files,
+        }),
         details: String::new(),
         details_cut_from: None,
     }

@@ -98,36 +98,27 @@ async fn health_follows_failed_collections() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn clear_logs_by_age_and_orphans_and_demo_entries() {
+async fn clear_logs_by_age_then_everything_and_a_servers_entries() {
     let a = server(generated(2, 30), TlsMode::Plain);
     let env = Env::new();
     let sa = env.collect_one(&a).await;
     assert!(sa.ok);
-    let total = env.count();
-    assert_eq!(total, 60);
-
-    // Nothing older than the year 2000.
-    assert_eq!(env.store().clear_logs(Some(946684800), false).unwrap(), 0);
     assert_eq!(env.count(), 60);
 
-    // Orphans: none while the server exists; all of them once it is deleted.
-    assert_eq!(env.store().clear_logs(None, true).unwrap(), 0);
-    let id = sa.server.as_ref().unwrap().id;
-    {
-        let store = env.store();
-        store.delete_server(id).unwrap();
-        let orphans = store.count_logs(&LogQuery::default()).unwrap();
-        assert_eq!(orphans, 60, "logs stay when a server is deleted");
-    }
-    let cutoff = now_ts() - 5 * 86400;
-    let old = env.store().query_logs(&LogQuery { to: Some(cutoff), ..LogQuery::default() }).unwrap().len() as u64;
-    assert_eq!(env.store().clear_logs(Some(cutoff), true).unwrap(), old);
-    let left = env.store().clear_logs(None, true).unwrap();
-    // The first clear left a housekeeping note without a server: an orphan too.
-    assert_eq!(left, 60 - old + u64::from(old > 0));
-    // What remains: the housekeeping notes.
+    // Nothing older than the year 2000: nothing goes, and the note says so.
+    let now = now_ts();
+    assert_eq!(env.store().clear_logs(Some(946684800), now).unwrap().deleted, 0);
+    assert_eq!(env.count(), 61);
+    let cutoff = now - 5 * 86400;
+    let old = env.store().count_logs(&LogQuery { to: Some(cutoff), ..LogQuery::default() }).unwrap();
+    assert_eq!(env.store().clear_logs(Some(cutoff), now).unwrap().deleted, old);
+    // Everything: the entries of a deleted server too (none of its jobs runs).
+    env.store().delete_server(sa.server.as_ref().unwrap().id).unwrap();
+    let cleared = env.store().clear_logs(None, now).unwrap();
+    assert_eq!(cleared.deleted, 60 - old + 2, "the rest and both notes");
     let rows = env.store().query_logs(&LogQuery::default()).unwrap();
-    assert!(rows.iter().all(|r| r.status == Status::Info && r.message.starts_with("Logs cleared")), "{rows:?}");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].status == Status::Info && rows[0].message.starts_with("Backup logs cleared"), "{rows:?}");
 
     // Entries of one server only.
     let b = server(generated(1, 5), TlsMode::Plain);

@@ -7,8 +7,10 @@ use common::*;
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::collect::{CollectOptions, Progress};
 use duplidesk_core::import::ImportTarget;
+use duplidesk_core::logs_file::LogFormat;
 use duplidesk_core::ops::{ClearOptions, CollectRequest, Keychain, Listener, TestRequest};
-use duplidesk_core::store::ServerSettings;
+use duplidesk_core::store::{JobCursor, LogQuery, ServerSettings};
+use duplidesk_core::Status;
 use duplidesk_core::{Engine, ErrorCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,7 +52,7 @@ async fn job_names(t: &Setup) -> Vec<String> {
 }
 
 async fn entries(t: &Setup) -> u64 {
-    t.engine.logs(Default::default()).await.unwrap().total
+    t.engine.logs_count(Default::default()).await.unwrap().total
 }
 
 async fn server_row(t: &Setup, id: i64) -> duplidesk_core::store::ServerRow {
@@ -238,7 +240,7 @@ async fn edits_passwords_and_deletion_go_through_store_and_keychain() {
     assert!(t.engine.keychain().unwrap().get(&removed.server.secret_ref).unwrap().is_none(), "its password is gone");
     assert!(t.engine.servers().await.unwrap().is_empty());
     assert_eq!(t.events.changes.load(Ordering::SeqCst), changes + 1);
-    assert_eq!(t.engine.clear_logs(ClearOptions { orphans_only: true, ..Default::default() }).await.unwrap().deleted, 6);
+    assert_eq!(t.engine.clear_logs(ClearOptions::default()).await.unwrap().deleted, 6, "a deleted server's entries are cleared");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -354,4 +356,166 @@ async fn an_imported_certificate_authority_is_trusted_for_every_server() {
     let not_a_cert = t._dir.path().join("notes.txt");
     std::fs::write(&not_a_cert, "hello").unwrap();
     assert_eq!(t.engine.import_ca(not_a_cert).await.unwrap_err().code, ErrorCode::InvalidInput);
+}
+
+/// The Backup Logs' "Clear backup logs": a running job keeps its entries; idle jobs' and
+/// deleted servers' entries go; an `info` entry says so; no server is asked anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearing_logs_keeps_a_running_jobs_entries_and_removes_idle_and_orphaned_ones() {
+    let a = TestServer::start(ServerConfig {
+        version: duplicati_testserver::Version::V2_3_1,
+        data: generated(2, 8),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let b = TestServer::start(ServerConfig {
+        data: generated(1, 5),
+        machine_name: "nas02".into(),
+        machine_id: "00000000000000000000000000000002".into(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let t = engine();
+    assert!(t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].ok);
+    let gone = t.engine.collect(&hosts(&b, PASSWORD), None).await.unwrap().remove(0);
+    t.engine.delete_server(gone.server.unwrap().id).await.unwrap();
+    // A task of job 1 runs now: the next collection sees it (`jobs.running_since`).
+    assert!(a.start_task("1"));
+    assert!(t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].ok);
+    let dashboard = t.engine.dashboard().await.unwrap();
+    let running = dashboard.servers[0].jobs.iter().find(|j| j.running.is_some()).expect("job 1 runs").clone();
+    let running_entries = t.engine.job_history(running.id, 0).await.unwrap().len() as u64;
+    let total = entries(&t).await;
+    assert!(running_entries > 0 && total > running_entries + 5, "{running_entries} of {total}");
+
+    let requests = (a.stats().total_requests, b.stats().total_requests);
+    let preview = t.engine.clear_logs_preview(ClearOptions::default()).await.unwrap();
+    assert_eq!(preview.entries, total - running_entries, "everything but the running job's entries, orphans included");
+    assert_eq!((preview.kept_running, preview.running_jobs.clone()), (running_entries, vec![running.name.clone()]));
+
+    let changes = t.events.changes.load(Ordering::SeqCst);
+    let cleared = t.engine.clear_logs(ClearOptions::default()).await.unwrap();
+    assert_eq!((cleared.deleted, cleared.kept_running), (preview.entries, running_entries), "the confirmation's count is what goes");
+    assert_eq!(t.events.changes.load(Ordering::SeqCst), changes + 1, "the views reload");
+    assert_eq!((a.stats().total_requests, b.stats().total_requests), requests, "nothing was asked of any Duplicati server");
+
+    let left = t.engine.logs(LogQuery::default()).await.unwrap().rows;
+    assert_eq!(left.len() as u64, running_entries + 1);
+    let note = &left[0];
+    assert_eq!((note.status, note.op_type.as_str()), (Status::Info, "System"));
+    assert!(note.message.starts_with(&format!("Backup logs cleared: {} entries deleted", cleared.deleted)), "{}", note.message);
+    assert!(note.message.contains(&running.name), "the note names the running job: {}", note.message);
+    assert!(left[1..].iter().all(|e| e.job_id == Some(running.id)), "only the running job's entries are left");
+
+    // Cleared again right away: only the previous note goes, the running job still keeps its own.
+    let again = t.engine.clear_logs(ClearOptions::default()).await.unwrap();
+    assert_eq!((again.deleted, again.kept_running), (1, running_entries));
+}
+
+/// What a clear removed never comes back: not with the next collection, not when the job's
+/// whole log is read again (its cursor lost), not from an import of a file saved before.
+#[tokio::test(flavor = "multi_thread")]
+async fn cleared_entries_never_come_back_with_a_collection_or_an_import() {
+    let a = server(generated(2, 12), TlsMode::Plain);
+    let t = engine();
+    let mut request = hosts(&a, PASSWORD);
+    request.save_json = true;
+    let mut first = t.engine.collect(&request, None).await.unwrap().remove(0);
+    assert_eq!(first.new, 24);
+    let out = tempfile::tempdir().unwrap();
+    let saved = t.engine.save_export(first.export.take().unwrap(), out.path().to_owned()).await.unwrap();
+    let server_id = first.server.unwrap().id;
+
+    assert_eq!(t.engine.clear_logs(ClearOptions::default()).await.unwrap().deleted, 24);
+    assert_eq!(entries(&t).await, 1, "the clear's own note");
+
+    // The next collection: nothing new on the server, nothing back.
+    let again = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap().remove(0);
+    assert_eq!((again.ok, again.new), (true, 0), "{again:?}");
+    // The whole log read again from the start (as after a lost cursor or a recreated job
+    // database): the cleared rows are still skipped; new runs are stored.
+    let db = t.engine.db().unwrap().clone();
+    db.write(move |s| {
+        for job in s.jobs(server_id)? {
+            s.save_cursor(job.id, &JobCursor::default())?;
+            s.set_log_state(job.id, None)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    a.add_rows("1", 3);
+    let reread = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap().remove(0);
+    assert_eq!((reread.ok, reread.new), (true, 3), "only the three new runs: {reread:?}");
+    // An import of the file saved before the clear: every row in it was cleared.
+    let imported = t.engine.import_files(vec![saved], None).await.unwrap().remove(0).unwrap();
+    assert_eq!((imported.server_id, imported.new, imported.skipped), (Some(server_id), 0, 24), "{imported:?}");
+    let runs = t
+        .engine
+        .logs_count(LogQuery { statuses: vec![Status::Completed, Status::Warning, Status::Error, Status::Stopped], ..LogQuery::default() })
+        .await
+        .unwrap();
+    assert_eq!(runs.matching, 3);
+}
+
+/// "Older than N days" clears only what is older; the newer entries stay and nothing older
+/// comes back.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearing_only_old_entries_keeps_the_newer_ones() {
+    let a = server(generated(1, 40), TlsMode::Plain);
+    let t = engine();
+    let id = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap().remove(0).server.unwrap().id;
+    let cutoff = duplidesk_core::store::now_ts() - 5 * 86_400;
+    let old = t.engine.logs_count(LogQuery { to: Some(cutoff), ..LogQuery::default() }).await.unwrap().matching;
+    assert!(old > 0 && old < 40, "{old}");
+    let options = ClearOptions { older_than_days: Some(5) };
+    assert_eq!(t.engine.clear_logs_preview(options.clone()).await.unwrap().entries, old);
+    assert_eq!(t.engine.clear_logs(options).await.unwrap().deleted, old);
+    assert_eq!(entries(&t).await, 40 - old + 1);
+    let db = t.engine.db().unwrap().clone();
+    db.write(move |s| {
+        for job in s.jobs(id)? {
+            s.save_cursor(job.id, &JobCursor::default())?;
+            s.set_log_state(job.id, None)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let reread = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap().remove(0);
+    assert_eq!(reread.new, 0, "{reread:?}");
+    assert_eq!(entries(&t).await, 40 - old + 1);
+}
+
+/// The export writes every matching entry (not one page) as CSV or JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_export_writes_every_matching_entry_as_csv_or_json() {
+    let a = server(generated(2, 150), TlsMode::Plain);
+    let t = engine();
+    assert!(t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap()[0].ok);
+    let out = tempfile::tempdir().unwrap();
+    let errors = LogQuery { statuses: vec![Status::Error, Status::Warning], ..LogQuery::default() };
+    let matching = t.engine.logs_count(errors.clone()).await.unwrap().matching;
+    assert!(matching > 0);
+
+    let csv = out.path().join("logs.csv");
+    let done = t.engine.export_logs(errors.clone(), LogFormat::Csv, csv.clone()).await.unwrap();
+    assert_eq!(done.entries, matching);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(duplidesk_core::logs_file::CSV_HEADER));
+    let first = t.engine.logs(LogQuery { limit: Some(1), ..errors.clone() }).await.unwrap().rows.remove(0);
+    assert!(lines.next().unwrap().starts_with(&format!("{},", first.id)), "newest first");
+    assert_eq!(text.lines().count() as u64, matching + 1, "every matching entry, one line each");
+    assert!(!out.path().join("logs.csv.partial").exists());
+    #[cfg(unix)]
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&csv).unwrap().permissions()) & 0o777, 0o600);
+
+    let json = out.path().join("logs.json");
+    assert_eq!(t.engine.export_logs(errors, LogFormat::Json, json.clone()).await.unwrap().entries, matching);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len() as u64, matching);
+    assert_eq!(rows[0]["id"], first.id);
+    assert!(rows.iter().all(|r| r["status"] == "error" || r["status"] == "warning"));
 }

@@ -20,6 +20,7 @@ fn entry(id: i64, ts: i64, status: Status, op: &str) -> NewEntry {
         uploaded_bytes: None,
         warnings: 0,
         errors: 0,
+        files: None,
         details: "{}".into(),
         details_cut_from: None,
     }
@@ -254,4 +255,58 @@ fn the_store_and_exports_are_private_to_their_owner() {
     let data = duplidesk_core::export::CollectedData::new("nas", b"{}", b"[]", Vec::new());
     let written = duplidesk_core::export::write(&data, parent.path()).unwrap();
     assert_eq!(mode(&written), 0o600);
+}
+
+/// A row a server dated in the future (its clock far off) is remembered by its key when it is
+/// cleared: it does not come back either, while a new row still does.
+#[test]
+fn a_cleared_row_dated_in_the_future_stays_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let server = store.insert_server(&NewServer { name: "nas", host: "nas", port: 8200, machine_id: None }).unwrap();
+    let job = job(&store, server.id, "1", "Docs");
+    let now = 1_800_000_000;
+    let future = now + 100 * 86_400;
+    let rows = [entry(1, now - 60, Status::Completed, "Backup"), entry(2, future, Status::Completed, "Backup")];
+    assert_eq!(store.store_page(&job, "nas", &rows, &JobCursor::default()).unwrap().new, 2);
+    let cleared = store.clear_logs(None, now).unwrap();
+    assert_eq!(cleared.deleted, 2);
+    let again = [
+        entry(1, now - 60, Status::Completed, "Backup"),
+        entry(2, future, Status::Completed, "Backup"),
+        entry(3, now - 30, Status::Error, "Backup"),
+        entry(4, now + 60, Status::Error, "Backup"),
+    ];
+    let out = store.store_page(&job, "nas", &again, &JobCursor::default()).unwrap();
+    assert_eq!((out.new, out.skipped), (1, 3), "rows 1 and 2 were cleared; row 3 is older than what was cleared; row 4 is new");
+    let left = store.query_logs(&LogQuery { statuses: vec![Status::Error], ..LogQuery::default() }).unwrap();
+    assert_eq!(left.iter().map(|e| e.message.as_str()).collect::<Vec<_>>(), ["row 4"]);
+}
+
+/// The text search matches part of a message, ignores ASCII case, and takes `%` and `_`
+/// literally.
+#[test]
+fn search_finds_text_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let server = store.insert_server(&NewServer { name: "nas", host: "nas", port: 8200, machine_id: None }).unwrap();
+    let job = job(&store, server.id, "1", "Docs");
+    let mut rows: Vec<_> = (1..=4).map(|i| entry(i, 1_700_000_000 + i, Status::Completed, "Backup")).collect();
+    rows[0].message = "Disk FULL on /mnt/backup".into();
+    rows[1].message = "100% done".into();
+    rows[2].message = "file_a.txt failed".into();
+    rows[3].message = "1000 files".into();
+    store.store_page(&job, "nas", &rows, &JobCursor::default()).unwrap();
+    let find = |text: &str| {
+        let q = LogQuery { search: Some(text.into()), ..LogQuery::default() };
+        let mut ids: Vec<String> = store.query_logs(&q).unwrap().into_iter().map(|e| e.message).collect();
+        ids.sort();
+        assert_eq!(store.count_logs(&q).unwrap(), ids.len() as u64);
+        ids
+    };
+    assert_eq!(find("disk full"), ["Disk FULL on /mnt/backup"]);
+    assert_eq!(find("0%"), ["100% done"], "% is a character, not a wildcard");
+    assert_eq!(find("e_a"), ["file_a.txt failed"], "_ is a character, not a wildcard");
+    assert_eq!(find("files").len(), 1);
+    assert!(find("nothing like this").is_empty());
 }

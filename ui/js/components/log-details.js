@@ -8,6 +8,7 @@ import { openModal } from "./modal.js";
 import { statusChip, statusLabel, opLabel, errorBox } from "./badges.js";
 import { toast } from "./toast.js";
 import { formatDateTime, formatDateTimeLong, formatDuration, formatBytes, formatNumber, prettyDetails } from "../format.js";
+import { renderJobCharts } from "./charts.js";
 /** @import { Job, LogEntry, Server } from "../types" */
 
 /**
@@ -120,13 +121,42 @@ export function openJobHistory(job, server, { onShowAll } = {}) {
     tbody,
   );
   const foot = h("div", { class: "history-foot muted small" });
+  const charts = h("div", { class: "job-charts", "data-testid": "job-charts", "aria-busy": "true" }, h("div", { class: "skeleton skel-block" }));
+  /** @type {(() => void) | null} */
+  let dropCharts = null;
+  let closed = false;
   const m = openModal({
     title: t("history.title", { job: job.name }),
     testid: "job-history",
     variant: "drawer",
     closeOnBackdrop: true,
-    body: [h("p", { class: "muted small history-sub" }, server.displayName), h("div", { class: "table-wrap" }, table), foot],
+    onClose: () => {
+      closed = true;
+      dropCharts?.();
+    },
+    body: [
+      h("p", { class: "muted small history-sub" }, server.displayName),
+      h("h3", { class: "section-title" }, t("chart.title")),
+      charts,
+      h("h3", { class: "section-title" }, t("history.runs")),
+      h("div", { class: "table-wrap" }, table),
+      foot,
+    ],
   });
+
+  api
+    .jobTrend(job.id)
+    .then(async (trend) => {
+      if (closed) return;
+      if (trend.dates.length === 0) {
+        charts.replaceChildren(h("p", { class: "muted small" }, t("chart.empty")));
+        return;
+      }
+      dropCharts = await renderJobCharts(trend, charts);
+      if (closed) dropCharts();
+    })
+    .catch((e) => charts.replaceChildren(errorBox(e, null, { compact: true })))
+    .finally(() => charts.removeAttribute("aria-busy"));
 
   api
     .jobHistory(job.id, HISTORY_LIMIT)

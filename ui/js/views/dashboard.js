@@ -13,6 +13,7 @@ import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBo
 import { setBusy } from "../components/modal.js";
 import { toast } from "../components/toast.js";
 import { formatDuration, formatBytes, formatNumber, formatRelative } from "../format.js";
+import { createTimeline } from "./timeline.js";
 /** @import { DashboardSummary, Job, Server, Status } from "../types" */
 /** @import { CommandError } from "../api.js" */
 /** @import { App, View } from "../app.js" */
@@ -104,7 +105,11 @@ export function createDashboardView(app) {
   // A failed reload keeps showing the last data, with the error above it.
   const refreshErrorEl = h("div", { class: "refresh-error" });
   const offerSlot = h("div", { class: "offer-slot" });
-  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, offerSlot, tilesEl, filterBar, listEl);
+  // The status timeline is a section of its own (views/timeline.js), reloaded with the data.
+  const timeline = createTimeline();
+  /** @type {object | null} the dashboard() result the timeline was loaded for */
+  let timelineFor = null;
+  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, offerSlot, tilesEl, filterBar, listEl, timeline.el);
   const emptyEl = h("div", { class: "empty-wrap" });
   const el = h("section", { class: "view view-dashboard", "aria-label": t("nav.dashboard") }, mainEl, emptyEl);
 
@@ -507,6 +512,10 @@ export function createDashboardView(app) {
     renderTiles(d.summary);
     renderList();
     renderAutostartOffer(offerSlot);
+    if (timelineFor !== d) {
+      timelineFor = d;
+      timeline.refresh();
+    }
   }
 
   const unsub = subscribe(() => render());
@@ -521,6 +530,9 @@ export function createDashboardView(app) {
       searchInput.select();
       return true;
     },
-    destroy: unsub,
+    destroy: () => {
+      unsub();
+      timeline.destroy();
+    },
   };
 }

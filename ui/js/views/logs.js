@@ -1,40 +1,114 @@
-// Backup Logs: the audit trail. Filters go to the backend (`logs` query); 100 rows a page.
+// Backup Logs: the audit trail. Filters, search, counting, clearing and exporting all happen in
+// the engine (`logs`, `logs_count`, `clear_logs_preview`, `clear_logs`, `export_logs`); this
+// view shows 100 rows a page. A page never waits for the count: rows first, the counter after.
 import { h, replaceChildren, uid } from "../dom.js";
 import { icon } from "../icons.js";
 import { t, tn } from "../i18n.js";
 import * as api from "../api.js";
 import { servers, subscribe } from "../state.js";
-import { STATUSES, statusLabel, errorBox } from "../components/badges.js";
-import { confirmDialog } from "../components/modal.js";
+import { STATUSES, statusLabel, statusChip, opLabel, errorBox, errorSentence } from "../components/badges.js";
+import { confirmDialog, setBusy } from "../components/modal.js";
+import { openMenu } from "../components/menu.js";
 import { openCollectDialog } from "../components/collect-dialog.js";
-import { logRow } from "../components/log-details.js";
+import { openLogDetails } from "../components/log-details.js";
 import { toast } from "../components/toast.js";
-import { formatNumber, dayStartSeconds } from "../format.js";
-/** @import { ClearOptions, LogsQuery, Status } from "../types" */
-/** @import { LogColumn } from "../components/log-details.js" */
+import { formatNumber, formatDateTime, formatDateTimeLong, formatDuration } from "../format.js";
+/** @import { ClearOptions, LogEntry, LogFormat, LogsQuery, Status } from "../types" */
 /** @import { App, RouteParams, View } from "../app.js" */
 
 const PAGE = 100;
-/** @type {LogColumn[]} */
 const COLS = ["date", "status", "type", "server", "job", "duration", "message"];
+const SEARCH_DELAY_MS = 250;
 
 /**
- * @param {App} app
- * @param {RouteParams} [initial] the filters to start with
+ * The filters, kept while the app runs: leaving the page and coming back finds them as they
+ * were (and the page that was shown).
+ * @type {{ fromDay: string, toDay: string, statuses: Set<Status>, server: string, job: string, search: string, offset: number }}
+ */
+const kept = { fromDay: "", toDay: "", statuses: new Set(), server: "", job: "", search: "", offset: 0 };
+
+/** The computer's time zone as the page shows it ("Europe/Madrid"). */
+function timeZoneName() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * @param {App} _app
+ * @param {RouteParams} [initial] filters to start with (from the dashboard's "Show all")
  * @returns {View}
  */
-export function createLogsView(app, initial = {}) {
-  /** @type {{ from: string, to: string, statuses: Set<Status>, server: string, job: string }} */
-  const f = { from: "", to: "", statuses: new Set(), server: initial.server ?? "", job: initial.job ?? "" };
-  let offset = 0;
+export function createLogsView(_app, initial = {}) {
+  const f = kept;
+  if (initial.server !== undefined || initial.job !== undefined) {
+    f.server = initial.server ?? "";
+    f.job = initial.job ?? "";
+    f.offset = 0;
+  }
   let seq = 0;
+  let countSeq = 0;
   let loaded = false;
+  /** @type {number | null} entries matching the filters, once counted */
+  let matching = null;
+  /** @type {LogEntry[]} */
+  let shown = [];
+  /** @type {number | undefined} */
+  let searchTimer;
 
   // ----- filters -----
-  const ids = { from: uid("lf"), to: uid("lt"), server: uid("ls"), job: uid("lj") };
+  const ids = { search: uid("lq"), from: uid("lf"), to: uid("lt"), server: uid("ls"), job: uid("lj"), tz: uid("lz") };
+  const searchInput = h("input", {
+    type: "search",
+    id: ids.search,
+    class: "input search-input",
+    "data-testid": "logs-search",
+    placeholder: t("logs.searchPlaceholder"),
+    value: f.search,
+    onInput: (e) => {
+      const value = e.currentTarget.value;
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => {
+        if (value === f.search) return;
+        f.search = value;
+        reload(true);
+      }, SEARCH_DELAY_MS);
+    },
+    onKeydown: (e) => {
+      if (e.key === "Enter") {
+        clearTimeout(searchTimer);
+        if (searchInput.value !== f.search) {
+          f.search = searchInput.value;
+          reload(true);
+        }
+      } else if (e.key === "Escape" && searchInput.value) {
+        e.preventDefault();
+        e.stopPropagation();
+        clearTimeout(searchTimer);
+        searchInput.value = f.search = "";
+        reload(true);
+      }
+    },
+  });
   // placeholder: only seen where the webview has no date picker (then the input is plain text).
-  const fromInput = h("input", { type: "date", id: ids.from, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-from", onChange: (e) => ((f.from = e.currentTarget.value), reload(true)) });
-  const toInput = h("input", { type: "date", id: ids.to, class: "input input-date", placeholder: "yyyy-mm-dd", "data-testid": "logs-to", onChange: (e) => ((f.to = e.currentTarget.value), reload(true)) });
+  const dateInput = (/** @type {"fromDay" | "toDay"} */ key, /** @type {string} */ id, /** @type {string} */ testid) =>
+    h("input", {
+      type: "date",
+      id,
+      class: "input input-date",
+      placeholder: "yyyy-mm-dd",
+      "data-testid": testid,
+      value: f[key],
+      "aria-describedby": ids.tz,
+      onChange: (e) => {
+        f[key] = e.currentTarget.value;
+        reload(true);
+      },
+    });
+  const fromInput = dateInput("fromDay", ids.from, "logs-from");
+  const toInput = dateInput("toDay", ids.to, "logs-to");
   const serverSelect = h("select", {
     id: ids.server,
     class: "input",
@@ -71,7 +145,7 @@ export function createLogsView(app, initial = {}) {
         class: `chip chip-toggle st-${st}`,
         "data-testid": "logs-status-chip",
         "data-status": st,
-        "aria-pressed": "false",
+        "aria-pressed": String(f.statuses.has(st)),
         onClick: (e) => {
           if (f.statuses.has(st)) f.statuses.delete(st);
           else f.statuses.add(st);
@@ -86,27 +160,48 @@ export function createLogsView(app, initial = {}) {
 
   const resetBtn = h("button", { type: "button", class: "btn btn-sm btn-ghost", "data-testid": "logs-reset", onClick: resetFilters }, t("logs.reset"));
   function resetFilters() {
-    f.from = f.to = f.server = f.job = "";
+    f.fromDay = f.toDay = f.server = f.job = f.search = "";
     f.statuses.clear();
-    fromInput.value = toInput.value = "";
+    fromInput.value = toInput.value = searchInput.value = "";
     chips.forEach((c) => c.setAttribute("aria-pressed", "false"));
     fillServers();
     fillJobs();
     reload(true);
   }
-  const filtersActive = () => !!(f.from || f.to || f.server || f.job || f.statuses.size);
+  const filtersActive = () => !!(f.fromDay || f.toDay || f.server || f.job || f.search || f.statuses.size);
 
+  // ----- header: counter, export, clear -----
+  const counter = h("span", { class: "logs-counter muted", "data-testid": "logs-counter", "aria-live": "polite" }, "\u00a0");
+  const exportBtn = h(
+    "button",
+    {
+      type: "button",
+      class: "btn",
+      "data-testid": "logs-export",
+      "aria-haspopup": "menu",
+      onClick: (e) => openExportMenu(e.currentTarget),
+      onKeydown: (e) => {
+        if (e.key === "ArrowDown") {
+          e.preventDefault();
+          openExportMenu(e.currentTarget);
+        }
+      },
+    },
+    icon("upload"),
+    t("logs.export"),
+  );
   const clearBtn = h("button", { type: "button", class: "btn", "data-testid": "logs-clear", onClick: openClear }, icon("eraser"), t("logs.clear"));
-
   const header = h(
     "div",
     { class: "page-head" },
-    h("h1", { class: "page-title" }, t("nav.logs")),
-    h("div", { class: "page-actions" }, clearBtn),
+    h("div", { class: "page-title-block" }, h("h1", { class: "page-title" }, t("nav.logs")), counter),
+    h("div", { class: "page-actions" }, exportBtn, clearBtn),
   );
+  const zone = timeZoneName();
   const filterBar = h(
     "div",
     { class: "log-filters" },
+    h("div", { class: "search logs-search" }, icon("search", 14, "search-icon"), h("label", { for: ids.search, class: "sr-only" }, t("logs.searchAria")), searchInput),
     h(
       "div",
       { class: "filter-row" },
@@ -116,11 +211,41 @@ export function createLogsView(app, initial = {}) {
       h("div", { class: "field field-inline" }, h("label", { for: ids.job, class: "field-label" }, t("col.job")), jobSelect),
       resetBtn,
     ),
+    h("p", { class: "muted small logs-tz", id: ids.tz, "data-testid": "logs-tz" }, zone ? t("logs.toInclusiveZone", { zone }) : t("logs.toInclusive")),
     h("div", { class: "chip-row", role: "group", "aria-label": t("logs.statusFilter") }, chips),
   );
 
-  // ----- table -----
-  const tbody = h("tbody");
+  // ----- table (one click and key handler for all rows) -----
+  const tbody = h("tbody", {
+    onClick: (e) => {
+      const row = rowOf(e.target);
+      if (row) openLogDetails(row.entry);
+    },
+    onKeydown: (e) => {
+      const row = rowOf(e.target);
+      if (!row) return;
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        openLogDetails(row.entry);
+      } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const sib = /** @type {HTMLElement | null} */ (e.key === "ArrowDown" ? row.tr.nextElementSibling : row.tr.previousElementSibling);
+        sib?.focus();
+      }
+    },
+    // The long date only when a row is pointed at: formatting it for every row costs time.
+    onMouseover: (e) => {
+      const row = rowOf(e.target);
+      const cell = row?.tr.firstElementChild;
+      if (row && cell && !cell.hasAttribute("title")) cell.setAttribute("title", formatDateTimeLong(row.entry.date));
+    },
+  });
+  /** @param {EventTarget | null} target */
+  function rowOf(target) {
+    const tr = /** @type {HTMLElement | null} */ (target instanceof Element ? target.closest("tr[data-index]") : null);
+    const entry = tr ? shown[Number(tr.dataset.index)] : undefined;
+    return tr && entry ? { tr, entry } : null;
+  }
   const table = h(
     "table",
     { class: "table logs-table", "data-testid": "logs-table" },
@@ -151,13 +276,13 @@ export function createLogsView(app, initial = {}) {
   const pageInfo = h("span", { class: "page-info muted", "aria-live": "polite", "data-testid": "logs-page-info" });
   const prevBtn = h(
     "button",
-    { type: "button", class: "btn btn-sm", "data-testid": "logs-prev", "aria-label": t("logs.prev"), onClick: () => ((offset = Math.max(0, offset - PAGE)), reload()) },
+    { type: "button", class: "btn btn-sm", "data-testid": "logs-prev", "aria-label": t("logs.prev"), onClick: () => ((f.offset = Math.max(0, f.offset - PAGE)), reload()) },
     icon("chevronLeft", 14),
     t("logs.prevShort"),
   );
   const nextBtn = h(
     "button",
-    { type: "button", class: "btn btn-sm", "data-testid": "logs-next", "aria-label": t("logs.next"), onClick: () => ((offset += PAGE), reload()) },
+    { type: "button", class: "btn btn-sm", "data-testid": "logs-next", "aria-label": t("logs.next"), onClick: () => ((f.offset += PAGE), reload()) },
     t("logs.nextShort"),
     icon("chevronRight", 14),
   );
@@ -173,40 +298,78 @@ export function createLogsView(app, initial = {}) {
     );
   }
 
-  async function reload(resetPage = false) {
-    if (resetPage) offset = 0;
-    const my = ++seq;
-    table.setAttribute("aria-busy", "true");
-    tableCard.classList.add("is-loading");
-    if (!loaded) skeleton();
-    /** @type {LogsQuery} */
-    const query = {
-      from: dayStartSeconds(f.from),
-      to: dayStartSeconds(f.to, 1), // `to` is exclusive: the end of the chosen day
+  /** The filters as the engine takes them. @returns {LogsQuery} */
+  function query(withPage = true) {
+    return {
+      fromDay: f.fromDay || null,
+      toDay: f.toDay || null,
       statuses: Array.from(f.statuses),
       server: f.server || null,
       job: f.job || null,
       opType: null,
-      limit: PAGE,
-      offset,
+      search: f.search || null,
+      limit: withPage ? PAGE : 0,
+      offset: withPage ? f.offset : 0,
     };
+  }
+
+  /**
+   * One row; every cell is plain text (no per-row listeners: the body handles them).
+   * @param {LogEntry} r
+   * @param {number} i its index in `shown`
+   */
+  function row(r, i) {
+    const date = formatDateTime(r.date);
+    return h(
+      "tr",
+      {
+        class: "row-link",
+        tabindex: "0",
+        "data-testid": "logs-row",
+        "data-log-id": String(r.id),
+        "data-index": String(i),
+        "aria-label": t("details.rowAria", { status: statusLabel(r.status), date, job: r.job || r.server || "" }),
+      },
+      h("td", { class: "c-date nowrap" }, date),
+      h("td", { class: "c-status" }, statusChip(r.status)),
+      h("td", { class: "c-type nowrap" }, opLabel(r.type)),
+      h("td", { class: "c-server ellipsis", title: r.server }, r.server || "—"),
+      h("td", { class: "c-job ellipsis", title: r.job ?? "" }, r.job || "—"),
+      h("td", { class: "c-dur num nowrap" }, formatDuration(r.durationS)),
+      h("td", { class: "c-msg ellipsis", title: r.message }, r.message || ""),
+    );
+  }
+
+  /** @param {boolean} [resetPage] back to the first page (the filters changed) */
+  async function reload(resetPage = false) {
+    if (resetPage) f.offset = 0;
+    const my = ++seq;
+    table.setAttribute("aria-busy", "true");
+    tableCard.classList.add("is-loading");
+    if (!loaded) skeleton();
+    // The rows first; the counter is asked for once they are shown.
+    const needCount = resetPage || matching === null;
+    if (needCount) counter.classList.add("is-counting");
     try {
-      const res = await api.logs(query);
+      const res = await api.logs(query());
       if (my !== seq) return;
       loaded = true;
-      const total = res?.total ?? 0;
-      const rows = res?.rows ?? [];
-      if (rows.length === 0 && offset > 0 && total > 0) {
-        offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
+      const rows = res.rows;
+      if (rows.length === 0 && f.offset > 0) {
+        // The page emptied (entries were cleared meanwhile): show the first one.
+        f.offset = 0;
         return reload();
       }
       const focusedId = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.('[data-testid="logs-row"]'))?.dataset.logId;
-      replaceChildren(tbody, rows.map((r) => logRow(r, COLS, "logs-row")));
+      shown = rows;
+      tbody.replaceChildren(...rows.map(row));
       if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`[data-log-id="${focusedId}"]`))?.focus({ preventScroll: true });
-      renderState(rows.length, total);
+      renderState(rows.length, res.more);
+      if (needCount) recount();
     } catch (e) {
       if (my !== seq) return;
       loaded = true;
+      shown = [];
       tbody.replaceChildren();
       replaceChildren(stateSlot, h("div", { class: "table-empty" }, errorBox(e), h("button", { type: "button", class: "btn btn-sm", onClick: () => reload() }, t("common.retry"))));
       pageInfo.textContent = "";
@@ -219,11 +382,45 @@ export function createLogsView(app, initial = {}) {
     }
   }
 
+  /** Asks for the counter (matching, total) after the rows; the latest answer wins. */
+  async function recount() {
+    const my = ++countSeq;
+    counter.classList.add("is-counting");
+    try {
+      const c = await api.logsCount(query(false));
+      if (my !== countSeq) return;
+      matching = c.matching;
+      counter.textContent = filtersActive()
+        ? t("logs.counterFiltered", { matching: formatNumber(c.matching), total: formatNumber(c.total) })
+        : tn("logs.counter", c.total, { n: formatNumber(c.total) });
+      counter.dataset.matching = String(c.matching);
+      counter.dataset.total = String(c.total);
+      updatePageInfo();
+    } catch (e) {
+      if (my === countSeq) counter.textContent = errorSentence(e);
+    } finally {
+      if (my === countSeq) counter.classList.remove("is-counting");
+    }
+  }
+
+  let lastCount = 0;
+  let lastMore = false;
+  function updatePageInfo() {
+    if (lastCount === 0) pageInfo.textContent = "";
+    else {
+      const from = formatNumber(f.offset + 1);
+      const to = formatNumber(f.offset + lastCount);
+      pageInfo.textContent = matching !== null ? t("logs.pageInfo", { from, to, total: formatNumber(matching) }) : t("logs.pageRange", { from, to });
+    }
+  }
+
   /**
    * @param {number} count the rows shown
-   * @param {number} total the entries matching the filters
+   * @param {boolean} more whether entries follow this page
    */
-  function renderState(count, total) {
+  function renderState(count, more) {
+    lastCount = count;
+    lastMore = more;
     if (count === 0) {
       const noServers = servers().length === 0 && !filtersActive();
       replaceChildren(
@@ -241,34 +438,98 @@ export function createLogsView(app, initial = {}) {
         ),
       );
     } else stateSlot.replaceChildren();
-    pageInfo.textContent =
-      total > 0 ? t("logs.pageInfo", { from: formatNumber(offset + 1), to: formatNumber(offset + count), total: formatNumber(total) }) : tn("logs.totalEntries", 0);
-    prevBtn.disabled = offset === 0;
-    nextBtn.disabled = offset + count >= total;
+    updatePageInfo();
+    prevBtn.disabled = f.offset === 0;
+    nextBtn.disabled = !lastMore;
     resetBtn.disabled = !filtersActive();
+    exportBtn.disabled = count === 0;
   }
 
-  // ----- clear logs -----
+  // ----- export -----
+  /** @param {HTMLElement} opener */
+  function openExportMenu(opener) {
+    openMenu(
+      [
+        { label: t("logs.exportCsv"), icon: "upload", testid: "logs-export-csv", onSelect: () => exportAs("csv") },
+        { label: t("logs.exportJson"), icon: "upload", testid: "logs-export-json", onSelect: () => exportAs("json") },
+      ],
+      opener,
+      opener,
+      { testid: "logs-export-menu", label: t("logs.export") },
+    );
+  }
+
+  /** @param {LogFormat} format */
+  async function exportAs(format) {
+    setBusy(exportBtn, true);
+    try {
+      const done = await api.exportLogs(query(false), format);
+      if (done) toast(tn("logs.exported", done.entries, { n: formatNumber(done.entries), path: done.path }), { kind: "success" });
+    } catch (e) {
+      toast(errorSentence(e), { kind: "error" });
+    } finally {
+      setBusy(exportBtn, false);
+      exportBtn.focus();
+    }
+  }
+
+  // ----- clear backup logs -----
   function openClear() {
-    const idDays = uid("cd");
     const idOlder = uid("co");
-    const idOrph = uid("cr");
-    const older = h("input", { type: "checkbox", id: idOlder, checked: true, "data-testid": "clear-older" });
-    const days = h("input", { type: "number", id: idDays, class: "input input-days", min: "1", step: "1", value: "90", "data-testid": "clear-days", "aria-label": t("clear.daysAria") });
-    const orphans = h("input", { type: "checkbox", id: idOrph, "data-testid": "clear-orphans" });
+    const idDays = uid("cd");
+    const older = h("input", { type: "checkbox", id: idOlder, "data-testid": "clear-older" });
+    const days = h("input", { type: "number", id: idDays, class: "input input-days", min: "1", step: "1", value: "90", disabled: true, "data-testid": "clear-days", "aria-label": t("clear.daysAria") });
+    const count = h("p", { class: "clear-count", "data-testid": "clear-count", "aria-live": "polite" }, h("span", { class: "skeleton skel-line" }));
+    const kept = h("p", { class: "muted small", "data-testid": "clear-kept" });
     const err = h("div", { class: "form-error-slot" });
+    let previewSeq = 0;
+    /** @type {number | null} */
+    let toDelete = null;
+    /** @returns {ClearOptions | null} null while the number of days is not valid */
+    const options = () => {
+      if (!older.checked) return {};
+      const n = Number(days.value);
+      return Number.isInteger(n) && n >= 1 ? { olderThanDays: n } : null;
+    };
+    async function preview() {
+      const my = ++previewSeq;
+      const opts = options();
+      toDelete = null;
+      err.replaceChildren();
+      if (!opts) {
+        count.textContent = "";
+        err.replaceChildren(h("div", { class: "inline-error" }, icon("alert", 14), t("clear.badDays")));
+        return;
+      }
+      count.classList.add("is-counting");
+      try {
+        const p = await api.clearLogsPreview(opts);
+        if (my !== previewSeq) return;
+        toDelete = p.entries;
+        count.dataset.entries = String(p.entries);
+        count.textContent = p.entries > 0 ? tn("clear.willDelete", p.entries, { n: formatNumber(p.entries) }) : t("clear.nothing");
+        kept.textContent = p.keptRunning > 0 || p.runningJobs.length > 0 ? tn("clear.keptRunning", p.keptRunning, { n: formatNumber(p.keptRunning), jobs: p.runningJobs.join(", ") }) : "";
+      } catch (e) {
+        if (my === previewSeq) err.replaceChildren(errorBox(e));
+      } finally {
+        if (my === previewSeq) count.classList.remove("is-counting");
+      }
+    }
+    older.addEventListener("change", () => {
+      days.disabled = !older.checked;
+      preview();
+    });
+    days.addEventListener("input", () => preview());
     const body = h(
       "div",
       { class: "clear-options" },
+      count,
+      kept,
+      h("p", { class: "muted small" }, t("clear.serversUntouched")),
       h("label", { class: "check", for: idOlder }, older, h("span", null, t("clear.olderBefore")), days, h("span", null, t("clear.olderAfter"))),
-      h("label", { class: "check", for: idOrph }, orphans, h("span", null, t("clear.orphans"))),
-      h("p", { class: "muted small" }, t("clear.bothHint")),
       err,
     );
-    const sync = () => {
-      days.disabled = !older.checked;
-    };
-    older.addEventListener("change", sync);
+    preview();
     confirmDialog({
       title: t("clear.title"),
       message: t("clear.message"),
@@ -278,28 +539,14 @@ export function createLogsView(app, initial = {}) {
       danger: true,
       testid: "clear-dialog",
       returnFocus: clearBtn,
-      validate: () => {
-        err.replaceChildren();
-        const n = Number(days.value);
-        if (!older.checked && !orphans.checked) {
-          err.replaceChildren(h("div", { class: "inline-error" }, icon("alert", 14), t("clear.pickOne")));
-          return false;
-        }
-        if (older.checked && (!Number.isInteger(n) || n < 1)) {
-          err.replaceChildren(h("div", { class: "inline-error" }, icon("alert", 14), t("clear.badDays")));
-          days.focus();
-          return false;
-        }
-        return true;
-      },
+      validate: () => options() !== null && toDelete !== null && toDelete > 0,
       action: async () => {
-        /** @type {ClearOptions} */
-        const options = {};
-        if (older.checked) options.olderThanDays = Number(days.value);
-        if (orphans.checked) options.orphansOnly = true;
-        const res = await api.clearLogs(options);
-        toast(tn("clear.done", res?.deleted ?? 0), { kind: "success" });
-        reload();
+        const opts = options();
+        if (!opts) return;
+        const res = await api.clearLogs(opts);
+        toast(tn("clear.done", res.deleted, { n: formatNumber(res.deleted) }), { kind: "success" });
+        matching = null;
+        reload(true);
       },
     });
   }
@@ -311,12 +558,12 @@ export function createLogsView(app, initial = {}) {
     fillServers();
     fillJobs();
   });
-  reload(true);
+  reload();
 
   return {
     el,
-    refresh: () => reload(),
-    onDataChanged: () => reload(),
+    refresh: () => ((matching = null), reload()),
+    onDataChanged: () => ((matching = null), reload()),
     setFilters({ server, job }) {
       f.server = server ?? "";
       f.job = job ?? "";
@@ -325,9 +572,13 @@ export function createLogsView(app, initial = {}) {
       reload(true);
     },
     focusSearch() {
-      serverSelect.focus();
+      searchInput.focus();
+      searchInput.select();
       return true;
     },
-    destroy: unsub,
+    destroy: () => {
+      clearTimeout(searchTimer);
+      unsub();
+    },
   };
 }

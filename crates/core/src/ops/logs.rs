@@ -2,66 +2,100 @@
 //! clearing logs.
 use super::Engine;
 use crate::dashboard::{self, Dashboard, Health};
+use crate::dates::local_day_range;
+use crate::error::Error;
 use crate::error::Result;
+use crate::logs_file::{LogFormat, LogWriter};
 use crate::model::Status;
-use crate::store::{now_ts, LogDetails, LogEntryRow, LogQuery};
+use crate::store::{now_ts, ClearPreview, JobTrend, LogDetails, LogEntryRow, LogQuery, StatusTimeline};
 use crate::task::blocking;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
-/// The Backup Logs filters as the UI sends them. `to` is exclusive; `limit` 0 or absent = all.
+/// The Backup Logs filters as the UI sends them. `fromDay` and `toDay` are days
+/// (`YYYY-MM-DD`) in this computer's time zone; `toDay` includes its whole day. `limit` 0 or
+/// absent = all.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(optional_fields = nullable)]
 pub struct LogsQuery {
-    pub from: Option<i64>,
-    pub to: Option<i64>,
+    pub from_day: Option<String>,
+    pub to_day: Option<String>,
     #[ts(as = "Option<Vec<Status>>", optional)]
     pub statuses: Vec<Status>,
     pub server: Option<String>,
     pub job: Option<String>,
     pub op_type: Option<String>,
+    /// Text the message contains.
+    pub search: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
 
-impl From<LogsQuery> for LogQuery {
-    fn from(q: LogsQuery) -> LogQuery {
+impl LogsQuery {
+    /// The store's query; the days become instants in this computer's time zone. Rejects a
+    /// day that is not `YYYY-MM-DD` (`invalid_input`).
+    pub fn to_query(self) -> Result<LogQuery> {
         let text = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        LogQuery {
-            from: q.from,
-            to: q.to,
-            statuses: q.statuses,
-            server: text(q.server),
-            job: text(q.job),
-            op_type: text(q.op_type),
-            limit: q.limit,
-            offset: q.offset.unwrap_or(0),
-        }
+        let (from, to) = local_day_range(text(self.from_day).as_deref(), text(self.to_day).as_deref())?;
+        Ok(LogQuery {
+            from,
+            to,
+            statuses: self.statuses,
+            server: text(self.server),
+            job: text(self.job),
+            op_type: text(self.op_type),
+            search: self.search.filter(|s| !s.trim().is_empty()),
+            limit: self.limit,
+            offset: self.offset.unwrap_or(0),
+        })
     }
 }
 
-/// One page of entries and how many match in all.
+/// One page of entries, newest first.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct LogsPage {
     pub rows: Vec<LogEntryRow>,
-    /// Entries matching the filters (limit and offset ignored).
+    /// More entries match after this page.
+    pub more: bool,
+}
+
+/// The Backup Logs counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct LogsCount {
+    /// Entries matching the filters.
+    pub matching: u64,
+    /// Entries in the store.
     pub total: u64,
 }
 
-/// Which entries to clear: older than some days, of deleted servers only; both combine;
-/// neither = every entry.
+/// "Clear backup logs": every entry except those of jobs running now (entries of deleted
+/// servers and jobs included); with `olderThanDays`, only entries older than that.
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(optional_fields = nullable)]
 pub struct ClearOptions {
     pub older_than_days: Option<u32>,
-    #[ts(as = "Option<bool>", optional)]
-    pub orphans_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct Cleared {
     pub deleted: u64,
+    /// Entries kept because their job is running now.
+    pub kept_running: u64,
+}
+
+/// An export of the Backup Logs.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Exported {
+    pub path: String,
+    pub entries: u64,
+}
+
+/// The store's `older_than` instant for a clear.
+fn older_than(options: &ClearOptions, now: i64) -> Option<i64> {
+    options.older_than_days.map(|d| now - i64::from(d) * 86_400)
 }
 
 impl Engine {
@@ -92,9 +126,68 @@ impl Engine {
         self.db()?.read(move |s| s.job_history(job_id, limit)).await
     }
 
-    /// Entries matching `query`, newest first, and how many match in all.
+    /// A page of entries matching `query`, newest first, and whether more follow. The count
+    /// is [`Engine::logs_count`]'s: a page never waits for it.
     pub async fn logs(&self, query: LogQuery) -> Result<LogsPage> {
-        self.db()?.read(move |s| Ok(LogsPage { rows: s.query_logs(&query)?, total: s.count_logs(&query)? })).await
+        self.db()?
+            .read(move |s| {
+                let limit = query.limit.filter(|&n| n > 0);
+                let mut rows = s.query_logs(&LogQuery { limit: limit.map(|n| n.saturating_add(1)), ..query })?;
+                let more = limit.is_some_and(|n| rows.len() > n as usize);
+                if more {
+                    rows.pop();
+                }
+                Ok(LogsPage { rows, more })
+            })
+            .await
+    }
+
+    /// How many entries match `query`, and how many the store holds.
+    pub async fn logs_count(&self, query: LogQuery) -> Result<LogsCount> {
+        self.db()?
+            .count(move |s| {
+                let total = s.total_entries()?;
+                let matching = if query.is_unfiltered() { total } else { s.count_logs(&query)? };
+                Ok(LogsCount { matching, total })
+            })
+            .await
+    }
+
+    /// Writes every entry matching `query` (limit and offset apply) to `path` as CSV or JSON,
+    /// newest first, one at a time; the file appears whole or not at all and only its owner
+    /// can read it.
+    pub async fn export_logs(&self, query: LogQuery, format: LogFormat, path: PathBuf) -> Result<Exported> {
+        self.db()?
+            .read(move |s| {
+                let what = format!("Could not write {}", path.display());
+                let tmp = path.with_extension(format!("{}.partial", format.extension()));
+                let written = (|| -> Result<u64> {
+                    let file = crate::store::private::create_file(&tmp).map_err(|e| Error::io(&what, e))?;
+                    let mut out = LogWriter::new(std::io::BufWriter::new(file), format).map_err(|e| Error::io(&what, e))?;
+                    let entries = s.for_each_log(&query, |r| out.row(r).map_err(|e| Error::io(&what, e)))?;
+                    let file = out.finish().map_err(|e| Error::io(&what, e))?;
+                    file.into_inner().map_err(|e| Error::io(&what, e.into_error()))?.sync_all().map_err(|e| Error::io(&what, e))?;
+                    Ok(entries)
+                })();
+                let entries = written.inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })?;
+                std::fs::rename(&tmp, &path).map_err(|e| Error::io(&what, e))?;
+                Ok(Exported { path: path.display().to_string(), entries })
+            })
+            .await
+    }
+
+    /// A job's last `limit` runs (0 = all) with their measures, for its charts.
+    pub async fn job_trend(&self, job_id: i64, limit: u32) -> Result<JobTrend> {
+        self.db()?.read(move |s| s.job_trend(job_id, limit)).await
+    }
+
+    /// Every job's runs of the last `days` days (the dashboard's timeline).
+    pub async fn status_timeline(&self, days: u32) -> Result<StatusTimeline> {
+        let to = now_ts();
+        let from = to - i64::from(days.clamp(1, 366)) * 86_400;
+        self.db()?.read(move |s| s.status_timeline(from, to)).await
     }
 
     /// The full context of an entry: Duplicati's result JSON, or the text it sent; `None` when
@@ -103,11 +196,20 @@ impl Engine {
         self.db()?.read(move |s| s.log_details(id)).await
     }
 
-    /// Deletes entries (see [`ClearOptions`]); leaves one `info` entry saying what went.
+    /// What [`Engine::clear_logs`] would delete now, for its confirmation.
+    pub async fn clear_logs_preview(&self, options: ClearOptions) -> Result<ClearPreview> {
+        let older_than = older_than(&options, now_ts());
+        self.db()?.read(move |s| s.clear_preview(older_than)).await
+    }
+
+    /// "Clear backup logs" (see [`ClearOptions`] and [`crate::store::Store::clear_logs`]):
+    /// only the local store changes, no server is asked anything; leaves one `info` entry
+    /// saying what went.
     pub async fn clear_logs(&self, options: ClearOptions) -> Result<Cleared> {
-        let older_than = options.older_than_days.map(|d| now_ts() - i64::from(d) * 86_400);
-        let deleted = self.db()?.write(move |s| s.clear_logs(older_than, options.orphans_only)).await?;
+        let now = now_ts();
+        let older_than = older_than(&options, now);
+        let done = self.db()?.write(move |s| s.clear_logs(older_than, now)).await?;
         self.data_changed();
-        Ok(Cleared { deleted })
+        Ok(Cleared { deleted: done.deleted, kept_running: done.kept_running })
     }
 }

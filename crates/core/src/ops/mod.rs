@@ -17,7 +17,7 @@ mod watch;
 
 pub use collect::CollectRequest;
 pub use demo::{DEMO_MACHINE_NAME, DEMO_PASSWORD};
-pub use logs::{ClearOptions, Cleared, LogsPage, LogsQuery};
+pub use logs::{ClearOptions, Cleared, Exported, LogsCount, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};
 pub use watch::{MonitoredJob, PassReport};

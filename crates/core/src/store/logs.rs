@@ -57,12 +57,19 @@ pub struct LogQuery {
     pub server: Option<String>,
     pub job: Option<String>,
     pub op_type: Option<String>,
+    /// Text the message contains (case-insensitive for ASCII letters, as SQLite's LIKE).
+    pub search: Option<String>,
     /// None or 0 = all.
     pub limit: Option<u32>,
     pub offset: u32,
 }
 
 impl LogQuery {
+    /// Whether every entry matches.
+    pub fn is_unfiltered(&self) -> bool {
+        self.where_clause().0.is_empty()
+    }
+
     fn where_clause(&self) -> (String, Vec<Value>) {
         let mut sql = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -101,9 +108,25 @@ impl LogQuery {
             args.push(t.clone().into());
             sql.push(format!("lower(type) = lower(?{})", args.len()));
         }
+        if let Some(text) = &self.search {
+            args.push(format!("%{}%", like_escape(text)).into());
+            sql.push(format!("message LIKE ?{} ESCAPE '\\'", args.len()));
+        }
         let clause = if sql.is_empty() { String::new() } else { format!("WHERE {}", sql.join(" AND ")) };
         (clause, args)
     }
+}
+
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character taken literally.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn compress(text: &str) -> Vec<u8> {
@@ -151,16 +174,24 @@ pub(super) fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<LogEntryRow> {
 }
 
 /// Inserts entries of a job (a duplicate is skipped by the UNIQUE constraint) with their details.
+/// A row that "Clear backup logs" removed is skipped too (see [`Store::clear_logs`]): it never
+/// comes back with a later collection or import.
 fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &str, entries: &[NewEntry]) -> Result<PageOutcome> {
     let mut out = PageOutcome::default();
+    let cleared = Cleared::of_job(tx, job.id)?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO log_entries(server_id, server_name, job_id, job_name, remote_id, remote_timestamp, date, status, type, message, \
-         duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-         ON CONFLICT DO NOTHING",
+         duration_s, size_bytes, uploaded_bytes, warnings, errors, files_examined, files_added, files_modified, files_deleted) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
     )?;
     let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)")?;
     let mut buf = Vec::new();
     for e in entries {
+        if cleared.covers(tx, job.id, e)? {
+            out.skipped += 1;
+            continue;
+        }
+        let files = e.files;
         let n = insert.execute(params![
             job.server_id,
             server_name,
@@ -176,7 +207,11 @@ fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &st
             e.size_bytes,
             e.uploaded_bytes,
             e.warnings,
-            e.errors
+            e.errors,
+            files.map(|f| f.examined),
+            files.map(|f| f.added),
+            files.map(|f| f.modified),
+            files.map(|f| f.deleted)
         ])?;
         if n == 1 {
             details.execute(params![tx.last_insert_rowid(), compress_reusing(&e.details, &mut buf), e.details_cut_from])?;
@@ -186,6 +221,58 @@ fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &st
         }
     }
     Ok(out)
+}
+
+/// What "Clear backup logs" removed of one job: every row dated up to `through`, and the
+/// rows dated later that are listed in `cleared_rows`.
+struct Cleared {
+    through: Option<i64>,
+    listed: bool,
+}
+
+impl Cleared {
+    fn of_job(tx: &rusqlite::Transaction<'_>, job_id: i64) -> Result<Cleared> {
+        Ok(tx
+            .query_row(
+                "SELECT cleared_through, EXISTS (SELECT 1 FROM cleared_rows WHERE job_id = ?1) FROM jobs WHERE id = ?1",
+                [job_id],
+                |r| Ok(Cleared { through: r.get(0)?, listed: r.get(1)? }),
+            )
+            .optional()?
+            .unwrap_or(Cleared { through: None, listed: false }))
+    }
+
+    /// Whether `e` (a row of the server's log or of its job list) is one that was cleared.
+    fn covers(&self, tx: &rusqlite::Transaction<'_>, job_id: i64, e: &NewEntry) -> Result<bool> {
+        let (Some(id), Some(ts)) = (e.remote_id, e.remote_timestamp) else { return Ok(false) };
+        if self.through.is_some_and(|through| ts <= through) {
+            return Ok(true);
+        }
+        if !self.listed {
+            return Ok(false);
+        }
+        let mut st = tx.prepare_cached("SELECT 1 FROM cleared_rows WHERE job_id = ?1 AND remote_id = ?2 AND remote_timestamp = ?3")?;
+        Ok(st.exists(params![job_id, id, ts])?)
+    }
+}
+
+/// Stores an entry the app produced, within the caller's transaction.
+pub(super) fn insert_system_entry_in(
+    tx: &rusqlite::Transaction<'_>,
+    server_id: Option<i64>,
+    server_name: &str,
+    entry: &NewEntry,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO log_entries(server_id, server_name, date, status, type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)",
+        params![id, compress(&entry.details), entry.details_cut_from],
+    )?;
+    Ok(id)
 }
 
 impl Store {
@@ -237,15 +324,7 @@ impl Store {
     /// Stores an entry the app produced (connection failure, recovery, housekeeping).
     pub fn insert_system_entry(&self, server_id: Option<i64>, server_name: &str, entry: &NewEntry) -> Result<i64> {
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO log_entries(server_id, server_name, date, status, type, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![server_id, server_name, entry.date, entry.status.as_str(), entry.op_type, entry.message],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)",
-            params![id, compress(&entry.details), entry.details_cut_from],
-        )?;
+        let id = insert_system_entry_in(&tx, server_id, server_name, entry)?;
         tx.commit()?;
         Ok(id)
     }
@@ -272,6 +351,29 @@ impl Store {
         let (clause, args) = q.where_clause();
         let mut st = self.conn.prepare_cached(&format!("SELECT count(*) FROM log_entries {clause}"))?;
         Ok(st.query_row(params_from_iter(args), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Calls `f` with every entry that matches, newest first (limit and offset apply), one row
+    /// at a time: an export of a million entries never holds them all.
+    pub fn for_each_log(&self, q: &LogQuery, mut f: impl FnMut(&LogEntryRow) -> Result<()>) -> Result<u64> {
+        let (clause, mut args) = q.where_clause();
+        let limit = match q.limit {
+            Some(n) if n > 0 => n as i64,
+            _ => -1,
+        };
+        args.push(limit.into());
+        args.push((q.offset as i64).into());
+        let n = args.len();
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
+        let mut st = self.conn.prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            f(&entry_from_row(row)?)?;
+            count += 1;
+        }
+        Ok(count)
     }
 
     /// The full context of an entry: Duplicati's result JSON or the text it sent.

@@ -17,7 +17,7 @@ pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
-pub use views::JobSummaryRow;
+pub use views::{ClearPreview, ClearedLogs, JobSummaryRow, JobTimeline, JobTrend, StatusTimeline};
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
@@ -168,6 +168,9 @@ pub struct Db(Arc<DbInner>);
 struct DbInner {
     writer: Mutex<Store>,
     reader: Mutex<Store>,
+    /// A second reading connection for counts, which may scan the whole log (a search in a
+    /// million messages): a page of rows never waits behind one.
+    counter: Mutex<Store>,
 }
 
 /// Locks a mutex, ignoring poisoning: a panicked holder leaves no half-done transaction
@@ -181,7 +184,8 @@ impl Db {
     pub fn open_in(data_dir: &Path) -> Result<Db> {
         let writer = Store::open_in(data_dir)?;
         let reader = Store::open_reader(writer.path())?;
-        Ok(Db(Arc::new(DbInner { writer: Mutex::new(writer), reader: Mutex::new(reader) })))
+        let counter = Store::open_reader(writer.path())?;
+        Ok(Db(Arc::new(DbInner { writer: Mutex::new(writer), reader: Mutex::new(reader), counter: Mutex::new(counter) })))
     }
 
     /// Runs read-only work on the reading connection, on this thread: for start-up, before
@@ -194,6 +198,12 @@ impl Db {
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
         let db = self.0.clone();
         crate::task::blocking(move || f(&lock(&db.reader))).await
+    }
+
+    /// Runs read-only work that may take long (counting) on a reading connection of its own.
+    pub async fn count<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+        let db = self.0.clone();
+        crate::task::blocking(move || f(&lock(&db.counter))).await
     }
 
     /// Runs work that writes on the writing connection.

@@ -149,6 +149,23 @@ CREATE TABLE notified (
     at    INTEGER NOT NULL
 );
 "#,
+    // 6: the Backup Logs page finished: a run's file counts (the job's charts); what "Clear
+    // backup logs" removed stays removed: per job, every row Duplicati dated up to
+    // `cleared_through` (capped at the time of the clear), and each cleared row dated later
+    // than that (a server's clock far off) by its key
+    r#"
+ALTER TABLE log_entries ADD COLUMN files_examined INTEGER;
+ALTER TABLE log_entries ADD COLUMN files_added INTEGER;
+ALTER TABLE log_entries ADD COLUMN files_modified INTEGER;
+ALTER TABLE log_entries ADD COLUMN files_deleted INTEGER;
+ALTER TABLE jobs ADD COLUMN cleared_through INTEGER;
+CREATE TABLE cleared_rows (
+    job_id           INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    remote_id        INTEGER NOT NULL,
+    remote_timestamp INTEGER NOT NULL,
+    PRIMARY KEY (job_id, remote_id, remote_timestamp)
+) WITHOUT ROWID;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {

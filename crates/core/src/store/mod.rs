@@ -8,7 +8,7 @@
 mod cas;
 mod jobs;
 mod logs;
-mod schema;
+pub mod schema;
 mod servers;
 mod views;
 
@@ -91,8 +91,14 @@ impl Store {
     }
 
     /// Opens (creating if needed) the store file at `path` and brings its schema up to date.
+    /// A store made by a newer Duplidesk (a schema version above [`schema::VERSION`]) is
+    /// refused with `store_error` before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
         let mut store = Store::connect(path)?;
+        let found = schema::version(&store.conn)?;
+        if found > schema::VERSION {
+            return Err(Error::newer_store(path, found, schema::VERSION));
+        }
         store.conn.pragma_update(None, "journal_mode", "WAL")?;
         store.conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut store.conn)?;
@@ -120,7 +126,24 @@ impl Store {
 
     /// The schema version (number of applied migrations).
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        schema::version(&self.conn)
+    }
+
+    /// A new store file at `path` with the schema of `version` (migrations 1..=`version`), as
+    /// the release with that schema made it; for the upgrade fixtures and their tests.
+    #[doc(hidden)]
+    pub fn create_at_version(path: &Path, version: i64) -> Result<Store> {
+        let mut store = Store::connect(path)?;
+        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        schema::migrate_to(&mut store.conn, version)?;
+        Ok(store)
+    }
+
+    /// The connection, for the upgrade fixtures and their tests (rows as an old release wrote
+    /// them).
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -64,6 +64,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl Fn
 
 /// Runs the desktop app (the binary calls this when started without arguments).
 pub fn run() {
+    // The log file, and warnings on the terminal the app may have been started from.
+    duplidesk_core::logging::init(duplidesk_core::logging::Role::App, Some(tracing::level_filters::LevelFilter::WARN));
     let builder = tauri::Builder::default()
         // First, so a second launch exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -75,13 +77,13 @@ pub fn run() {
             let handle = app.handle().clone();
             match tray::create(&handle) {
                 Ok(()) => app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed),
-                Err(e) => eprintln!("duplidesk: no tray icon ({e}); closing the window will quit"),
+                Err(e) => tracing::warn!("no tray icon ({e}); closing the window will quit"),
             }
             let engine = app.state::<AppState>().engine.clone();
             tauri::async_runtime::spawn(async move {
                 tray::refresh_status(&handle).await;
                 if let Err(e) = engine.restore_demo().await {
-                    eprintln!("duplidesk: the demo server could not be restored: {e}");
+                    tracing::warn!(code = %e.code, "the demo server could not be restored: {}", e.message);
                 }
             });
             Ok(())

@@ -8,10 +8,10 @@ pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     let (app, title, body) = (app.clone(), title.to_owned(), body.to_owned());
     let spawned = std::thread::Builder::new().name("duplidesk-notify".into()).spawn(move || {
         if let Err(e) = app.notification().builder().title(&title).body(&body).show() {
-            eprintln!("duplidesk: notification not shown ({e}): {title}: {body}");
+            tracing::info!("notification not shown ({e}): {title}: {body}");
         }
     });
     if let Err(e) = spawned {
-        eprintln!("duplidesk: notification not shown ({e})");
+        tracing::info!("notification not shown ({e})");
     }
 }

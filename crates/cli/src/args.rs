@@ -35,6 +35,18 @@ pub enum Command {
     Import(ImportArgs),
 }
 
+impl Command {
+    /// The subcommand's name, for the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Collect(_) => "collect",
+            Command::Logs(_) => "logs",
+            Command::Servers(_) => "servers",
+            Command::Import(_) => "import",
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct CollectArgs {
     /// One host or a comma-separated list (same port and password for all)

@@ -56,6 +56,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The log file (and, on the terminal, only errors that no output reports): after the
+    // parse, so `--help` and `--version` leave no trace.
+    duplidesk_core::logging::init(duplidesk_core::logging::Role::Cli, Some(tracing::level_filters::LevelFilter::ERROR));
+    tracing::info!(command = cli.command.name(), "command started");
     let data_dir = cli.data_dir.clone().unwrap_or_else(duplidesk_core::default_data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
@@ -70,7 +74,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Servers(a) => servers_cmd::run(a, &engine(&data_dir, Keychain::probe_os()), &runtime),
         Command::Import(a) => servers_cmd::import(a, &quiet_engine(&data_dir), &runtime),
     };
-    ExitCode::from(match result {
+    let code = match result {
         Ok(code) => code,
         Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(Failure::Output(e)) => {
@@ -78,6 +82,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             EXIT_FAILED
         }
         Err(Failure::Engine(e)) => {
+            tracing::warn!(code = %e.code, "command failed: {}", e.message);
             output::print_error(&e);
             if e.code == ErrorCode::InvalidInput {
                 EXIT_USAGE
@@ -85,7 +90,9 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
                 EXIT_FAILED
             }
         }
-    })
+    };
+    tracing::info!(exit = code, "command ended");
+    ExitCode::from(code)
 }
 
 /// An engine for a command that never reads a password.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod hosts;
 pub mod import;
+pub mod logging;
 pub mod model;
 pub mod monitor;
 pub mod net;

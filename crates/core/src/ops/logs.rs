@@ -107,6 +107,7 @@ impl Engine {
     pub async fn clear_logs(&self, options: ClearOptions) -> Result<Cleared> {
         let older_than = options.older_than_days.map(|d| now_ts() - i64::from(d) * 86_400);
         let deleted = self.db()?.write(move |s| s.clear_logs(older_than, options.orphans_only)).await?;
+        tracing::info!(deleted, older_than_days = ?options.older_than_days, orphans_only = options.orphans_only, "logs cleared");
         self.data_changed();
         Ok(Cleared { deleted })
     }

@@ -98,6 +98,13 @@ impl Engine {
     /// every use case that needs the store). `collect_options` apply to every collection.
     pub fn new(data_dir: PathBuf, keychain: Keychain, collect_options: CollectOptions, listener: Arc<dyn Listener>) -> Engine {
         let db = Db::open_in(&data_dir);
+        match &db {
+            Ok(_) => tracing::debug!(data_dir = %data_dir.display(), "store opened"),
+            Err(e) => tracing::error!(data_dir = %data_dir.display(), code = %e.code, "the store could not be opened: {}", e.message),
+        }
+        if let Some(why) = &keychain.problem {
+            tracing::debug!("no keychain: {why}");
+        }
         let language = db.as_ref().ok().and_then(|db| db.read_now(|s| s.setting(setting_keys::LANGUAGE)).ok().flatten());
         Engine {
             data_dir,

@@ -415,3 +415,25 @@ fn the_log_files_hold_no_password_token_or_target_url_credential() {
         assert_eq!(mode, 0o700, "the log folder is private");
     }
 }
+
+/// A store made by a newer Duplidesk: every command says so (with what to do) and exits 1;
+/// the file is left as it was.
+#[test]
+fn a_store_made_by_a_newer_version_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_in(dir.path()).unwrap();
+        let newer = duplidesk_core::store::schema::VERSION + 1;
+        store.connection().pragma_update(None, "user_version", newer).unwrap();
+        store.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let file = dir.path().join("duplidesk.sqlite");
+    let bytes = std::fs::read(&file).unwrap();
+    for args in [&["logs"][..], &["servers"], &["collect", "--all"]] {
+        let out = run(dir.path(), args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("made by a newer version of Duplidesk") && stderr.contains("store_error"), "{args:?}: {stderr}");
+    }
+    assert!(std::fs::read(&file).unwrap() == bytes, "the newer store is unchanged");
+}

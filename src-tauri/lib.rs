@@ -57,6 +57,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl Fn
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(attach)
         .manage(state)
         .invoke_handler(commands::invoke_handler())

@@ -376,3 +376,22 @@ fn the_demo_comes_back_after_a_restart_and_quick_collect_uses_the_collect_path()
     assert_eq!(t.ok("logs", json!({"query": {"server": "demo-nas"}}))["total"], 240);
     assert!(!engine.is_collecting());
 }
+
+#[test]
+fn diagnostics_name_tauri_and_the_web_view_and_hold_no_password() {
+    let server = TestServer::start(ServerConfig { password: "Diag-Secret-3".into(), ..ServerConfig::default() }).unwrap();
+    let t = app();
+    assert_eq!(t.collect(&server, "Diag-Secret-3")["hosts"][0]["ok"], true);
+    let d = t.ok("diagnostics", json!({}));
+    let names: Vec<&str> = d["versions"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(&names[..2], ["Duplidesk", "Tauri"], "{d}");
+    #[cfg(target_os = "linux")]
+    assert_eq!(names.get(2), Some(&"WebKitGTK"), "{d}");
+    assert_eq!(d["versions"][1]["version"], tauri::VERSION);
+    assert_eq!(d["store"]["servers"], 1);
+    assert_eq!(d["store"]["error"], Value::Null);
+    assert_eq!(d["keychain"]["available"], false);
+    let report = d["report"].as_str().unwrap();
+    assert!(report.contains(&format!("Tauri {}", tauri::VERSION)) && report.contains("fileserver01"), "{report}");
+    assert!(!report.contains("Diag-Secret-3") && !d.to_string().contains("Diag-Secret-3"), "{d}");
+}

@@ -26,6 +26,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<ops::LogsQuery>();
     out.visit::<ops::LogsPage>();
     out.visit::<ops::ClearOptions>();
+    out.visit::<ops::Diagnostics>();
     out.visit::<ops::Cleared>();
     out.visit::<ops::CollectRequest>();
     out.visit::<ops::TestRequest>();

@@ -437,3 +437,20 @@ fn a_store_made_by_a_newer_version_is_refused_and_left_as_it_was() {
     }
     assert!(std::fs::read(&file).unwrap() == bytes, "the newer store is unchanged");
 }
+
+/// `duplidesk diagnostics` prints the report the app copies: versions, store, log folder.
+#[test]
+fn diagnostics_print_versions_store_and_log_folder() {
+    let server = start(DataSet::Fixture, TlsMode::Plain);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(dir.path(), &["diagnostics"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(&format!("Versions: Duplidesk {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(text.contains(&format!("Log folder: {}", log_dir(dir.path()).display())), "{text}");
+    assert!(text.contains("1 servers, 3 jobs"), "{text}");
+    assert!(text.contains("- fileserver01: http, Duplicati 2.1.0.5"), "{text}");
+}

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod logs;
 pub mod servers;
+pub mod system;
 
 /// `collect://progress`: the engine's `Progress` as it is (`{kind, host, …}`).
 pub const EVENT_PROGRESS: &str = "collect://progress";

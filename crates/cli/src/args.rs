@@ -33,6 +33,9 @@ pub enum Command {
     Servers(ServersArgs),
     /// Load collected JSON files (from --save-json or duplistatus) into the store
     Import(ImportArgs),
+    /// Print what a bug report needs: versions, OS, store, keychain, log folder, each server's
+    /// last errors (no password or credential)
+    Diagnostics,
 }
 
 impl Command {
@@ -43,6 +46,7 @@ impl Command {
             Command::Logs(_) => "logs",
             Command::Servers(_) => "servers",
             Command::Import(_) => "import",
+            Command::Diagnostics => "diagnostics",
         }
     }
 }

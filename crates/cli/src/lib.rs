@@ -13,7 +13,7 @@ use duplidesk_core::collect::CollectOptions;
 use duplidesk_core::ops::{Keychain, Listener, Quiet};
 use duplidesk_core::{Engine, Error, ErrorCode};
 use std::ffi::OsString;
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -73,6 +73,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Logs(a) => logs_cmd::run(a, &quiet_engine(&data_dir), &runtime),
         Command::Servers(a) => servers_cmd::run(a, &engine(&data_dir, Keychain::probe_os()), &runtime),
         Command::Import(a) => servers_cmd::import(a, &quiet_engine(&data_dir), &runtime),
+        Command::Diagnostics => diagnostics(&engine(&data_dir, Keychain::probe_os()), &runtime),
     };
     let code = match result {
         Ok(code) => code,
@@ -93,6 +94,17 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     };
     tracing::info!(exit = code, "command ended");
     ExitCode::from(code)
+}
+
+/// `duplidesk diagnostics`: the report the app's "Copy diagnostics" copies, less the app's
+/// own components (Tauri, the web view).
+fn diagnostics(engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
+    let d = runtime.block_on(engine.diagnostics(Vec::new()));
+    let mut out = io::stdout().lock();
+    for line in d.report.lines() {
+        writeln!(out, "{}", output::term(line))?;
+    }
+    Ok(if d.store.error.is_some() { EXIT_FAILED } else { EXIT_OK })
 }
 
 /// An engine for a command that never reads a password.

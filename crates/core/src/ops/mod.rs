@@ -5,10 +5,11 @@
 //! One file per group of use cases: `collect` (collect, cancel, re-trust), `servers` (test
 //! connection, edit, passwords, delete), `logs` (dashboard, Backup Logs, details, clear),
 //! `files` (import, export), `certificates` (authorities the user trusts), `demo` (the demo
-//! server), `settings` (language, status).
+//! server), `settings` (language, status), `diagnostics` (what a bug report needs).
 mod certificates;
 mod collect;
 mod demo;
+mod diagnostics;
 mod files;
 mod logs;
 mod servers;
@@ -16,6 +17,7 @@ mod settings;
 
 pub use collect::CollectRequest;
 pub use demo::{DEMO_MACHINE_NAME, DEMO_PASSWORD};
+pub use diagnostics::{Component, Diagnostics, RecentError, ServerHealth, StoreInfo};
 pub use logs::{ClearOptions, Cleared, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};

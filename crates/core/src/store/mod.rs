@@ -16,7 +16,7 @@ pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
-pub use views::JobSummaryRow;
+pub use views::{JobSummaryRow, RunFailure};
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;

@@ -17,6 +17,7 @@ pub mod lang;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod watcher;
 
 pub use state::{AppState, ShellEvents};
 pub use tray::{set_tray_status, TrayStatus, TRAY_ID};
@@ -58,13 +59,18 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl Fn
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![BACKGROUND_ARG])))
         .plugin(attach)
         .manage(state)
         .invoke_handler(commands::invoke_handler())
 }
 
-/// Runs the desktop app (the binary calls this when started without arguments).
-pub fn run() {
+/// The argument the login item starts the app with: in the tray, the window hidden.
+pub const BACKGROUND_ARG: &str = "--background";
+
+/// Runs the desktop app (the binary calls this when started without arguments, or with
+/// [`BACKGROUND_ARG`]: `in_background` then keeps the window hidden until the tray opens it).
+pub fn run(in_background: bool) {
     // The log file, and warnings on the terminal the app may have been started from.
     duplidesk_core::logging::init(duplidesk_core::logging::Role::App, Some(tracing::level_filters::LevelFilter::WARN));
     let builder = tauri::Builder::default()
@@ -74,11 +80,15 @@ pub fn run() {
         }));
     let app = with_commands(builder, AppState::from_env)
         .manage(TrayAvailable(AtomicBool::new(false)))
-        .setup(|app| {
+        .setup(move |app| {
             let handle = app.handle().clone();
             match tray::create(&handle) {
                 Ok(()) => app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed),
                 Err(e) => tracing::warn!("no tray icon ({e}); closing the window will quit"),
+            }
+            let has_tray = app.state::<TrayAvailable>().0.load(Ordering::Relaxed);
+            if !(in_background && has_tray) {
+                show_main_window(&handle);
             }
             let engine = app.state::<AppState>().engine.clone();
             tauri::async_runtime::spawn(async move {
@@ -87,6 +97,7 @@ pub fn run() {
                     tracing::warn!(code = %e.code, "the demo server could not be restored: {}", e.message);
                 }
             });
+            watcher::start(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

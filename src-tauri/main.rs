@@ -5,12 +5,14 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    if std::env::args_os().len() > 1 {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let in_background = args.len() == 2 && args[1] == duplidesk_app::BACKGROUND_ARG;
+    if args.len() > 1 && !in_background {
         #[cfg(windows)]
         attach_parent_console();
-        return duplidesk_cli::run(std::env::args_os().collect());
+        return duplidesk_cli::run(args);
     }
-    duplidesk_app::run();
+    duplidesk_app::run(in_background);
     ExitCode::SUCCESS
 }
 

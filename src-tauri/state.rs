@@ -79,6 +79,12 @@ impl<R: Runtime> Listener for ShellEvents<R> {
         tauri::async_runtime::spawn(async move { crate::tray::refresh_status(&app).await });
     }
 
+    fn notify(&self, notice: &duplidesk_core::watch::Notice) {
+        if let Some(app) = self.app.get() {
+            crate::notify::notice(app, notice);
+        }
+    }
+
     fn collecting(&self, running: bool) {
         let Some(app) = self.app.get() else { return };
         if let Err(e) = app.emit(EVENT_RUNNING, running) {

@@ -92,7 +92,7 @@ fn fixture_server() -> TestServer {
 fn empty_store_dashboard_and_app_info() {
     let t = app();
     let d = t.ok("dashboard", json!({}));
-    assert_eq!(d["summary"], json!({"servers": 0, "jobs": 0, "failedLastRuns": 0, "notCollectedLately": 0}));
+    assert_eq!(d["summary"], json!({"servers": 0, "jobs": 0, "failedLastRuns": 0, "notCollectedLately": 0, "overdue": 0}));
     assert_eq!(d["servers"], json!([]));
     let info = t.ok("app_info", json!({}));
     assert_eq!(info["keychain"]["available"], false);

@@ -35,6 +35,8 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<collect::Progress>();
     out.visit::<import::ImportTarget>();
     out.visit::<crate::commands::logs::ImportedFile>();
+    out.visit::<duplidesk_core::watch::MonitorSettings>();
+    out.visit::<ops::MonitoredJob>();
     out.visit::<crate::commands::app::AppInfo>();
     out.visit::<crate::commands::collect::CollectResult>();
     out.visit::<Error>();

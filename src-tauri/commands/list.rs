@@ -27,4 +27,10 @@ app_commands! {
     servers::remove_ca,
     demo::start_demo,
     demo::remove_demo,
+    watch::monitor_settings,
+    watch::set_monitor_settings,
+    watch::monitoring,
+    watch::set_job_monitored,
+    watch::autostart,
+    watch::set_autostart,
 }

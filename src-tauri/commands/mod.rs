@@ -8,6 +8,7 @@ pub mod demo;
 pub mod logs;
 pub mod servers;
 pub mod system;
+pub mod watch;
 
 /// `collect://progress`: the engine's `Progress` as it is (`{kind, host, …}`).
 pub const EVENT_PROGRESS: &str = "collect://progress";

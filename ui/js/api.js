@@ -5,7 +5,8 @@
 // declared in ./tauri.d.ts.
 /**
  * @import { AppError, AppInfo, ClearOptions, Cleared, CollectRequest, CollectResult, Dashboard,
- *   Diagnostics, ErrorCode, HostSummary, ImportedFile, ImportSummary, ImportTarget, LogEntry, LogsPage, LogsQuery, Progress, Server,
+ *   Diagnostics, ErrorCode, HostSummary, ImportedFile, ImportSummary, ImportTarget, LogEntry, LogsPage, LogsQuery, MonitoredJob,
+ *   MonitorSettings, Progress, Server,
  *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
  */
 
@@ -238,3 +239,25 @@ export const clearLogs = (options) => invoke("clear_logs", { options });
 export const startDemo = () => invoke("start_demo");
 /** @returns {Promise<null>} */
 export const removeDemo = () => invoke("remove_demo");
+/** @returns {Promise<MonitorSettings>} */
+export const monitorSettings = () => invoke("monitor_settings");
+/**
+ * @param {MonitorSettings} settings
+ * @returns {Promise<MonitorSettings>} as saved
+ */
+export const setMonitorSettings = (settings) => invoke("set_monitor_settings", { settings });
+/** @returns {Promise<MonitoredJob[]>} */
+export const monitoring = () => invoke("monitoring");
+/**
+ * @param {number} jobId
+ * @param {boolean} monitored
+ * @returns {Promise<null>}
+ */
+export const setJobMonitored = (jobId, monitored) => invoke("set_job_monitored", { jobId, monitored });
+/** @returns {Promise<boolean>} */
+export const autostart = () => invoke("autostart");
+/**
+ * @param {boolean} enabled
+ * @returns {Promise<boolean>} the state now
+ */
+export const setAutostart = (enabled) => invoke("set_autostart", { enabled });

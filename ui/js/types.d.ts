@@ -92,7 +92,11 @@ failedLastRuns: number,
 /**
  * Servers never collected, or last collected more than 24 h ago.
  */
-notCollectedLately: number, };
+notCollectedLately: number, 
+/**
+ * Watched jobs whose planned run has not arrived (see `watch::judge`).
+ */
+overdue: number, };
 
 export type DemoStatus = { running: boolean, serverId: number | null, url: string | null, };
 
@@ -186,7 +190,15 @@ operationType: string,
 /**
  * The task of this job running on the server at the last collection.
  */
-running: RunningTask | null, };
+running: RunningTask | null, 
+/**
+ * Whether the background watch reports it.
+ */
+monitored: boolean, 
+/**
+ * The planned run it missed, while it is overdue.
+ */
+overdueSince: number | null, };
 
 export type KeychainStatus = { available: boolean, 
 /**
@@ -232,6 +244,73 @@ total: number, };
 export type LogsQuery = { from?: number | null, to?: number | null, statuses?: Array<Status>, server?: string | null, job?: string | null, opType?: string | null, limit?: number | null, offset?: number | null, };
 
 /**
+ * How Duplidesk watches in the background (stored as one JSON setting).
+ */
+export type MonitorSettings = { 
+/**
+ * Minutes between background collections of every server; 0 turns them off.
+ */
+intervalMin: number, 
+/**
+ * Minutes a scheduled run may be late before its job is overdue.
+ */
+overdueToleranceMin: number, 
+/**
+ * Hours a task may run before it is reported as long-running…
+ */
+runningFirstH: number, 
+/**
+ * …and again every so many hours after that.
+ */
+runningEveryH: number, notify: NotifySettings, 
+/**
+ * Whether the user was already asked about starting at login (asked once, on first run).
+ */
+autostartAsked: boolean, };
+
+/**
+ * A job as the Backup Monitoring page shows it.
+ */
+export type MonitoredJob = { jobId: number, job: string, serverId: number, server: string, operationType: string, 
+/**
+ * Duplicati's repeat (`1D`, `1W`, `12h`), `None` for a job run by hand.
+ */
+repeat: string | null, 
+/**
+ * Roughly how long between runs, in seconds.
+ */
+intervalS: number | null, 
+/**
+ * When its newest run ended.
+ */
+lastRun: number | null, 
+/**
+ * Since when a task of it has been seen running.
+ */
+runningSince: number | null, monitored: boolean, 
+/**
+ * When its server was last collected (checked), successfully or not.
+ */
+serverCheckedAt: number | null, 
+/**
+ * The planned run the job is expected to have made by now, if it has a schedule.
+ */
+lastDue: number | null, 
+/**
+ * The next planned run, if it has a schedule.
+ */
+nextDue: number | null, 
+/**
+ * Since which planned run it is overdue (`None`: it is not).
+ */
+overdueSince: number | null, };
+
+/**
+ * Which kinds of event show a desktop notification.
+ */
+export type NotifySettings = { started: boolean, stopped: boolean, completed: boolean, warning: boolean, error: boolean, connection: boolean, running: boolean, overdue: boolean, };
+
+/**
  * Progress of a collection, for progress lines and the UI.
  */
 export type Progress = { "kind": "started", host: string, } | { "kind": "connected", host: string, server: string, protocol: Protocol, } | { "kind": "job", host: string, job: string, rows: number, } | { "kind": "finished", host: string, ok: boolean, new: number, };
@@ -265,7 +344,11 @@ phase: string | null,
 /**
  * 0..1, when known.
  */
-progress: number | null, };
+progress: number | null, 
+/**
+ * It has run past the long-running threshold.
+ */
+long: boolean, };
 
 export type Server = { id: number, name: string, alias: string | null, displayName: string, note: string | null, host: string, port: number, url: string | null, protocol: Protocol | null, certSha256: string | null, 
 /**
@@ -301,7 +384,7 @@ export type ServerSettings = { alias?: string | null, note?: string | null, host
 /**
  * The status of a log entry, and where it comes from.
  */
-export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "connection" | "info";
+export type Status = "completed" | "warning" | "error" | "stopped" | "started" | "running" | "overdue" | "connection" | "info";
 
 export type StoreInfo = { 
 /**

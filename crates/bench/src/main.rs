@@ -6,7 +6,14 @@
 //!     cargo run --release -p duplidesk-bench -- parallel
 //!     cargo run --release -p duplidesk-bench -- query   # 1,000,000-entry store
 //!     cargo run --release -p duplidesk-bench -- hostile # endless body (peak RSS), endless logs (time to give up)
+//!     cargo run --release -p duplidesk-bench -- cpu     # µs of CPU per stored row of the real binary
 //!     bash scripts/bench-app.sh                          # the desktop app (see app.rs)
+//!
+//! `cpu` runs the release binary `target/release/duplidesk` (build it first with
+//! `cargo build --release --bin duplidesk`; or `-- cpu path/to/duplidesk [--runs N]`) as a user
+//! would, `duplidesk collect 127.0.0.1 --port P --password-stdin --no-save-password` into an
+//! empty store, and prints the child's user + system time per stored row, wall time and peak
+//! RSS (median of 5 runs; see cpu.rs).
 //!
 //! The Duplicati test servers run in a child process (this same program with `serve`), so the
 //! peak RSS measured is the collector's own.
@@ -22,6 +29,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod app;
+mod cpu;
 mod hostile;
 
 const PASSWORD: &str = "duplicati";
@@ -36,6 +44,7 @@ fn main() {
         Some("query") => bench_query(),
         Some("hostile") => hostile::run(),
         Some("serve-hostile") => hostile::serve(args.get(1).map(String::as_str).unwrap_or_default()),
+        Some("cpu") => cpu::run(&args[1..]),
         Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
         None | Some("all") => {
             bench_collect();
@@ -44,7 +53,7 @@ fn main() {
             hostile::run();
         }
         Some(other) => {
-            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile or all");
+            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile, cpu or all");
             std::process::exit(2);
         }
     }

@@ -36,6 +36,11 @@ pub enum Command {
     /// Print what a bug report needs: versions, OS, store, keychain, log folder, each server's
     /// last errors (no password or credential)
     Diagnostics,
+    /// Keep watching: collect every configured server at an interval and report what happens
+    #[command(
+        after_help = "Examples:\n  duplidesk watch                       # the app's interval (15 minutes by default)\n  duplidesk watch --interval 5m --json\n  duplidesk watch --once                # one pass, e.g. from cron"
+    )]
+    Watch(WatchArgs),
 }
 
 impl Command {
@@ -47,8 +52,43 @@ impl Command {
             Command::Servers(_) => "servers",
             Command::Import(_) => "import",
             Command::Diagnostics => "diagnostics",
+            Command::Watch(_) => "watch",
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// Time between passes: 90s, 5m, 1h (default: the app's setting)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
+    /// One pass, then exit (1 if a server could not be collected)
+    #[arg(long)]
+    pub once: bool,
+    /// One JSON object per line and event
+    #[arg(long)]
+    pub json: bool,
+    /// Show no desktop notifications
+    #[arg(long)]
+    pub no_notify: bool,
+}
+
+/// `90s`, `5m`, `1h`, `2d`, or plain seconds; at least a second.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (number, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, ""), |i| s.split_at(i));
+    let n: u64 = number.parse().map_err(|_| format!("\"{s}\" is not a duration: use e.g. 90s, 5m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("\"{s}\": the unit must be s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err("the interval must be at least 1s".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 #[derive(Args, Debug)]

@@ -6,6 +6,7 @@ mod collect_cmd;
 mod logs_cmd;
 mod output;
 mod servers_cmd;
+mod watch_cmd;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -74,6 +75,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Servers(a) => servers_cmd::run(a, &engine(&data_dir, Keychain::probe_os()), &runtime),
         Command::Import(a) => servers_cmd::import(a, &quiet_engine(&data_dir), &runtime),
         Command::Diagnostics => diagnostics(&engine(&data_dir, Keychain::probe_os()), &runtime),
+        Command::Watch(a) => watch_cmd::run(a, &data_dir, &runtime),
     };
     let code = match result {
         Ok(code) => code,

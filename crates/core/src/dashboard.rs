@@ -32,6 +32,8 @@ pub struct Summary {
     pub failed_last_runs: u64,
     /// Servers never collected, or last collected more than 24 h ago.
     pub not_collected_lately: u64,
+    /// Watched jobs whose planned run has not arrived (see `watch::judge`).
+    pub overdue: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
@@ -90,6 +92,10 @@ pub struct DashJob {
     pub operation_type: String,
     /// The task of this job running on the server at the last collection.
     pub running: Option<RunningTask>,
+    /// Whether the background watch reports it.
+    pub monitored: bool,
+    /// The planned run it missed, while it is overdue.
+    pub overdue_since: Option<i64>,
 }
 
 /// A job's task seen running.
@@ -102,15 +108,18 @@ pub struct RunningTask {
     pub phase: Option<String>,
     /// 0..1, when known.
     pub progress: Option<f64>,
+    /// It has run past the long-running threshold.
+    pub long: bool,
 }
 
 impl RunningTask {
-    fn of(since: Option<i64>, progress_json: Option<&str>) -> Option<RunningTask> {
+    fn of(since: Option<i64>, progress_json: Option<&str>, alerted: Option<i64>) -> Option<RunningTask> {
         let progress: Option<crate::duplicati::wire::ProgressState> = progress_json.and_then(|p| serde_json::from_str(p).ok());
         Some(RunningTask {
             since: since?,
             phase: progress.as_ref().map(|p| p.phase.clone()).filter(|p| !p.is_empty()),
             progress: progress.map(|p| p.overall_progress.clamp(0.0, 1.0)),
+            long: alerted.is_some(),
         })
     }
 }
@@ -195,6 +204,9 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
             if last.as_ref().is_some_and(|l| l.status == Status::Error) {
                 summary.failed_last_runs += 1;
             }
+            if job.overdue_since.is_some() {
+                summary.overdue += 1;
+            }
         }
         servers[i].jobs.push(DashJob {
             id: job.id,
@@ -206,8 +218,10 @@ pub fn dashboard(store: &Store, now: i64) -> Result<Dashboard> {
             repeat,
             last,
             recent: statuses,
-            running: RunningTask::of(job.running_since, job.progress_json.as_deref()),
+            running: RunningTask::of(job.running_since, job.progress_json.as_deref(), job.running_alerted_s),
             operation_type: job.operation_type,
+            monitored: job.monitored,
+            overdue_since: job.overdue_since.filter(|_| job.monitored),
         });
     }
     summary.not_collected_lately = servers.iter().filter(|s| s.last_collect_at.is_none_or(|t| now - t > STALE_AFTER_S)).count() as u64;
@@ -223,7 +237,8 @@ impl Dashboard {
     }
 
     /// Worst of: a server whose last collection failed or a present job whose last run is an
-    /// error → Error; a last run with warnings or stopped → Warning; else Ok.
+    /// error → Error; a last run with warnings or stopped, an overdue job or a task running past
+    /// its threshold → Warning; else Ok.
     pub fn health(&self) -> Health {
         let mut health = Health::Ok;
         for s in &self.servers {
@@ -231,6 +246,9 @@ impl Dashboard {
                 return Health::Error;
             }
             for j in s.jobs.iter().filter(|j| j.present) {
+                if j.overdue_since.is_some() || j.running.as_ref().is_some_and(|r| r.long) {
+                    health = Health::Warning;
+                }
                 match j.last.as_ref().map(|l| l.status) {
                     Some(Status::Error) => return Health::Error,
                     Some(Status::Warning | Status::Stopped) => health = Health::Warning,

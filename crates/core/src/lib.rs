@@ -20,6 +20,7 @@ pub mod store;
 pub mod task;
 pub mod text;
 pub mod tls;
+pub mod watch;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Protocol, Status};

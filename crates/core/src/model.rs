@@ -19,6 +19,9 @@ pub enum Status {
     Started,
     /// A task still running past a threshold (one entry per threshold crossed).
     Running,
+    /// A scheduled run that did not arrive by its planned time plus the tolerance (one entry
+    /// per overdue episode).
+    Overdue,
     /// A collection could not reach or log in to a server (one entry per failure episode).
     Connection,
     /// Housekeeping: a server reached again, logs cleared, an import done.
@@ -26,13 +29,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Completed,
         Status::Warning,
         Status::Error,
         Status::Stopped,
         Status::Started,
         Status::Running,
+        Status::Overdue,
         Status::Connection,
         Status::Info,
     ];
@@ -45,6 +49,7 @@ impl Status {
             Status::Stopped => "stopped",
             Status::Started => "started",
             Status::Running => "running",
+            Status::Overdue => "overdue",
             Status::Connection => "connection",
             Status::Info => "info",
         }
@@ -61,7 +66,9 @@ impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Status::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
-            format!("unknown status '{s}' (expected one of: completed, warning, error, stopped, started, running, connection, info)")
+            format!(
+                "unknown status '{s}' (expected one of: completed, warning, error, stopped, started, running, overdue, connection, info)"
+            )
         })
     }
 }

@@ -82,6 +82,8 @@ async fn a_host_that_takes_too_long_is_stopped_at_its_deadline_keeping_what_was_
     assert!(kept > 0 && kept < 6000, "what was read is kept: {kept}");
 
     server.faults().set_latency(Duration::ZERO);
+    let mut env = env;
+    env.reopen(options());
     let s = env.collect_one(&server).await;
     assert!(s.ok, "{s:?}");
     assert_eq!(remote_ids(&env, "1"), (1..=6000).collect::<Vec<i64>>(), "the next collection goes on from there, without a hole");

@@ -8,29 +8,10 @@ use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::collect::{CollectOptions, Progress};
 use duplidesk_core::import::ImportTarget;
 use duplidesk_core::ops::{ClearOptions, CollectRequest, Keychain, Listener, TestRequest};
-use duplidesk_core::secrets::SecretStore;
 use duplidesk_core::store::ServerSettings;
-use duplidesk_core::{Engine, ErrorCode, Result};
-use std::collections::HashMap;
+use duplidesk_core::{Engine, ErrorCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-
-#[derive(Default)]
-struct MemoryKeychain(Mutex<HashMap<String, String>>);
-
-impl SecretStore for MemoryKeychain {
-    fn get(&self, account: &str) -> Result<Option<String>> {
-        Ok(self.0.lock().unwrap().get(account).cloned())
-    }
-    fn set(&self, account: &str, password: &str) -> Result<()> {
-        self.0.lock().unwrap().insert(account.to_owned(), password.to_owned());
-        Ok(())
-    }
-    fn delete(&self, account: &str) -> Result<()> {
-        self.0.lock().unwrap().remove(account);
-        Ok(())
-    }
-}
 
 /// Counts what the engine tells its front end.
 #[derive(Default)]

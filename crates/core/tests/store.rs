@@ -47,15 +47,19 @@ fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_cor
 #[test]
 fn impossible_dates_stored_by_an_older_version_are_mended_on_upgrade() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_in(dir.path()).unwrap();
-    let server = store.insert_server(&NewServer { name: "nas", host: "nas", port: 8200, machine_id: None }).unwrap();
-    let j = job(&store, server.id, "1", "Docs");
-    // As version 3 stored them: the store itself takes any date.
-    let far = NewEntry { duration_s: Some(-5.0), ..entry(1, 99_999_999_999_999, Status::Completed, "Backup") };
-    store.store_job_entries(&j, "nas", &[far, entry(2, 1_700_000_000, Status::Completed, "Backup")]).unwrap();
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    conn.pragma_update(None, "user_version", 3).unwrap();
-    drop((store, conn));
+    let file = dir.path().join(duplidesk_core::store::DB_FILE_NAME);
+    Store::create_at_schema(&file, 3).unwrap();
+    // As version 3 stored them: any date.
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.execute_batch(
+        "INSERT INTO servers(id, secret_ref, name, host, port, created_at) VALUES (1, 'server-x', 'nas', 'nas', 8200, 0);
+         INSERT INTO jobs(id, server_id, backup_id, name) VALUES (1, 1, '1', 'Docs');
+         INSERT INTO log_entries(server_id, job_id, server_name, remote_id, remote_timestamp, date, status, type, message, duration_s)
+           VALUES (1, 1, 'nas', 1, 99999999999999, 99999999999999, 'completed', 'Backup', 'row 1', -5),
+                  (1, 1, 'nas', 2, 1700000000, 1700000000, 'completed', 'Backup', 'row 2', 1.5);",
+    )
+    .unwrap();
+    drop(conn);
 
     let before = duplidesk_core::store::now_ts();
     let store = Store::open_in(dir.path()).unwrap();

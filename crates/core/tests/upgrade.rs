@@ -122,7 +122,7 @@ fn make_fixture(version: i64, target: &Path) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DB_FILE_NAME);
     {
-        let store = Store::create_at_version(&path, version).unwrap();
+        let store = Store::create_at_schema(&path, version).unwrap();
         assert_eq!(store.schema_version().unwrap(), version);
         write_rows(store.connection(), version);
         store.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
@@ -202,7 +202,7 @@ fn each_fixture_has_the_schema_its_migrations_make() {
     for version in 1..=VERSION {
         let dir = data_folder_with(version);
         let fresh = dir.path().join("fresh.sqlite");
-        drop(Store::create_at_version(&fresh, version).unwrap());
+        drop(Store::create_at_schema(&fresh, version).unwrap());
         let old = schema(&dir.path().join(DB_FILE_NAME));
         assert_eq!(old, schema(&fresh), "schema version {version}: was a released migration edited?");
     }

@@ -14,7 +14,7 @@ import { formatDateTimeLong, formatRelative, isDate } from "../format.js";
  */
 
 /** @type {Status[]} */
-export const STATUSES = ["completed", "warning", "error", "stopped", "started", "running", "connection", "info"];
+export const STATUSES = ["completed", "warning", "error", "stopped", "started", "running", "overdue", "connection", "info"];
 
 /** @param {Status} status */
 export function statusLabel(status) {

@@ -39,6 +39,7 @@ export default {
   "status.stopped": "Stopped",
   "status.started": "Started",
   "status.running": "Running",
+  "status.overdue": "Overdue",
   "status.connection": "Connection",
   "status.info": "Info",
   "status.none": "No runs yet",

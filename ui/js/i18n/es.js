@@ -39,6 +39,7 @@ export default {
   "status.stopped": "Detenida",
   "status.started": "Iniciada",
   "status.running": "En curso",
+  "status.overdue": "Atrasado",
   "status.connection": "Conexión",
   "status.info": "Información",
   "status.none": "Sin ejecuciones",

@@ -40,6 +40,14 @@ pub(super) fn new_metadata_failure(job: &JobRow, backup: &Backup) -> Option<Meta
     Some(MetadataFailure { at, message })
 }
 
+/// The `started` entry for a task seen running that was not at the previous look.
+pub(super) fn started_entry(job: &JobRow, phase: Option<&str>, now: i64) -> NewEntry {
+    let mut entry = NewEntry::system(Status::Started, now, format!("{} started", job.operation_type));
+    entry.op_type = job.operation_type.clone();
+    entry.details = serde_json::json!({ "Source": "serverstate.ActiveTask", "Phase": phase }).to_string();
+    entry
+}
+
 /// The entry for a failure recorded only in the metadata.
 pub(super) fn failure_entry(job: &JobRow, failure: &MetadataFailure, now: i64) -> NewEntry {
     let mut entry = NewEntry::system(Status::Error, failure.at, first_line(&failure.message, 300));

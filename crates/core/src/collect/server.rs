@@ -187,6 +187,7 @@ impl Collector {
                 let recorded_mid = mid.as_deref().filter(|_| found.record_machine_id);
                 let cert = (reached.cert.as_deref(), reached.cert_is_issuer);
                 s.update_server_connection(server.id, &reached.url, reached.protocol, cert, recorded_mid, &name, &info.server_version)?;
+                s.set_utc_offset(server.id, crate::watch::schedule::utc_offset_of(&info.server_time))?;
                 let server = s.server(server.id)?.ok_or_else(Error::server_not_found)?;
                 Ok(Ok(server))
             })
@@ -220,14 +221,20 @@ impl Collector {
         let infos: Vec<JobInfo> = backups.iter().map(JobInfo::from_backup).collect();
         let (sid, now) = (server.id, now_ts());
         let (running_backup, progress_json) = (active.clone(), progress_now.as_ref().and_then(|p| serde_json::to_string(p).ok()));
+        let phase = progress_now.as_ref().map(|p| p.phase.clone()).filter(|p| !p.is_empty());
+        let name = server.name.clone();
         let jobs = self
             .db
             .write(move |s| {
                 let jobs = infos.iter().map(|info| s.upsert_job(sid, info)).collect::<Result<Vec<_>>>()?;
                 let present: Vec<String> = infos.iter().map(|i| i.backup_id.clone()).collect();
                 s.mark_missing_jobs(sid, &present)?;
-                let running = running_backup.as_ref().and_then(|b| jobs.iter().find(|j| &j.backup_id == b)).map(|j| j.id);
-                s.set_running_job(sid, running.map(|id| (id, progress_json.as_deref())), now)?;
+                let running = running_backup.as_ref().and_then(|b| jobs.iter().find(|j| &j.backup_id == b));
+                if s.set_running_job(sid, running.map(|j| (j.id, progress_json.as_deref())), now)? {
+                    if let Some(job) = running {
+                        s.store_job_entries(job, &name, &[jobs::started_entry(job, phase.as_deref(), now)])?;
+                    }
+                }
                 Ok(jobs)
             })
             .await?;
@@ -278,8 +285,15 @@ impl Collector {
             };
             let complete = end == Some(JobEnd::Complete);
             if end == Some(JobEnd::Locked) {
-                let (sid, jid) = (server.id, job.id);
-                self.db.write(move |s| s.set_running_job(sid, Some((jid, None)), now)).await?;
+                let (sid, j, name) = (server.id, job.clone(), server.name.clone());
+                self.db
+                    .write(move |s| {
+                        if s.set_running_job(sid, Some((j.id, None)), now)? {
+                            s.store_job_entries(&j, &name, &[jobs::started_entry(&j, None, now)])?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
             }
             if complete {
                 if let Some(failure) = jobs::new_metadata_failure(&job, &item.backup) {

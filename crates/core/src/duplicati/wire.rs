@@ -39,6 +39,9 @@ pub struct SystemInfo {
     pub server_version: String,
     #[serde(rename = "Options", default)]
     pub options: Option<Vec<SystemOption>>,
+    /// The server's clock with its UTC offset (`2025-05-04T09:15:02.4483917+02:00`).
+    #[serde(rename = "ServerTime", default, deserialize_with = "de_string")]
+    pub server_time: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,5 @@
 //! Collect (typed hosts, chosen servers, every server, the demo), cancel, re-trust.
-use super::{lock, Engine};
+use super::{lock, Engine, RunningSlot};
 use crate::collect::{CancelFlag, Collector, HostSummary, Progress, ProgressFn, Target};
 use crate::error::{Error, Result};
 use crate::hosts::{parse_hosts, HostSpec, DEFAULT_PORT};
@@ -52,6 +52,7 @@ struct Running<'a> {
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         *lock(&self.engine.running) = None;
+        self.engine.slot_freed.notify_waiters();
         self.engine.listener.collecting(false);
     }
 }
@@ -62,7 +63,23 @@ impl Engine {
     /// summaries; the call itself fails only when nothing could start (`busy`, nothing
     /// configured, a bad host list, the store).
     pub async fn collect(&self, request: &CollectRequest, accept_fingerprint: Option<&str>) -> Result<Vec<HostSummary>> {
-        let running = self.begin_collection()?;
+        let running = self.begin_collection(false).await?;
+        self.collect_with(running, request, accept_fingerprint).await
+    }
+
+    /// A background pass's collection: refused (`busy`) while another runs, cancelled when the
+    /// user starts one.
+    pub(super) async fn collect_in_background(&self, request: &CollectRequest) -> Result<Vec<HostSummary>> {
+        let running = self.begin_collection(true).await?;
+        self.collect_with(running, request, None).await
+    }
+
+    async fn collect_with(
+        &self,
+        running: Running<'_>,
+        request: &CollectRequest,
+        accept_fingerprint: Option<&str>,
+    ) -> Result<Vec<HostSummary>> {
         let targets = self.targets(request).await?;
         tracing::info!(hosts = targets.len(), retrust = accept_fingerprint.is_some(), "collection started");
         let mut options = self.collect_options.clone();
@@ -86,8 +103,15 @@ impl Engine {
 
     /// Cancels the running collection, if any; what it stored stays stored.
     pub fn cancel_collection(&self) {
-        if let Some(flag) = lock(&self.running).as_ref() {
-            flag.cancel();
+        if let Some(slot) = lock(&self.running).as_ref() {
+            slot.cancel.cancel();
+        }
+    }
+
+    /// Cancels the running collection if it is a background pass's.
+    pub fn cancel_background(&self) {
+        if let Some(slot) = lock(&self.running).as_ref().filter(|s| s.background) {
+            slot.cancel.cancel();
         }
     }
 
@@ -126,16 +150,33 @@ impl Engine {
         self.collect(&request, Some(fingerprint)).await?.pop().ok_or_else(Error::server_not_found)
     }
 
-    fn begin_collection(&self) -> Result<Running<'_>> {
-        let mut slot = lock(&self.running);
-        if slot.is_some() {
-            return Err(Error::busy());
+    /// Takes the one collection slot. A user's collection (`background` false) cancels a
+    /// background pass holding it and waits for it to let go (at most a few seconds: a cancel
+    /// ends a collection at once); any other holder makes it `busy`.
+    async fn begin_collection(&self, background: bool) -> Result<Running<'_>> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let freed = self.slot_freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            {
+                let mut slot = lock(&self.running);
+                match slot.as_ref() {
+                    None => {
+                        let cancel = CancelFlag::default();
+                        *slot = Some(RunningSlot { cancel: cancel.clone(), background });
+                        drop(slot);
+                        self.listener.collecting(true);
+                        return Ok(Running { engine: self, cancel });
+                    }
+                    Some(held) if held.background && !background => held.cancel.cancel(),
+                    Some(_) => return Err(Error::busy()),
+                }
+            }
+            if tokio::time::timeout_at(deadline, freed).await.is_err() {
+                return Err(Error::busy());
+            }
         }
-        let cancel = CancelFlag::default();
-        *slot = Some(cancel.clone());
-        drop(slot);
-        self.listener.collecting(true);
-        Ok(Running { engine: self, cancel })
     }
 
     /// The hosts a request names, each with the password to use (`None`: the keychain's).

@@ -14,6 +14,7 @@ mod files;
 mod logs;
 mod servers;
 mod settings;
+mod watch;
 
 pub use collect::CollectRequest;
 pub use demo::{DEMO_MACHINE_NAME, DEMO_PASSWORD};
@@ -21,6 +22,7 @@ pub use diagnostics::{Component, Diagnostics, RecentError, ServerHealth, StoreIn
 pub use logs::{ClearOptions, Cleared, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};
+pub use watch::{MonitoredJob, PassReport};
 
 use crate::collect::{CancelFlag, CollectOptions, Progress, Sessions};
 use crate::error::{Error, ErrorCode, Result};
@@ -37,6 +39,8 @@ pub trait Listener: Send + Sync + 'static {
     fn data_changed(&self) {}
     /// A collection started (`true`) or ended (`false`): front ends offer Cancel meanwhile.
     fn collecting(&self, _running: bool) {}
+    /// The background watch decided on a desktop notification.
+    fn notify(&self, _notice: &crate::watch::Notice) {}
 }
 
 /// A listener that ignores everything.
@@ -81,13 +85,25 @@ pub struct Engine {
     keychain: Keychain,
     collect_options: CollectOptions,
     listener: Arc<dyn Listener>,
-    /// The cancel flag of the collection running now (one at a time).
-    running: Mutex<Option<CancelFlag>>,
+    /// The collection running now (one at a time).
+    running: Mutex<Option<RunningSlot>>,
+    /// Wakes whoever waits for the running collection to end (a user's collection that
+    /// cancelled a background one).
+    slot_freed: tokio::sync::Notify,
+    /// Wakes the background loop when its settings change.
+    watch_changed: tokio::sync::Notify,
     /// The stored language choice, read once and kept up to date by `set_language`.
     language: Mutex<Option<String>>,
     /// Logins kept between collections (memory and keychain).
     sessions: Arc<Sessions>,
     demo: Mutex<Option<duplicati_testserver::TestServer>>,
+}
+
+/// The collection running now: how to cancel it, and whether it is a background pass (which
+/// gives way to a collection the user starts).
+struct RunningSlot {
+    cancel: CancelFlag,
+    background: bool,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicked holder leaves consistent data here).
@@ -115,6 +131,8 @@ impl Engine {
             collect_options,
             listener,
             running: Mutex::new(None),
+            slot_freed: tokio::sync::Notify::new(),
+            watch_changed: tokio::sync::Notify::new(),
             language: Mutex::new(language),
             sessions: Arc::default(),
             demo: Mutex::new(None),

@@ -81,6 +81,12 @@ pub struct JobRow {
     pub metadata_error_at: Option<i64>,
     /// [`JobInfo::state`] when the job's log was last read to the end; `None`: read it.
     pub log_state: Option<String>,
+    /// Whether the background watch reports it (overdue, notifications).
+    pub monitored: bool,
+    /// The long-running threshold (seconds) last reported for the task running now.
+    pub running_alerted_s: Option<i64>,
+    /// The planned run it missed, while it is overdue.
+    pub overdue_since: Option<i64>,
 }
 
 impl JobRow {
@@ -90,7 +96,8 @@ impl JobRow {
 }
 
 const COLUMNS: &str = "id, server_id, backup_id, name, description, db_path, schedule_json, metadata_json, present, complete_through, \
-                       complete_ts, pass_top, pass_top_ts, pass_low, operation_type, running_since, progress_json, metadata_error_at, log_state";
+                       complete_ts, pass_top, pass_top_ts, pass_low, operation_type, running_since, progress_json, metadata_error_at, log_state, \
+                       monitored, running_alerted_s, overdue_since";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
@@ -115,6 +122,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
         progress_json: r.get(16)?,
         metadata_error_at: r.get(17)?,
         log_state: r.get(18)?,
+        monitored: r.get(19)?,
+        running_alerted_s: r.get(20)?,
+        overdue_since: r.get(21)?,
     })
 }
 
@@ -194,22 +204,26 @@ impl Store {
     }
 
     /// Which of the server's jobs runs now (`None`: none), with its progress as JSON; every
-    /// other job of the server stops being "running".
-    pub fn set_running_job(&self, server_id: i64, running: Option<(i64, Option<&str>)>, now: i64) -> Result<()> {
+    /// other job of the server stops being "running". Returns whether that job was not seen
+    /// running at the previous look (a task started).
+    pub fn set_running_job(&self, server_id: i64, running: Option<(i64, Option<&str>)>, now: i64) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
         let running_id = running.map(|(id, _)| id);
         tx.execute(
-            "UPDATE jobs SET running_since = NULL, progress_json = NULL WHERE server_id = ?1 AND (?2 IS NULL OR id <> ?2)",
+            "UPDATE jobs SET running_since = NULL, progress_json = NULL, running_alerted_s = NULL \
+             WHERE server_id = ?1 AND (?2 IS NULL OR id <> ?2)",
             params![server_id, running_id],
         )?;
+        let mut started = false;
         if let Some((id, progress)) = running {
+            started = tx.query_row("SELECT running_since IS NULL FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional()?.unwrap_or(false);
             tx.execute(
                 "UPDATE jobs SET running_since = coalesce(running_since, ?2), progress_json = ?3 WHERE id = ?1",
                 params![id, now, progress],
             )?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(started)
     }
 
     /// Remembers the job list's state at the end of a complete read of the job's log (`None`:

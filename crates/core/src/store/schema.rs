@@ -148,6 +148,22 @@ UPDATE log_entries
  WHERE date < 1199145600 OR date > CAST(strftime('%s', 'now') AS INTEGER) + 86400;
 UPDATE log_entries SET duration_s = NULL WHERE duration_s < 0;
 "#,
+    // 5: watching in the background: which jobs are watched, the long-running threshold last
+    // reported for a running task, an overdue episode, the server's UTC offset (its weekdays
+    // decide when a run is due), consecutive failed collections (the back-off), and what each
+    // notification key last said (a problem notifies once, again only when it changes)
+    r#"
+ALTER TABLE jobs ADD COLUMN monitored INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN running_alerted_s INTEGER;
+ALTER TABLE jobs ADD COLUMN overdue_since INTEGER;
+ALTER TABLE servers ADD COLUMN utc_offset_s INTEGER;
+ALTER TABLE servers ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE notified (
+    key   TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    at    INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -33,6 +33,10 @@ pub struct ServerRow {
     pub systeminfo_at: Option<i64>,
     /// `serverstate.LastDataUpdateID` after the last complete collection.
     pub data_update_id: Option<i64>,
+    /// The server's UTC offset (from `ServerTime`) when it last said what it is.
+    pub utc_offset_s: Option<i32>,
+    /// Collections that failed in a row (the background back-off).
+    pub failures: u32,
 }
 
 impl ServerRow {
@@ -61,7 +65,8 @@ pub struct ServerSettings {
 }
 
 const COLUMNS: &str = "id, secret_ref, name, alias, note, host, port, url, protocol, cert_sha256, machine_id, version, \
-                       last_collect_at, last_ok, last_error_code, last_error_message, created_at, systeminfo_at, data_update_id, cert_is_issuer";
+                       last_collect_at, last_ok, last_error_code, last_error_message, created_at, systeminfo_at, data_update_id, cert_is_issuer, \
+                       utc_offset_s, failures";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ServerRow> {
     Ok(ServerRow {
@@ -85,6 +90,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ServerRow> {
         systeminfo_at: r.get(17)?,
         data_update_id: r.get(18)?,
         cert_is_issuer: r.get(19)?,
+        utc_offset_s: r.get(20)?,
+        failures: r.get(21)?,
     })
 }
 
@@ -180,6 +187,18 @@ impl Store {
         Ok(())
     }
 
+    /// When the server was last checked (collected, successfully or not).
+    pub fn set_checked_at(&self, id: i64, at: i64) -> Result<()> {
+        self.conn.execute("UPDATE servers SET last_collect_at = ?2 WHERE id = ?1 AND last_collect_at IS NOT NULL", params![id, at])?;
+        Ok(())
+    }
+
+    /// Remembers the server's UTC offset (`None`: unknown).
+    pub fn set_utc_offset(&self, id: i64, offset_s: Option<i32>) -> Result<()> {
+        self.conn.execute("UPDATE servers SET utc_offset_s = ?2 WHERE id = ?1", params![id, offset_s])?;
+        Ok(())
+    }
+
     /// Remembers `serverstate.LastDataUpdateID` after a complete collection (`None`: unknown).
     pub fn set_data_update_id(&self, id: i64, value: Option<i64>) -> Result<()> {
         self.conn.execute("UPDATE servers SET data_update_id = ?2 WHERE id = ?1", params![id, value])?;
@@ -188,7 +207,8 @@ impl Store {
 
     pub fn set_last_result(&self, id: i64, at: i64, error: Option<&Error>) -> Result<()> {
         self.conn.execute(
-            "UPDATE servers SET last_collect_at = ?2, last_ok = ?3, last_error_code = ?4, last_error_message = ?5 WHERE id = ?1",
+            "UPDATE servers SET last_collect_at = ?2, last_ok = ?3, last_error_code = ?4, last_error_message = ?5, \
+             failures = CASE WHEN ?3 THEN 0 ELSE failures + 1 END WHERE id = ?1",
             params![id, at, error.is_none(), error.map(|e| e.code.as_str()), error.map(|e| e.message.as_str())],
         )?;
         Ok(())

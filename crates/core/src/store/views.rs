@@ -23,6 +23,11 @@ pub struct JobSummaryRow {
     pub operation_type: String,
     pub running_since: Option<i64>,
     pub progress_json: Option<String>,
+    pub monitored: bool,
+    /// The long-running threshold last reported for its task running now, if any.
+    pub running_alerted_s: Option<i64>,
+    /// The planned run it missed, while it is overdue.
+    pub overdue_since: Option<i64>,
 }
 
 /// A collection of a server that failed, for the diagnostics.
@@ -59,8 +64,8 @@ impl Store {
     /// Every job of every server, grouped by server, by name within a server.
     pub fn all_jobs(&self) -> Result<Vec<JobSummaryRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, server_id, backup_id, name, description, present, schedule_json, operation_type, running_since, progress_json \
-             FROM jobs ORDER BY server_id, lower(name), id",
+            "SELECT id, server_id, backup_id, name, description, present, schedule_json, operation_type, running_since, progress_json, \
+             monitored, running_alerted_s, overdue_since FROM jobs ORDER BY server_id, lower(name), id",
         )?;
         let rows = st
             .query_map([], |r| {
@@ -75,6 +80,9 @@ impl Store {
                     operation_type: r.get(7)?,
                     running_since: r.get(8)?,
                     progress_json: r.get(9)?,
+                    monitored: r.get(10)?,
+                    running_alerted_s: r.get(11)?,
+                    overdue_since: r.get(12)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

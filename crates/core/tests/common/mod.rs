@@ -90,3 +90,22 @@ pub fn network_address() -> std::net::IpAddr {
     assert!(!ip.is_loopback() && !ip.is_unspecified(), "this test needs a non-loopback address, got {ip}");
     ip
 }
+
+/// An in-memory stand-in for the OS keychain, for tests of the code around it (the real Secret
+/// Service is exercised by the command-line and end-to-end tests).
+#[derive(Default)]
+pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl duplidesk_core::secrets::SecretStore for MemoryKeychain {
+    fn get(&self, account: &str) -> duplidesk_core::Result<Option<String>> {
+        Ok(self.0.lock().unwrap().get(account).cloned())
+    }
+    fn set(&self, account: &str, password: &str) -> duplidesk_core::Result<()> {
+        self.0.lock().unwrap().insert(account.to_owned(), password.to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> duplidesk_core::Result<()> {
+        self.0.lock().unwrap().remove(account);
+        Ok(())
+    }
+}

@@ -1,7 +1,8 @@
 //! Upgrades keep everything. `tests/fixtures/stores/` holds one store per schema version,
 //! `store-vN.sqlite`, made as the release with that schema made it (migrations 1..=N, then
 //! rows written with that version's columns: servers, addresses, jobs with their paging
-//! cursors, entries with compressed details, collection runs, trusted authorities, settings).
+//! cursors, entries with compressed details, collection runs, trusted authorities, settings,
+//! and from version 5 what the background watch keeps).
 //! Each is opened by this build, which must migrate it and keep every row and every value.
 //! A store made by a newer Duplidesk is refused and left byte for byte as it was.
 //!
@@ -109,6 +110,30 @@ UPDATE servers SET systeminfo_at = {t}, data_update_id = 42, cert_is_issuer = 1 
 INSERT INTO trusted_cas (fingerprint, label, pem, added_at) VALUES
  ('9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9', 'Duplicati local CA',
   '-----BEGIN CERTIFICATE-----\nMIIBfixture\n-----END CERTIFICATE-----\n', {t});
+"#,
+            t = T
+        ))
+        .unwrap();
+    }
+    if version >= 5 {
+        // The background watch: a job not watched, a long run reported at 24 h, an overdue
+        // episode and its entry, the servers' UTC offsets and failures in a row, what each
+        // notification key last said, and the watch's settings.
+        conn.execute_batch(&format!(
+            r#"
+UPDATE jobs SET monitored = 0 WHERE id = 2;
+UPDATE jobs SET running_alerted_s = 86400 WHERE id = 1;
+UPDATE jobs SET overdue_since = {t} - 3600 WHERE id = 3;
+UPDATE servers SET utc_offset_s = 7200 WHERE id = 1;
+UPDATE servers SET utc_offset_s = -18000, failures = 3 WHERE id = 2;
+INSERT INTO log_entries (id, server_id, server_name, job_id, job_name, remote_id, remote_timestamp, date, status, type,
+                         message, duration_s, size_bytes, uploaded_bytes, warnings, errors) VALUES
+ (10, 1, 'fileserver01', 2, 'Photos', NULL, NULL, {t} - 3600, 'overdue', 'Backup', 'No run since the one planned for 2025-05-04 07:15', NULL, NULL, NULL, 0, 0);
+INSERT INTO notified (key, state, at) VALUES
+ ('job:2:overdue', 'overdue', {t} - 3600),
+ ('server:2:connection', 'auth_failed', {t});
+INSERT INTO settings (key, value) VALUES ('monitor',
+ '{{"intervalMin":30,"overdueToleranceMin":90,"runningFirstH":36,"runningEveryH":6,"notify":{{"started":true,"stopped":true,"completed":false,"warning":true,"error":true,"connection":false,"running":true,"overdue":true}},"autostartAsked":true}}');
 "#,
             t = T
         ))
@@ -249,6 +274,13 @@ fn a_store_of_every_earlier_version_migrates_keeping_every_row() {
                 if table == "jobs" && !row.contains_key("operation_type") {
                     assert_eq!(new_row["operation_type"], Value::Text("Backup".into()));
                 }
+                if table == "jobs" && !row.contains_key("monitored") {
+                    assert_eq!(new_row["monitored"], Value::Integer(1), "v{version}: every job is watched");
+                    assert_eq!((&new_row["running_alerted_s"], &new_row["overdue_since"]), (&Value::Null, &Value::Null));
+                }
+                if table == "servers" && !row.contains_key("failures") {
+                    assert_eq!((&new_row["failures"], &new_row["utc_offset_s"]), (&Value::Integer(0), &Value::Null), "v{version}");
+                }
             }
         }
         // A migrated store has exactly the schema of a new one.
@@ -279,7 +311,8 @@ async fn a_migrated_store_reads_as_it_did_settings_included() {
         assert_eq!(office.last_error_code.as_deref(), Some("auth_failed"));
 
         let all = engine.logs(LogQuery { limit: Some(0), ..LogQuery::default() }).await.unwrap();
-        assert_eq!(all.total, if version < 4 { 9 } else { 8 }, "v{version}");
+        // Version 5 adds an overdue entry; before version 4 an entry with an impossible date.
+        assert_eq!(all.total, 8 + u64::from(version < 4) + u64::from(version >= 5), "v{version}");
         let text = engine.log_details(3).await.unwrap().unwrap();
         assert_eq!(text.text, details(3), "v{version}: compressed details read back");
         assert_eq!(text.cut_from, if version >= 2 { Some(300_000) } else { None });
@@ -288,6 +321,21 @@ async fn a_migrated_store_reads_as_it_did_settings_included() {
 
         let cas = engine.trusted_cas().await.unwrap();
         assert_eq!(cas.len(), usize::from(version >= 3), "v{version}");
+
+        // The watch: from version 5 its settings and state are kept; before, the defaults.
+        let monitor = engine.monitor_settings().await.unwrap();
+        let watched: Vec<(String, bool)> = engine.monitoring(T).await.unwrap().into_iter().map(|j| (j.job, j.monitored)).collect();
+        if version >= 5 {
+            assert_eq!((monitor.interval_min, monitor.overdue_tolerance_min), (30, 90), "v{version}");
+            assert_eq!((monitor.running_first_h, monitor.running_every_h), (36, 6));
+            assert!(monitor.notify.started && !monitor.notify.connection && monitor.autostart_asked);
+            let overdue = all.rows.iter().find(|r| r.id == 10).expect("the overdue entry");
+            assert_eq!(overdue.status, duplidesk_core::model::Status::Overdue);
+            assert_eq!(watched, [("Documents".to_owned(), true), ("Photos".to_owned(), false)], "v{version}: Photos is not watched");
+        } else {
+            assert_eq!(monitor, duplidesk_core::watch::MonitorSettings::default(), "v{version}");
+            assert_eq!(watched, [("Documents".to_owned(), true), ("Photos".to_owned(), true)], "v{version}: every job is watched");
+        }
     }
 }
 
@@ -320,4 +368,29 @@ async fn a_store_made_by_a_newer_version_is_refused_and_left_untouched() {
     assert!(std::fs::read(&path).unwrap() == bytes, "the newer store's file is unchanged");
     let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), VERSION + 1);
+}
+
+/// The app started at login and a scheduled `duplidesk collect` may open an old store at the
+/// same moment: each migration is applied once, whoever gets to it first, and both open it.
+#[test]
+fn several_processes_upgrading_one_store_at_once_apply_each_step_once() {
+    for round in 0..5 {
+        let dir = data_folder_with(1);
+        let before = dump(&dir.path().join(DB_FILE_NAME));
+        let start = Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (dir.path().to_owned(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open_in(&path).map(|s| s.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap().unwrap_or_else(|e| panic!("round {round}: {e}")), VERSION);
+        }
+        let after = dump(&dir.path().join(DB_FILE_NAME));
+        assert_eq!(after["log_entries"].len(), before["log_entries"].len(), "round {round}");
+    }
 }

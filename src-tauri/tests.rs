@@ -395,3 +395,28 @@ fn diagnostics_name_tauri_and_the_web_view_and_hold_no_password() {
     assert!(report.contains(&format!("Tauri {}", tauri::VERSION)) && report.contains("fileserver01"), "{report}");
     assert!(!report.contains("Diag-Secret-3") && !d.to_string().contains("Diag-Secret-3"), "{d}");
 }
+
+/// "Start at login" writes the OS's login entry, which starts the app with `--background`
+/// (the tray, no window), and removes it again. The user's own state is put back.
+#[test]
+fn start_at_login_writes_and_removes_the_login_entry() {
+    let t = app();
+    let before = t.ok("autostart", json!({})).as_bool().unwrap();
+    assert_eq!(t.ok("set_autostart", json!({"enabled": true})), true);
+    assert_eq!(t.ok("autostart", json!({})), true);
+    // The autostart plugin (auto-launch) writes under $HOME/.config whatever XDG_CONFIG_HOME
+    // says, named after the product.
+    #[cfg(target_os = "linux")]
+    let entry = PathBuf::from(std::env::var_os("HOME").unwrap()).join(".config/autostart/Duplidesk.desktop");
+    #[cfg(target_os = "linux")]
+    {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let exe = std::env::current_exe().unwrap();
+        assert!(text.contains(&format!("Exec={} {}", exe.display(), BACKGROUND_ARG)), "{text}");
+    }
+    assert_eq!(t.ok("set_autostart", json!({"enabled": false})), false);
+    assert_eq!(t.ok("autostart", json!({})), false);
+    #[cfg(target_os = "linux")]
+    assert!(!entry.exists());
+    t.ok("set_autostart", json!({"enabled": before}));
+}

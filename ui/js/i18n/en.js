@@ -264,6 +264,8 @@ export default {
   "settings.keychain": "Keychain",
   "settings.keychainOk": "Available",
   "settings.keychainMissing": "Not available",
+  "settings.autostart": "Start at login",
+  "settings.autostartHint": "Duplidesk then waits in the system tray, without its window.",
   "settings.components": "Components",
   "settings.os": "Operating system",
   "settings.logDir": "Log folder",

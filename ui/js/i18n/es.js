@@ -264,6 +264,8 @@ export default {
   "settings.keychain": "Llavero",
   "settings.keychainOk": "Disponible",
   "settings.keychainMissing": "No disponible",
+  "settings.autostart": "Iniciar al abrir la sesión",
+  "settings.autostartHint": "Duplidesk espera entonces en la bandeja del sistema, sin su ventana.",
   "settings.components": "Componentes",
   "settings.os": "Sistema operativo",
   "settings.logDir": "Carpeta del registro de la aplicación",

@@ -386,7 +386,9 @@ async fn diagnostics_list_the_store_and_each_servers_last_errors_without_a_passw
 
     let r = &d.report;
     let schema = format!("schema {0} of {0}", duplidesk_core::store::schema::VERSION);
-    for expected in ["Versions: Duplidesk ", "Shell 9.9", &schema, "1 servers, 3 jobs", "Keychain: available", "[auth_failed]", "Log folder: "] {
+    for expected in
+        ["Versions: Duplidesk ", "Shell 9.9", &schema, "1 servers, 3 jobs", "Keychain: available", "[auth_failed]", "Log folder: "]
+    {
         assert!(r.contains(expected), "{expected:?} missing from:\n{r}");
     }
     assert!(!r.contains(PASSWORD) && !r.contains("Not-The-Password-1"), "{r}");

@@ -303,7 +303,11 @@ async fn a_migrated_store_reads_as_it_did_settings_included() {
         assert_eq!(names.len(), 2, "v{version}: {names:?}");
         let nas = dashboard.servers.iter().find(|s| s.name == "fileserver01").unwrap();
         assert_eq!(nas.alias.as_deref(), Some("Files"));
-        assert_eq!(nas.cert_sha256.as_deref(), Some("4f1b6d0c8a2e9f3b5d7c1a0e2f4b6d8c0a2e4f6b8d0c2a4e6f8b0d2c4a6e8f0b"), "v{version}: the pin");
+        assert_eq!(
+            nas.cert_sha256.as_deref(),
+            Some("4f1b6d0c8a2e9f3b5d7c1a0e2f4b6d8c0a2e4f6b8d0c2a4e6f8b0d2c4a6e8f0b"),
+            "v{version}: the pin"
+        );
         assert_eq!(nas.jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>(), ["Documents", "Photos"]);
         let documents = nas.jobs.iter().find(|j| j.name == "Documents").unwrap();
         assert_eq!(documents.repeat.as_deref(), Some("1D"));

@@ -212,7 +212,9 @@ impl Collector {
         match &error {
             None => tracing::info!(host = %label, new = run.new, skipped = run.skipped, ms, "collected"),
             Some(e) if e.code == ErrorCode::Cancelled => tracing::info!(host = %label, new = run.new, ms, "collection cancelled"),
-            Some(e) => tracing::warn!(host = %label, code = %e.code, new = run.new, errors = run.errors, ms, "collection failed: {}", e.message),
+            Some(e) => {
+                tracing::warn!(host = %label, code = %e.code, new = run.new, errors = run.errors, ms, "collection failed: {}", e.message)
+            }
         }
         progress(Progress::Finished { host: label.clone(), ok, new: run.new });
         HostSummary {

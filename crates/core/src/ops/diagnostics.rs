@@ -93,11 +93,8 @@ impl Engine {
         let mut versions = vec![Component::new("Duplidesk", env!("CARGO_PKG_VERSION"))];
         versions.extend(components);
         let path = self.data_dir().join(DB_FILE_NAME);
-        let size_bytes = [path.clone(), path.with_extension("sqlite-wal")]
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum();
+        let size_bytes =
+            [path.clone(), path.with_extension("sqlite-wal")].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
         let mut store = StoreInfo {
             path: path.display().to_string(),
             size_bytes,
@@ -110,9 +107,7 @@ impl Engine {
         };
         let mut servers = Vec::new();
         let read = match self.db() {
-            Ok(db) => {
-                db.read(|s| Ok((s.schema_version()?, s.counts()?, s.servers()?, s.recent_failures(ERRORS_PER_SERVER)?))).await
-            }
+            Ok(db) => db.read(|s| Ok((s.schema_version()?, s.counts()?, s.servers()?, s.recent_failures(ERRORS_PER_SERVER)?))).await,
             Err(e) => Err(e),
         };
         match read {

@@ -57,7 +57,8 @@ impl Store {
                  FROM collection_runs WHERE error_code IS NOT NULL AND server_id IS NOT NULL) \
              WHERE n <= ?1 ORDER BY server_id, started_at DESC, id DESC",
         )?;
-        let rows = stmt.query_map([per_server], |r| Ok(RunFailure { server_id: r.get(0)?, at: r.get(1)?, code: r.get(2)?, message: r.get(3)? }))?;
+        let rows =
+            stmt.query_map([per_server], |r| Ok(RunFailure { server_id: r.get(0)?, at: r.get(1)?, code: r.get(2)?, message: r.get(3)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -67,11 +67,7 @@ pub fn default_log_dir() -> PathBuf {
             return home.join("Library").join("Logs").join(ID);
         }
     }
-    dirs::state_dir()
-        .or_else(dirs::data_local_dir)
-        .unwrap_or_else(std::env::temp_dir)
-        .join(ID)
-        .join("logs")
+    dirs::state_dir().or_else(dirs::data_local_dir).unwrap_or_else(std::env::temp_dir).join(ID).join("logs")
 }
 
 /// The log folder in use: `DUPLIDESK_LOG_DIR`, else [`default_log_dir`].
@@ -197,8 +193,14 @@ fn install_panic_hook() {
     }));
 }
 
-/// The OS as one line: name, version, architecture (e.g. "Debian 12 (bookworm) x86_64").
+/// The OS as one line: name, version, architecture (e.g. "Debian GNU/Linux 12 (bookworm)
+/// x86_64"). On Linux the distribution's own name for itself (`PRETTY_NAME` in os-release:
+/// os_info would turn "22.04" into "22.4.0").
 pub fn os_description() -> String {
+    #[cfg(target_os = "linux")]
+    if let Some(pretty) = ["/etc/os-release", "/usr/lib/os-release"].iter().find_map(|p| pretty_name(&std::fs::read_to_string(p).ok()?)) {
+        return format!("{pretty} {}", std::env::consts::ARCH);
+    }
     let info = os_info::get();
     let mut text = info.os_type().to_string();
     if *info.version() != os_info::Version::Unknown {
@@ -209,6 +211,14 @@ pub fn os_description() -> String {
     }
     text.push_str(&format!(" {}", std::env::consts::ARCH));
     text
+}
+
+/// `PRETTY_NAME` of an os-release file, unquoted.
+#[cfg(any(target_os = "linux", test))]
+fn pretty_name(os_release: &str) -> Option<String> {
+    let value = os_release.lines().find_map(|l| l.strip_prefix("PRETTY_NAME="))?.trim();
+    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value).trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A writer that keeps what one event writes and, when dropped, writes it to the inner writer
@@ -264,6 +274,16 @@ mod tests {
             w.write_all(b"hunter2@nas/dir said no\n").unwrap();
         }
         assert_eq!(String::from_utf8(out).unwrap(), "2025-05-04 WARN host failed: ftp://REDACTED@nas/dir said no\n");
+    }
+
+    #[test]
+    fn the_distribution_names_itself() {
+        let debian = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n";
+        assert_eq!(pretty_name(debian).as_deref(), Some("Debian GNU/Linux 12 (bookworm)"));
+        assert_eq!(pretty_name("NAME=Arch\nPRETTY_NAME=Arch Linux\n").as_deref(), Some("Arch Linux"));
+        assert_eq!(pretty_name("NAME=x\nPRETTY_NAME=\"\"\n"), None);
+        assert_eq!(pretty_name(""), None);
+        assert!(os_description().ends_with(std::env::consts::ARCH));
     }
 
     #[test]

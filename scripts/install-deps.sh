@@ -42,7 +42,7 @@ BUILD_PKGS=(
   libdbus-1-dev libsecret-1-dev build-essential pkg-config file curl
 )
 TEST_PKGS=(
-  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool imagemagick openssl libglib2.0-bin
+  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool xclip imagemagick openssl libglib2.0-bin
 )
 # Checking the packages (scripts/test-package.sh): desktop-file-validate, appstreamcli, rpm
 # (reads the .rpm), xprop, secret-tool, and a session to drive the installed app in.

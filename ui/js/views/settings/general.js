@@ -115,7 +115,7 @@ export function generalSection(app) {
   );
 }
 
-/** The About section; `render()` fills it from app_info() and diagnostics(). */
+/** The About section; `render()` fills it from app_info() and the last diagnostics(), `refresh()` reloads those. */
 export function aboutSection() {
   const aboutEl = h("dl", { class: "meta-grid about" });
   const copyDiagBtn = h(
@@ -138,26 +138,26 @@ export function aboutSection() {
 
   /** @type {import("../../types").Diagnostics | null} */
   let diag = null;
-  api.diagnostics().then(
-    (d) => {
-      diag = d;
-      render();
-    },
-    () => {},
-  );
+  // Loaded when the page opens and again after every change of the data (counts and errors
+  // change as collections run), so "Copy diagnostics" can copy at once: the web view allows
+  // the clipboard only while the click is being handled, not after waiting for the app.
+  function refresh() {
+    return api.diagnostics().then(
+      (d) => {
+        diag = d;
+        render();
+      },
+      () => {},
+    );
+  }
+  refresh();
 
-  // Fresh figures each time: counts and errors change as collections run.
   async function copyDiagnostics() {
-    copyDiagBtn.setAttribute("aria-busy", "true");
-    try {
-      diag = await api.diagnostics();
-      render();
-      toast((await copyText(diag.report)) ? t("settings.diagnosticsCopied") : t("common.copyFailed"));
-    } catch (e) {
-      toast(errorSentence(e), { kind: "error" });
-    } finally {
-      copyDiagBtn.removeAttribute("aria-busy");
+    if (!diag) {
+      await refresh();
     }
+    const copied = diag ? await copyText(diag.report) : false;
+    toast(copied ? t("settings.diagnosticsCopied") : t("common.copyFailed"), { kind: copied ? "success" : "error" });
   }
 
   async function openLogFolder() {
@@ -205,5 +205,5 @@ export function aboutSection() {
     );
   }
 
-  return { el, render };
+  return { el, render, refresh };
 }

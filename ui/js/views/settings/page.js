@@ -116,6 +116,7 @@ export function createSettingsView(app) {
   return {
     el,
     refresh: () => refreshDashboard(),
+    onDataChanged: () => about.refresh(),
     focusSearch: () => false,
     destroy: unsub,
   };

@@ -37,6 +37,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<crate::commands::logs::ImportedFile>();
     out.visit::<duplidesk_core::watch::MonitorSettings>();
     out.visit::<ops::MonitoredJob>();
+    out.visit::<ops::PassReport>();
     out.visit::<crate::commands::app::AppInfo>();
     out.visit::<crate::commands::collect::CollectResult>();
     out.visit::<Error>();

@@ -6,6 +6,8 @@
 //! the virtual display).
 mod app;
 mod desktop;
+mod monitoring;
+mod notifications;
 mod wait;
 mod webdriver;
 
@@ -562,6 +564,11 @@ fn dark_mode_and_spanish() {
         s.click_on("[data-testid=nav-logs]");
         s.wait("[data-testid=logs-table]", 10);
         s.screenshot(&format!("backup-logs-{name}"));
+        s.click_on("[data-testid=nav-settings]");
+        s.click_on("[data-testid=settings-tab-monitoring]");
+        s.wait("[data-testid=mon-job]", 10);
+        s.wait("[data-testid=mon-form][aria-busy=false]", 10);
+        s.screenshot(&format!("monitoring-{name}"));
         if name == "dark" {
             s.click_on("[data-testid=nav-settings]");
             s.wait("[data-testid=server-row]", 10);

@@ -282,3 +282,25 @@ async fn settings_are_kept_and_bounded() {
     assert_eq!((saved.interval_min, saved.running_first_h), (5, 1), "a threshold of at least an hour");
     assert_eq!(t.engine.monitor_settings().await.unwrap(), saved);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_with_a_task_running_is_looked_at_every_minute_whatever_the_interval() {
+    let server = server(DataSet::Generated { jobs: 1, rows_per_job: 3, seed: 8 }, TlsMode::Plain);
+    let t = setup();
+    t.add(&server).await;
+    let now = now_ts();
+    let collected = |r: &PassReport| r.hosts.len();
+    let pass = |at: i64| t.engine.watch_pass(at, None);
+    // Interval 15 min: collected at +15, not in between.
+    assert_eq!(collected(&pass(now + 15 * 60).await.unwrap()), 1);
+    assert_eq!(collected(&pass(now + 17 * 60).await.unwrap()), 0);
+
+    // A backup starts: seen at the next interval, then followed every minute for its progress.
+    server.start_task("1");
+    assert_eq!(collected(&pass(now + 30 * 60).await.unwrap()), 1);
+    assert_eq!(collected(&pass(now + 31 * 60).await.unwrap()), 1, "running: a minute later");
+    assert_eq!(collected(&pass(now + 32 * 60).await.unwrap()), 1);
+    server.finish_task("1");
+    assert_eq!(collected(&pass(now + 33 * 60).await.unwrap()), 1, "the run that ends is read");
+    assert_eq!(collected(&pass(now + 34 * 60).await.unwrap()), 0, "nothing running: back to the interval");
+}

@@ -1,4 +1,4 @@
-// Settings → General (the language, start at login) and About (versions, data and log folders,
+// Settings → General (the language) and About (versions, data and log folders,
 // keychain, "Copy diagnostics"), and the banner shown when no system keychain is available.
 import { h, replaceChildren, uid, copyText } from "../../dom.js";
 import { icon } from "../../icons.js";
@@ -63,34 +63,6 @@ export function generalSection(app) {
     }
   }
 
-  // Start at login: the state is the OS's (the login entry), read when the section is made.
-  const autostartId = uid("autostart");
-  const autostartBox = h("input", { type: "checkbox", id: autostartId, disabled: true, "data-testid": "autostart", onChange: (e) => changeAutostart(e.currentTarget) });
-  api.autostart().then(
-    (on) => {
-      autostartBox.checked = on;
-      autostartBox.disabled = false;
-    },
-    // Left disabled: the login entry cannot be read here; the tooltip says why.
-    (e) => {
-      autostartBox.title = errorSentence(e);
-    },
-  );
-
-  /** @param {HTMLInputElement} box */
-  async function changeAutostart(box) {
-    const wanted = box.checked;
-    box.disabled = true;
-    try {
-      box.checked = await api.setAutostart(wanted);
-    } catch (e) {
-      box.checked = !wanted;
-      toast(errorSentence(e), { kind: "error" });
-    } finally {
-      box.disabled = false;
-    }
-  }
-
   return h(
     "section",
     { class: "settings-section", "aria-labelledby": "set-general" },
@@ -104,12 +76,6 @@ export function generalSection(app) {
         h("label", { for: langId, class: "field-label" }, t("settings.language")),
         langSelect,
         h("span", { class: "field-hint" }, t("settings.languageHint")),
-      ),
-      h(
-        "div",
-        { class: "field field-row-inline" },
-        h("label", { class: "check", for: autostartId }, autostartBox, h("span", null, t("settings.autostart"))),
-        h("span", { class: "field-hint" }, t("settings.autostartHint")),
       ),
     ),
   );

@@ -32,7 +32,9 @@ trap 'rm -f "$stamp"' EXIT
 # --ci: no prompts. The bundler builds `duplidesk` in release with tauri/custom-protocol (the UI
 # embedded) and packages it with the icons, the desktop entry and the AppStream metadata
 # (tauri.conf.json, bundle).
-cargo tauri build --ci --bundles "$bundles"
+# Stripped, as distributions ship binaries; only here, so the release
+# builds of the benchmarks keep their symbols for profilers.
+CARGO_PROFILE_RELEASE_STRIP=symbols cargo tauri build --ci --bundles "$bundles"
 elapsed=$(($(date +%s) - start))
 
 echo "package: built in $((elapsed / 60)) min $((elapsed % 60)) s:"

@@ -33,12 +33,17 @@ pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
 /// A notification the background watch decided on.
 pub fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     let (app, notice) = (app.clone(), notice.clone());
-    let title = crate::lang::current_lang(&app).notice_title(&notice);
+    let lang = crate::lang::current_lang(&app);
+    let title = lang.notice_title(&notice);
     spawn(move || {
         #[cfg(target_os = "linux")]
         {
-            let shown =
-                notify_rust::Notification::new().appname("Duplidesk").summary(&title).body(&notice.body).action("default", "Open").show();
+            let shown = notify_rust::Notification::new()
+                .appname("Duplidesk")
+                .summary(&title)
+                .body(&notice.body)
+                .action("default", lang.texts().show_entry)
+                .show();
             match shown {
                 Ok(handle) => handle.wait_for_action(|action| {
                     if action == "default" {

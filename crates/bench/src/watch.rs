@@ -66,16 +66,18 @@ struct Figures {
     rss_avg_mb: f64,
     rss_peak_mb: f64,
     fresh: usize,
+    passes: u32,
 }
 
 impl std::fmt::Display for Figures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "average CPU {:.2} % of one core, RSS average {:.0} MB, peak {:.0} MB ({} of {SERVERS} servers collected in the last 2 minutes)",
+            "average CPU {:.2} % of one core, RSS average {:.0} MB, peak {:.0} MB ({} passes seen; {} of {SERVERS} servers collected in the last 2 minutes)",
             self.cpu_share * 100.0,
             self.rss_avg_mb,
             self.rss_peak_mb,
+            self.passes,
             self.fresh
         )
     }
@@ -92,6 +94,7 @@ fn measure(mut child: Child, minutes: u64, data: &Path) -> Figures {
     let started = Instant::now();
     let until = started + Duration::from_secs(minutes * 60);
     let (mut sum, mut n, mut peak) = (0.0, 0u32, 0.0f64);
+    let (mut passes, mut last_seen) = (0u32, newest_collection(data));
     while Instant::now() < until {
         std::thread::sleep(SAMPLE);
         assert!(child.try_wait().unwrap().is_none(), "the measured process exited");
@@ -99,6 +102,11 @@ fn measure(mut child: Child, minutes: u64, data: &Path) -> Figures {
         sum += r;
         n += 1;
         peak = peak.max(r);
+        let newest = newest_collection(data);
+        if newest > last_seen {
+            passes += 1;
+            last_seen = newest;
+        }
     }
     let cpu_s = (cpu_ticks(child.id()) - start_cpu) as f64 / tick;
     let elapsed = started.elapsed().as_secs_f64();
@@ -107,7 +115,13 @@ fn measure(mut child: Child, minutes: u64, data: &Path) -> Figures {
     let _ = child.kill();
     let _ = child.wait();
     std::thread::sleep(Duration::from_secs(1));
-    Figures { cpu_share: cpu_s / elapsed, rss_avg_mb: sum / f64::from(n.max(1)), rss_peak_mb: peak, fresh }
+    Figures { cpu_share: cpu_s / elapsed, rss_avg_mb: sum / f64::from(n.max(1)), rss_peak_mb: peak, fresh, passes }
+}
+
+/// When the newest collection of any server was.
+fn newest_collection(data: &Path) -> i64 {
+    let store = Store::open_in(data).unwrap();
+    store.servers().unwrap().iter().filter_map(|s| s.last_collect_at).max().unwrap_or(0)
 }
 
 /// How many servers were collected at or after `since` (Unix seconds): the watch really ran.

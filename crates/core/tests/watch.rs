@@ -258,12 +258,13 @@ async fn the_users_collection_takes_over_from_a_background_pass() {
     let engine = t.engine.clone();
     let background = tokio::spawn(async move { engine.watch_pass(now_ts(), Some(0)).await });
     for _ in 0..100 {
-        if t.engine.is_collecting() {
+        if t.engine.is_collecting_in_background() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(t.engine.is_collecting());
+    assert!(t.engine.is_collecting_in_background());
+    assert!(!t.engine.is_collecting(), "front ends offer Collect, not Cancel, during a background pass");
     let mine = t.engine.collect(&CollectRequest { server_ids: Some(vec![id]), ..Default::default() }, None).await;
     assert!(mine.is_ok(), "the user's collection is not refused: {mine:?}");
     let report = background.await.unwrap().unwrap();

@@ -1,8 +1,9 @@
 //! What watching costs: 100 test servers (in another process, not counted) configured with
 //! their passwords in the keychain and monitored every minute, first by the desktop app (its
 //! window open, WebKit processes included), then by `duplidesk watch` alone. For each, the
-//! average CPU over the run as a share of one core and the RSS (average and peak, sampled every
-//! 5 s), from /proc. Needs a display, a D-Bus session and an unlocked keychain: run it through
+//! average CPU over the run as a share of one core and the memory (average and peak, sampled
+//! every 5 s, as PSS so the libraries the app and its WebKit processes share count once), from
+//! /proc. Needs a display, a D-Bus session and an unlocked keychain: run it through
 //! `bash scripts/bench-watch.sh [MINUTES]` (10 by default).
 use crate::Servers;
 use duplidesk_core::store::Store;
@@ -73,7 +74,7 @@ impl std::fmt::Display for Figures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "average CPU {:.2} % of one core, RSS average {:.0} MB, peak {:.0} MB ({} passes seen; {} of {SERVERS} servers collected in the last 2 minutes)",
+            "average CPU {:.2} % of one core, memory (PSS) average {:.0} MB, peak {:.0} MB ({} passes seen; {} of {SERVERS} servers collected in the last 2 minutes)",
             self.cpu_share * 100.0,
             self.rss_avg_mb,
             self.rss_peak_mb,
@@ -89,7 +90,8 @@ fn measure(mut child: Child, minutes: u64, data: &Path) -> Figures {
     std::thread::sleep(Duration::from_secs(30));
     let tick = clock_ticks_per_second();
     let cpu_ticks = |pid: u32| std::iter::once(pid).chain(crate::app::descendants(pid)).map(cpu_ticks_of).sum::<u64>();
-    let rss = |pid: u32| std::iter::once(pid).chain(crate::app::descendants(pid)).map(crate::app::rss_mb).sum::<f64>();
+    // PSS: pages shared between the app and its WebKit processes (the same libraries) count once.
+    let rss = |pid: u32| std::iter::once(pid).chain(crate::app::descendants(pid)).map(pss_mb).sum::<f64>();
     let start_cpu = cpu_ticks(child.id());
     let started = Instant::now();
     let until = started + Duration::from_secs(minutes * 60);
@@ -128,6 +130,17 @@ fn newest_collection(data: &Path) -> i64 {
 fn collected_since(data: &Path, since: i64) -> usize {
     let store = Store::open_in(data).unwrap();
     store.servers().unwrap().iter().filter(|s| s.last_collect_at.is_some_and(|t| t >= since)).count()
+}
+
+/// The proportional set size of `pid` (its RSS with each shared page divided among its users).
+fn pss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Pss:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// utime + stime of `pid` in clock ticks (0 once it is gone).

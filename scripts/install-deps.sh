@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Installs what building (and with --test, testing) Duplidesk needs on Debian/Ubuntu.
 # Idempotent: installs only what is missing. Run as root or as a user with sudo.
-#   bash scripts/install-deps.sh          # build dependencies
-#   bash scripts/install-deps.sh --test   # + Xvfb, D-Bus, gnome-keyring, WebDriver, tauri-driver,
-#                                         #   Node.js and npm
+#   bash scripts/install-deps.sh            # build dependencies
+#   bash scripts/install-deps.sh --test     # + Xvfb, D-Bus, gnome-keyring, WebDriver, tauri-driver,
+#                                           #   Node.js and npm
+#   bash scripts/install-deps.sh --package  # + Tauri's bundler (tauri-cli, pinned): package.sh
+#   bash scripts/install-deps.sh --check-package  # + what test-package.sh checks and drives the
+#                                           #   installed package with (validators, Xvfb, D-Bus,
+#                                           #   gnome-keyring, WebDriver, tauri-driver)
 set -euo pipefail
 
+# The tauri-cli release scripts/package.sh builds with (a 2.x: crates.io lists 3.0 alphas as
+# "latest").
+TAURI_CLI_VERSION=2.12.4
+
 WITH_TEST=0
+WITH_PACKAGE=0
+WITH_CHECK_PACKAGE=0
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --package) WITH_PACKAGE=1 ;;
+    --check-package) WITH_CHECK_PACKAGE=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -30,10 +42,21 @@ BUILD_PKGS=(
   libdbus-1-dev libsecret-1-dev build-essential pkg-config file curl
 )
 TEST_PKGS=(
-  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool imagemagick openssl libglib2.0-bin
+  xvfb xauth dbus dbus-x11 gnome-keyring webkit2gtk-driver xdotool xclip imagemagick openssl libglib2.0-bin
+)
+# Checking the packages (scripts/test-package.sh): desktop-file-validate, appstreamcli, rpm
+# (reads the .rpm), xprop, secret-tool, and a session to drive the installed app in.
+CHECK_PACKAGE_PKGS=(
+  desktop-file-utils appstream rpm x11-utils xvfb xauth dbus dbus-x11 gnome-keyring imagemagick
+  libglib2.0-bin libsecret-tools webkit2gtk-driver xdotool
 )
 
 pkgs=("${BUILD_PKGS[@]}")
+if [ "$WITH_CHECK_PACKAGE" -eq 1 ]; then
+  for p in "${CHECK_PACKAGE_PKGS[@]}"; do
+    case " ${pkgs[*]} " in *" $p "*) ;; *) pkgs+=("$p") ;; esac
+  done
+fi
 if [ "$WITH_TEST" -eq 1 ]; then
   pkgs+=("${TEST_PKGS[@]}")
   # Node.js and npm (scripts/check-ui.sh) from apt only when no node is on PATH: one installed
@@ -104,8 +127,18 @@ if [ "$WITH_TEST" -eq 1 ]; then
   done
 fi
 
-# --- tauri-driver (WebDriver bridge for the end-to-end tests) ----------------------------------
-if [ "$WITH_TEST" -eq 1 ]; then
+# --- tauri-cli (the bundler of scripts/package.sh) ---------------------------------------------
+if [ "$WITH_PACKAGE" -eq 1 ]; then
+  if cargo tauri --version 2>/dev/null | grep -qx "tauri-cli $TAURI_CLI_VERSION"; then
+    log "tauri-cli $TAURI_CLI_VERSION found"
+  else
+    log "installing tauri-cli $TAURI_CLI_VERSION (cargo install tauri-cli --version $TAURI_CLI_VERSION --locked; a few minutes)"
+    cargo install tauri-cli --version "$TAURI_CLI_VERSION" --locked
+  fi
+fi
+
+# --- tauri-driver (WebDriver bridge for the end-to-end tests and scripts/test-package.sh) -------
+if [ "$WITH_TEST" -eq 1 ] || [ "$WITH_CHECK_PACKAGE" -eq 1 ]; then
   if ! command -v tauri-driver >/dev/null 2>&1; then
     log "installing tauri-driver (cargo install tauri-driver --locked)"
     cargo install tauri-driver --locked

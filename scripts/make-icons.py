@@ -3,6 +3,9 @@
 
     pip install pillow && python3 scripts/make-icons.py
 
+App icon: 16, 24, 32, 48, 64, 128, 256 and 512 px PNGs, 128x128@2x.png, icon.ico (Windows),
+icon.icns (macOS).
+
 The glyph: a rounded square in a calm blue with a white stack of three disks and a check mark.
 Tray icons are the disks without the check, at 32x32, with a green / amber / red status dot.
 All PNGs are written as 8-bit RGBA (Tauri refuses other PNG formats).
@@ -108,6 +111,10 @@ def main() -> None:
     save_png(at(128), "128x128.png")
     save_png(at(256), "128x128@2x.png")
     save_png(at(512), "icon.png")
+    # The other sizes Linux desktops look up in the hicolor theme (menus 16-24, launchers 48-64,
+    # app stores 256); the packages install every PNG listed in tauri.conf.json by its size.
+    for size in (16, 24, 48, 64, 256):
+        save_png(at(size), f"{size}x{size}.png")
 
     at(256).save(OUT / "icon.ico", format="ICO",
                  sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)])

@@ -58,6 +58,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>, make_state: impl Fn
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec![BACKGROUND_ARG])))
         .plugin(attach)
         .manage(state)
@@ -70,6 +71,8 @@ pub const BACKGROUND_ARG: &str = "--background";
 /// Runs the desktop app (the binary calls this when started without arguments, or with
 /// [`BACKGROUND_ARG`]: `in_background` then keeps the window hidden until the tray opens it).
 pub fn run(in_background: bool) {
+    // The log file, and warnings on the terminal the app may have been started from.
+    duplidesk_core::logging::init(duplidesk_core::logging::Role::App, Some(tracing::level_filters::LevelFilter::WARN));
     let builder = tauri::Builder::default()
         // First, so a second launch exits before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -81,7 +84,7 @@ pub fn run(in_background: bool) {
             let handle = app.handle().clone();
             match tray::create(&handle) {
                 Ok(()) => app.state::<TrayAvailable>().0.store(true, Ordering::Relaxed),
-                Err(e) => eprintln!("duplidesk: no tray icon ({e}); closing the window will quit"),
+                Err(e) => tracing::warn!("no tray icon ({e}); closing the window will quit"),
             }
             let has_tray = app.state::<TrayAvailable>().0.load(Ordering::Relaxed);
             if !(in_background && has_tray) {
@@ -91,7 +94,7 @@ pub fn run(in_background: bool) {
             tauri::async_runtime::spawn(async move {
                 tray::refresh_status(&handle).await;
                 if let Err(e) = engine.restore_demo().await {
-                    eprintln!("duplidesk: the demo server could not be restored: {e}");
+                    tracing::warn!(code = %e.code, "the demo server could not be restored: {}", e.message);
                 }
             });
             watcher::start(app.handle());

@@ -25,7 +25,7 @@ pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     let (app, title, body) = (app.clone(), title.to_owned(), body.to_owned());
     spawn(move || {
         if let Err(e) = app.notification().builder().title(&title).body(&body).show() {
-            eprintln!("duplidesk: notification not shown ({e}): {title}: {body}");
+            tracing::info!("notification not shown ({e}): {title}: {body}");
         }
     });
 }
@@ -50,12 +50,12 @@ pub fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
                         open_entry(&app, notice.entry_id);
                     }
                 }),
-                Err(e) => eprintln!("duplidesk: notification not shown ({e}): {title}: {}", notice.body),
+                Err(e) => tracing::info!("notification not shown ({e}): {title}: {}", notice.body),
             }
         }
         #[cfg(not(target_os = "linux"))]
         if let Err(e) = app.notification().builder().title(&title).body(&notice.body).show() {
-            eprintln!("duplidesk: notification not shown ({e}): {title}: {}", notice.body);
+            tracing::info!("notification not shown ({e}): {title}: {}", notice.body);
         }
     });
 }
@@ -69,19 +69,19 @@ fn open_entry<R: Runtime>(app: &AppHandle<R>, entry_id: Option<i64>) {
         let engine = app.state::<crate::AppState>().engine.clone();
         let entry = match entry_id {
             Some(id) => engine.notified_entry(id).await.unwrap_or_else(|e| {
-                eprintln!("duplidesk: the notified entry could not be read: {}", e.message);
+                tracing::warn!(code = %e.code, "the notified entry could not be read: {}", e.message);
                 None
             }),
             None => None,
         };
         if let Err(e) = app.emit(EVENT_NAVIGATE, Navigate { entry }) {
-            eprintln!("duplidesk: event {EVENT_NAVIGATE} not sent: {e}");
+            tracing::warn!("event {EVENT_NAVIGATE} not sent: {e}");
         }
     });
 }
 
 fn spawn(work: impl FnOnce() + Send + 'static) {
     if let Err(e) = std::thread::Builder::new().name("duplidesk-notify".into()).spawn(work) {
-        eprintln!("duplidesk: notification not shown ({e})");
+        tracing::info!("notification not shown ({e})");
     }
 }

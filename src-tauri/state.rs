@@ -33,7 +33,7 @@ impl AppState {
         let data_dir = std::env::var_os(ENV_DATA_DIR).map(PathBuf::from).unwrap_or_else(duplidesk_core::default_data_dir);
         let keychain = Keychain::probe_os();
         if let Some(why) = &keychain.problem {
-            eprintln!("duplidesk: no keychain: {why}");
+            tracing::warn!("no keychain: {why}");
         }
         let mut state = AppState::new(data_dir, keychain, events);
         state.save_dir = std::env::var_os(ENV_SAVE_DIR).filter(|d| !d.is_empty()).map(PathBuf::from);
@@ -43,9 +43,6 @@ impl AppState {
     pub fn new(data_dir: PathBuf, keychain: Keychain, events: Arc<dyn Listener>) -> AppState {
         let options = CollectOptions { concurrency: APP_CONCURRENCY, ..CollectOptions::default() };
         let engine = Engine::new(data_dir, keychain, options, events);
-        if let Err(e) = engine.db() {
-            eprintln!("duplidesk: the store could not be opened: {e}");
-        }
         AppState { engine: Arc::new(engine), save_dir: None }
     }
 }
@@ -76,7 +73,7 @@ impl<R: Runtime> Listener for ShellEvents<R> {
     fn data_changed(&self) {
         let Some(app) = self.app.get() else { return };
         if let Err(e) = app.emit(EVENT_DATA_CHANGED, ()) {
-            eprintln!("duplidesk: could not emit {EVENT_DATA_CHANGED}: {e}");
+            tracing::warn!("could not emit {EVENT_DATA_CHANGED}: {e}");
         }
         let app = app.clone();
         tauri::async_runtime::spawn(async move { crate::tray::refresh_status(&app).await });
@@ -91,7 +88,7 @@ impl<R: Runtime> Listener for ShellEvents<R> {
     fn collecting(&self, running: bool) {
         let Some(app) = self.app.get() else { return };
         if let Err(e) = app.emit(EVENT_RUNNING, running) {
-            eprintln!("duplidesk: could not emit {EVENT_RUNNING}: {e}");
+            tracing::warn!("could not emit {EVENT_RUNNING}: {e}");
         }
         crate::tray::set_collecting(app, running);
     }

@@ -392,3 +392,47 @@ fn the_demo_comes_back_after_a_restart_and_quick_collect_uses_the_collect_path()
     assert_eq!(t.ok("logs_count", json!({"query": {"server": "demo-nas"}}))["matching"], 240);
     assert!(!engine.is_collecting());
 }
+
+#[test]
+fn diagnostics_name_tauri_and_the_web_view_and_hold_no_password() {
+    let server = TestServer::start(ServerConfig { password: "Diag-Secret-3".into(), ..ServerConfig::default() }).unwrap();
+    let t = app();
+    assert_eq!(t.collect(&server, "Diag-Secret-3")["hosts"][0]["ok"], true);
+    let d = t.ok("diagnostics", json!({}));
+    let names: Vec<&str> = d["versions"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(&names[..2], ["Duplidesk", "Tauri"], "{d}");
+    #[cfg(target_os = "linux")]
+    assert_eq!(names.get(2), Some(&"WebKitGTK"), "{d}");
+    assert_eq!(d["versions"][1]["version"], tauri::VERSION);
+    assert_eq!(d["store"]["servers"], 1);
+    assert_eq!(d["store"]["error"], Value::Null);
+    assert_eq!(d["keychain"]["available"], false);
+    let report = d["report"].as_str().unwrap();
+    assert!(report.contains(&format!("Tauri {}", tauri::VERSION)) && report.contains("fileserver01"), "{report}");
+    assert!(!report.contains("Diag-Secret-3") && !d.to_string().contains("Diag-Secret-3"), "{d}");
+}
+
+/// "Start at login" writes the OS's login entry, which starts the app with `--background`
+/// (the tray, no window), and removes it again. The user's own state is put back.
+#[test]
+fn start_at_login_writes_and_removes_the_login_entry() {
+    let t = app();
+    let before = t.ok("autostart", json!({})).as_bool().unwrap();
+    assert_eq!(t.ok("set_autostart", json!({"enabled": true})), true);
+    assert_eq!(t.ok("autostart", json!({})), true);
+    // The autostart plugin (auto-launch) writes under $HOME/.config whatever XDG_CONFIG_HOME
+    // says, named after the product.
+    #[cfg(target_os = "linux")]
+    let entry = PathBuf::from(std::env::var_os("HOME").unwrap()).join(".config/autostart/Duplidesk.desktop");
+    #[cfg(target_os = "linux")]
+    {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let exe = std::env::current_exe().unwrap();
+        assert!(text.contains(&format!("Exec={} {}", exe.display(), BACKGROUND_ARG)), "{text}");
+    }
+    assert_eq!(t.ok("set_autostart", json!({"enabled": false})), false);
+    assert_eq!(t.ok("autostart", json!({})), false);
+    #[cfg(target_os = "linux")]
+    assert!(!entry.exists());
+    t.ok("set_autostart", json!({"enabled": before}));
+}

@@ -66,10 +66,10 @@ pub async fn refresh_status<R: Runtime>(app: &AppHandle<R>) {
     match engine.health().await {
         Ok(h) => {
             if let Err(e) = set_tray_status(app, h.into()) {
-                eprintln!("duplidesk: tray icon not updated: {e}");
+                tracing::warn!("tray icon not updated: {e}");
             }
         }
-        Err(e) => eprintln!("duplidesk: tray status unknown: {e}"),
+        Err(e) => tracing::warn!(code = %e.code, "tray status unknown: {}", e.message),
     }
 }
 
@@ -103,7 +103,7 @@ pub fn set_collecting<R: Runtime>(app: &AppHandle<R>, running: bool) {
     let guard = state.0.lock().unwrap_or_else(|e| e.into_inner());
     let Some(items) = guard.as_ref() else { return };
     if let Err(e) = items.quick.set_enabled(!running).and_then(|()| items.cancel.set_enabled(running)) {
-        eprintln!("duplidesk: tray menu not updated: {e}");
+        tracing::warn!("tray menu not updated: {e}");
     }
 }
 
@@ -136,10 +136,10 @@ pub fn relabel<R: Runtime>(app: &AppHandle<R>) {
         match build_menu(app, current_lang(app)) {
             Ok(menu) => {
                 if let Err(e) = tray.set_menu(Some(menu)) {
-                    eprintln!("duplidesk: tray menu not relabelled: {e}");
+                    tracing::warn!("tray menu not relabelled: {e}");
                 }
             }
-            Err(e) => eprintln!("duplidesk: tray menu not relabelled: {e}"),
+            Err(e) => tracing::warn!("tray menu not relabelled: {e}"),
         }
     }
 }

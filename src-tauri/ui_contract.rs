@@ -27,6 +27,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<ops::LogsPage>();
     out.visit::<ops::LogsCount>();
     out.visit::<ops::ClearOptions>();
+    out.visit::<ops::Diagnostics>();
     out.visit::<ops::Cleared>();
     out.visit::<store::ClearPreview>();
     out.visit::<ops::Exported>();

@@ -18,7 +18,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         runner::run(engine, None, stop, |result| {
             if let Err(e) = result {
-                eprintln!("duplidesk: a background pass failed: {} {}", e.message, e.hint);
+                tracing::warn!(code = %e.code, "a background pass failed: {} {}", e.message, e.hint);
             }
         })
         .await;

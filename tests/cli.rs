@@ -11,9 +11,20 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_duplidesk");
 
 fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    run_with(data, args, stdin, &[])
+}
+
+/// The log folder of a test's runs: next to its store.
+fn log_dir(data: &Path) -> std::path::PathBuf {
+    data.join("logs")
+}
+
+fn run_with(data: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DUPLIDESK_DATA_DIR", data)
+        .env("DUPLIDESK_LOG_DIR", log_dir(data))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -224,6 +235,7 @@ fn a_killed_collection_run_again_gives_exactly_the_full_set() {
         let mut child = Command::new(BIN)
             .args(args)
             .env("DUPLIDESK_DATA_DIR", dir.path())
+            .env("DUPLIDESK_LOG_DIR", log_dir(dir.path()))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -299,6 +311,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
         let mut child = Command::new(BIN)
             .args(args)
             .env("DUPLIDESK_DATA_DIR", dir.path())
+            .env("DUPLIDESK_LOG_DIR", log_dir(dir.path()))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -352,6 +365,94 @@ fn separate_runs_reuse_the_session_kept_in_the_keychain() {
     let store_file = std::fs::read(dir.path().join("duplidesk.sqlite")).unwrap();
     let text = String::from_utf8_lossy(&store_file);
     assert!(!text.contains("RefreshToken_") && !text.contains("eyJ") && !text.contains("cron-secret"), "no credential in the store");
+}
+
+/// The log files (the command line's here; the app writes the same events) hold no password,
+/// typed right or wrong, no session token and none of the credentials in the jobs' TargetURLs,
+/// even at the most detailed level; and they are private to the user.
+#[test]
+fn the_log_files_hold_no_password_token_or_target_url_credential() {
+    const PASSWORD: &str = "Log-Secret-7q!";
+    const WRONG: &str = "Wrong-Guess-42";
+    let server = TestServer::start(ServerConfig {
+        version: duplicati_testserver::Version::V2_1_2,
+        data: DataSet::Fixture,
+        tls: TlsMode::SelfSigned,
+        password: PASSWORD.into(),
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let trace = [("DUPLIDESK_LOG", "trace")];
+    let collect = ["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--json"];
+
+    let wrong = run_with(dir.path(), &collect, Some(&format!("{WRONG}\n")), &trace);
+    assert_eq!(json(&wrong)["hosts"][0]["error"]["code"], "auth_failed");
+    let right = run_with(dir.path(), &collect, Some(&format!("{PASSWORD}\n")), &trace);
+    assert_eq!(right.status.code(), Some(0), "{}", String::from_utf8_lossy(&right.stdout));
+    assert!(json(&right)["hosts"][0]["new"].as_u64().unwrap() > 0);
+    // Again with the password and the session kept in the keychain.
+    let all = run_with(dir.path(), &["collect", "--all", "--json"], None, &trace);
+    assert_eq!(all.status.code(), Some(0), "{}", String::from_utf8_lossy(&all.stdout));
+
+    let mut text = String::new();
+    for file in std::fs::read_dir(log_dir(dir.path())).unwrap() {
+        let path = file.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("duplidesk-cli.") && name.ends_with(".log"), "{name}");
+        text.push_str(&std::fs::read_to_string(&path).unwrap());
+    }
+    assert!(text.contains("collected") && text.contains("127.0.0.1"), "the collections are logged:\n{text}");
+    assert!(text.contains("auth_failed"), "the failed login is logged:\n{text}");
+    for secret in [PASSWORD, WRONG, "exampleSecretKey", "example-pass", "AKIAEXAMPLEKEY000000", "RefreshToken_", "eyJ"] {
+        assert!(!text.contains(secret), "{secret:?} is in the log:\n{text}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(log_dir(dir.path())).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the log folder is private");
+    }
+}
+
+/// A store made by a newer Duplidesk: every command says so (with what to do) and exits 1;
+/// the file is left as it was.
+#[test]
+fn a_store_made_by_a_newer_version_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_in(dir.path()).unwrap();
+        let newer = duplidesk_core::store::schema::VERSION + 1;
+        store.connection().pragma_update(None, "user_version", newer).unwrap();
+        store.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let file = dir.path().join("duplidesk.sqlite");
+    let bytes = std::fs::read(&file).unwrap();
+    for args in [&["logs"][..], &["servers"], &["collect", "--all"]] {
+        let out = run(dir.path(), args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("made by a newer version of Duplidesk") && stderr.contains("store_error"), "{args:?}: {stderr}");
+    }
+    assert!(std::fs::read(&file).unwrap() == bytes, "the newer store is unchanged");
+}
+
+/// `duplidesk diagnostics` prints the report the app copies: versions, store, log folder.
+#[test]
+fn diagnostics_print_versions_store_and_log_folder() {
+    let server = start(DataSet::Fixture, TlsMode::Plain);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--no-save-password"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(dir.path(), &["diagnostics"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(&format!("Versions: Duplidesk {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(text.contains(&format!("Log folder: {}", log_dir(dir.path()).display())), "{text}");
+    assert!(text.contains("1 servers, 3 jobs"), "{text}");
+    assert!(text.contains("- fileserver01: http, Duplicati 2.1.0.5"), "{text}");
 }
 
 /// One `duplidesk watch --once --json` pass: its exit code and its JSON lines.

@@ -5,6 +5,8 @@
 app_commands! {
     app::app_info,
     app::set_language,
+    system::diagnostics,
+    system::open_log_folder,
     dashboard::dashboard,
     dashboard::job_history,
     logs::log_details,

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod logs;
 pub mod servers;
+pub mod system;
 pub mod watch;
 
 /// `collect://progress`: the engine's `Progress` as it is (`{kind, host, …}`).

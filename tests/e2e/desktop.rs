@@ -1,6 +1,7 @@
 //! Driving what is outside the web view, as a desktop would: the tray menu over D-Bus
 //! (com.canonical.dbusmenu, exported by libayatana-appindicator), the native GTK open and save
-//! dialogs with xdotool, and the window's close button as a window manager presses it.
+//! dialogs with xdotool, the window's close button as a window manager presses it, and the
+//! clipboard (xclip).
 use crate::wait::{secs, wait_until};
 use std::path::Path;
 use std::process::Command;
@@ -74,6 +75,11 @@ pub fn click_menu_item(label: &str) {
 
 /// The tray icon's picture as RGBA pixels: the indicator publishes it as a PNG file whose
 /// path is the item's `IconName`.
+/// What the desktop's clipboard holds (the X CLIPBOARD selection, read with xclip).
+pub fn clipboard() -> String {
+    output(Command::new("xclip").args(["-selection", "clipboard", "-o"]))
+}
+
 pub fn tray_icon_rgba() -> Vec<u8> {
     let (name, menu) = tray_menu();
     let item = menu.trim_end_matches("/Menu");

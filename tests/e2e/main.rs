@@ -739,3 +739,61 @@ fn dark_mode_and_spanish() {
         }
     }
 }
+
+/// Settings → About: the versions (Duplidesk, Tauri, WebKitGTK), the OS and the log folder.
+/// "Copy diagnostics" puts the report on the desktop's clipboard, without the password of the
+/// server collected; "Open log folder" asks the desktop to open the folder (a stand-in
+/// `xdg-open` records what it is asked: Xvfb has no file manager). The app's log file holds
+/// the collection and no password.
+#[test]
+fn settings_about_shows_the_versions_copies_diagnostics_and_opens_the_log_folder() {
+    const PASSWORD: &str = "About-Secret-5";
+    let _one = setup();
+    let server = TestServer::start(ServerConfig { password: PASSWORD.into(), ..ServerConfig::default() }).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let logs = data.path().join("logs");
+    let bin = tempfile::tempdir().unwrap();
+    let opened = bin.path().join("opened");
+    let opener = bin.path().join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let logs_text = logs.display().to_string();
+    let driver = Driver::start(&env_for(data.path(), &[("DUPLIDESK_LOG_DIR", &logs_text), ("PATH", &path)]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_manually(&s, "127.0.0.1", server.port(), PASSWORD, false);
+    assert!(results(&s, 1)[0].ok);
+    close_dialog(&s);
+
+    s.click_on("[data-testid=nav-settings]");
+    assert_eq!(s.wait_text("[data-testid=app-version]", ".", 10), env!("CARGO_PKG_VERSION"));
+    let components = s.wait_text("[data-testid=app-components]", "WebKitGTK", 10);
+    assert!(components.starts_with(&format!("Tauri {}", tauri::VERSION)), "{components}");
+    assert!(s.text_of("[data-testid=app-os]").contains(std::env::consts::ARCH));
+    assert_eq!(s.text_of("[data-testid=log-dir]"), logs_text);
+    s.exec("document.querySelector('[data-testid=copy-diagnostics]').scrollIntoView({block: 'center'});", vec![]);
+    s.screenshot("settings-about");
+
+    s.click_on("[data-testid=copy-diagnostics]");
+    s.wait_text("[data-testid=toast]", "Diagnostics copied", 10);
+    let clipboard = desktop::clipboard();
+    for expected in
+        ["Versions: Duplidesk ", "Tauri ", "WebKitGTK ", "1 servers, 3 jobs", "fileserver01", &format!("Log folder: {logs_text}")]
+    {
+        assert!(clipboard.contains(expected), "{expected:?} not in the copied report:\n{clipboard}");
+    }
+    assert!(!clipboard.contains(PASSWORD), "{clipboard}");
+
+    s.click_on("[data-testid=open-log-folder]");
+    let asked = wait_until("the desktop is asked to open the log folder", secs(10), || std::fs::read_to_string(&opened).ok());
+    assert_eq!(asked.trim(), logs_text);
+
+    let mut log = String::new();
+    for file in std::fs::read_dir(&logs).unwrap() {
+        log.push_str(&std::fs::read_to_string(file.unwrap().path()).unwrap());
+    }
+    assert!(log.contains("Duplidesk app started") && log.contains("collected"), "{log}");
+    assert!(!log.contains(PASSWORD), "{log}");
+    s.quit();
+}

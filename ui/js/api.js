@@ -5,7 +5,7 @@
 // declared in ./tauri.d.ts.
 /**
  * @import { AppError, AppInfo, ClearOptions, Cleared, ClearPreview, CollectRequest, CollectResult, Dashboard,
- *   ErrorCode, Exported, HostSummary, ImportedFile, ImportSummary, ImportTarget, JobTrend, LogEntry, LogFormat, LogsCount,
+ *   Diagnostics, ErrorCode, Exported, HostSummary, ImportedFile, ImportSummary, ImportTarget, JobTrend, LogEntry, LogFormat, LogsCount,
  *   LogsPage, LogsQuery, MonitoredJob, StatusTimeline,
  *   MonitorSettings, PassReport, Progress, Server,
  *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
@@ -151,6 +151,10 @@ export const appInfo = () => invoke("app_info");
  * @returns {Promise<string>} the language to show now (AppInfo.uiLanguage)
  */
 export const setLanguage = (language) => invoke("set_language", { language });
+/** @returns {Promise<Diagnostics>} versions, OS, store, keychain, log folder, each server's last errors; `report` as text */
+export const diagnostics = () => invoke("diagnostics");
+/** @returns {Promise<string>} the log folder, opened in the file manager */
+export const openLogFolder = () => invoke("open_log_folder");
 /** @returns {Promise<Dashboard>} */
 export const dashboard = () => invoke("dashboard");
 /**

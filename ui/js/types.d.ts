@@ -94,6 +94,11 @@ export type CollectedServer = { id: number, name: string, machineId: string | nu
  */
 certificateIsIssuer: boolean, version: string, };
 
+/**
+ * A named piece of software and its version ("Tauri", "2.12.5").
+ */
+export type Component = { name: string, version: string, };
+
 export type Dashboard = { summary: DashboardSummary, servers: Array<Server>, };
 
 export type DashboardSummary = { servers: number, 
@@ -115,6 +120,24 @@ notCollectedLately: number,
 overdue: number, };
 
 export type DemoStatus = { running: boolean, serverId: number | null, url: string | null, };
+
+export type Diagnostics = { 
+/**
+ * Duplidesk first, then what the front end adds (Tauri, the web view).
+ */
+versions: Array<Component>, 
+/**
+ * The operating system: name, version, architecture.
+ */
+os: string, dataDir: string, store: StoreInfo, keychain: KeychainStatus, logDir: string, 
+/**
+ * Why there is no log file.
+ */
+logProblem: string | null, servers: Array<ServerHealth>, 
+/**
+ * All of the above as plain English text for a bug report.
+ */
+report: string, };
 
 /**
  * Stable error codes. Never rename a variant: scripts and the UI match on them.
@@ -413,6 +436,15 @@ export type Progress = { "kind": "started", host: string, } | { "kind": "connect
 export type Protocol = "https" | "https-self-signed" | "http";
 
 /**
+ * A failed collection.
+ */
+export type RecentError = { 
+/**
+ * Unix seconds.
+ */
+at: number, code: string, message: string, };
+
+/**
  * A job's task seen running.
  */
 export type RunningTask = { 
@@ -449,6 +481,16 @@ hasPassword: boolean,
  */
 needsPassword: boolean, jobs: Array<Job>, };
 
+export type ServerHealth = { name: string, protocol: Protocol | null, 
+/**
+ * The Duplicati version it reported.
+ */
+version: string | null, lastCollectAt: number | null, lastOk: boolean | null, 
+/**
+ * Its last failed collections, newest first.
+ */
+recentErrors: Array<RecentError>, };
+
 /**
  * What the user edits in Server Settings.
  */
@@ -467,6 +509,28 @@ export type StatusTimeline = {
  * Unix seconds: the period is `[from, to)`.
  */
 from: number, to: number, jobs: Array<JobTimeline>, };
+
+export type StoreInfo = { 
+/**
+ * The store file.
+ */
+path: string, 
+/**
+ * The file and its write-ahead log, in bytes.
+ */
+sizeBytes: number, 
+/**
+ * The store's schema version (`None` when it could not be opened).
+ */
+schemaVersion: number | null, 
+/**
+ * The schema version this build writes.
+ */
+knownSchemaVersion: number, servers: number, jobs: number, entries: number, 
+/**
+ * Why the store could not be opened or read.
+ */
+error: AppError | null, };
 
 /**
  * What to test: a configured server (its address, protocol, pin and saved password, each

@@ -33,11 +33,28 @@ pub enum Command {
     Servers(ServersArgs),
     /// Load collected JSON files (from --save-json or duplistatus) into the store
     Import(ImportArgs),
+    /// Print what a bug report needs: versions, OS, store, keychain, log folder, each server's
+    /// last errors (no password or credential)
+    Diagnostics,
     /// Keep watching: collect every configured server at an interval and report what happens
     #[command(
         after_help = "Examples:\n  duplidesk watch                       # the app's interval (15 minutes by default)\n  duplidesk watch --interval 5m --json\n  duplidesk watch --once                # one pass, e.g. from cron"
     )]
     Watch(WatchArgs),
+}
+
+impl Command {
+    /// The subcommand's name, for the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Collect(_) => "collect",
+            Command::Logs(_) => "logs",
+            Command::Servers(_) => "servers",
+            Command::Import(_) => "import",
+            Command::Diagnostics => "diagnostics",
+            Command::Watch(_) => "watch",
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -14,7 +14,7 @@ use duplidesk_core::collect::CollectOptions;
 use duplidesk_core::ops::{Keychain, Listener, Quiet};
 use duplidesk_core::{Engine, Error, ErrorCode};
 use std::ffi::OsString;
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -57,6 +57,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The log file (and, on the terminal, only errors that no output reports): after the
+    // parse, so `--help` and `--version` leave no trace.
+    duplidesk_core::logging::init(duplidesk_core::logging::Role::Cli, Some(tracing::level_filters::LevelFilter::ERROR));
+    tracing::info!(command = cli.command.name(), "command started");
     let data_dir = cli.data_dir.clone().unwrap_or_else(duplidesk_core::default_data_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
@@ -70,9 +74,10 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         Command::Logs(a) => logs_cmd::run(a, &quiet_engine(&data_dir), &runtime),
         Command::Servers(a) => servers_cmd::run(a, &engine(&data_dir, Keychain::probe_os()), &runtime),
         Command::Import(a) => servers_cmd::import(a, &quiet_engine(&data_dir), &runtime),
+        Command::Diagnostics => diagnostics(&engine(&data_dir, Keychain::probe_os()), &runtime),
         Command::Watch(a) => watch_cmd::run(a, &data_dir, &runtime),
     };
-    ExitCode::from(match result {
+    let code = match result {
         Ok(code) => code,
         Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(Failure::Output(e)) => {
@@ -80,6 +85,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             EXIT_FAILED
         }
         Err(Failure::Engine(e)) => {
+            tracing::warn!(code = %e.code, "command failed: {}", e.message);
             output::print_error(&e);
             if e.code == ErrorCode::InvalidInput {
                 EXIT_USAGE
@@ -87,7 +93,20 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
                 EXIT_FAILED
             }
         }
-    })
+    };
+    tracing::info!(exit = code, "command ended");
+    ExitCode::from(code)
+}
+
+/// `duplidesk diagnostics`: the report the app's "Copy diagnostics" copies, less the app's
+/// own components (Tauri, the web view).
+fn diagnostics(engine: &Engine, runtime: &tokio::runtime::Runtime) -> Outcome {
+    let d = runtime.block_on(engine.diagnostics(Vec::new()));
+    let mut out = io::stdout().lock();
+    for line in d.report.lines() {
+        writeln!(out, "{}", output::term(line))?;
+    }
+    Ok(if d.store.error.is_some() { EXIT_FAILED } else { EXIT_OK })
 }
 
 /// An engine for a command that never reads a password.

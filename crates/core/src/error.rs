@@ -140,6 +140,19 @@ impl Error {
         )
     }
 
+    /// The store at `path` has schema version `found`, above the `known` versions of this
+    /// build: a newer Duplidesk made it. It is left as it is.
+    pub fn newer_store(path: &std::path::Path, found: i64, known: i64) -> Self {
+        Error::new(
+            ErrorCode::StoreError,
+            format!(
+                "The local database {} was made by a newer version of Duplidesk (its schema version is {found}; this version knows up to {known}).",
+                path.display()
+            ),
+            "Install that newer version of Duplidesk again to use it; this version left the file untouched. To start afresh with this version instead, move the data folder aside (nothing in it is deleted).",
+        )
+    }
+
     pub fn io(what: &str, cause: std::io::Error) -> Self {
         Error::new(ErrorCode::IoError, format!("{what}: {cause}."), "Check the path, its permissions and the free disk space.")
             .caused_by(cause)

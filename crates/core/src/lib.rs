@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod hosts;
 pub mod import;
+pub mod logging;
 pub mod logs_file;
 pub mod model;
 pub mod monitor;

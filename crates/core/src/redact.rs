@@ -105,6 +105,39 @@ fn redact_value(v: &mut serde_json::Value) -> bool {
     changed
 }
 
+/// `text` (a log line, an error message) with the credentials of every URL in it cut, as
+/// [`redact_target_url`] cuts them. A URL runs from its scheme to the next white space, quote or
+/// angle bracket; text without `://` comes back as it is.
+pub fn redact_urls_in_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("://") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let ends_url = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`');
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find("://") {
+        let sep = search + found;
+        // The scheme: letters, digits, `+`, `-` and `.` before `://`, starting with a letter.
+        let scheme_start = text[..sep]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .last()
+            .map_or(sep, |(i, _)| i);
+        let scheme_start = text[scheme_start..sep].find(|c: char| c.is_ascii_alphabetic()).map_or(sep, |i| scheme_start + i);
+        let end = text[sep + 3..].find(ends_url).map_or(text.len(), |i| sep + 3 + i);
+        if scheme_start < sep && scheme_start >= pos {
+            out.push_str(&text[pos..scheme_start]);
+            out.push_str(&redact_target_url(&text[scheme_start..end]));
+            pos = end;
+        }
+        search = end.max(sep + 3);
+    }
+    out.push_str(&text[pos..]);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +189,20 @@ mod tests {
         assert!(!text.contains("exampleSecretKey"), "{text}");
         assert!(!text.contains("example-pass"));
         assert!(!text.contains("AKIAEXAMPLEKEY"));
+    }
+
+    #[test]
+    fn urls_in_free_text_lose_their_credentials() {
+        assert_eq!(redact_urls_in_text("no url here"), "no url here");
+        assert_eq!(
+            redact_urls_in_text("Failed to connect to ftp://bob:hunter2@nas:21/dir: refused"),
+            "Failed to connect to ftp://REDACTED@nas:21/dir: refused"
+        );
+        assert_eq!(
+            redact_urls_in_text("a \"s3://b/x?auth-username=AK&auth-password=se\" and ssh://u:p@h, https://nas:8200/api"),
+            "a \"s3://b/x?auth-username=REDACTED&auth-password=REDACTED\" and ssh://REDACTED@h, https://nas:8200/api"
+        );
+        assert_eq!(redact_urls_in_text("://odd and x://"), "://odd and x://");
+        assert_eq!(redact_urls_in_text("(smb://dom;u:p@fs/share)"), "(smb://REDACTED@fs/share)");
     }
 }

@@ -519,3 +519,41 @@ async fn the_export_writes_every_matching_entry_as_csv_or_json() {
     assert_eq!(rows[0]["id"], first.id);
     assert!(rows.iter().all(|r| r["status"] == "error" || r["status"] == "warning"));
 }
+
+/// The diagnostics say what a bug report needs (versions, store, each server's last errors)
+/// and hold no password.
+#[tokio::test(flavor = "multi_thread")]
+async fn diagnostics_list_the_store_and_each_servers_last_errors_without_a_password() {
+    let a = server(DataSet::Fixture, TlsMode::Plain);
+    let t = engine();
+    let first = t.engine.collect(&hosts(&a, PASSWORD), None).await.unwrap();
+    // Without the saved password and the login kept for it, a wrong one is tried.
+    t.engine.clear_password(first[0].server.as_ref().unwrap().id).await.unwrap();
+    let wrong = t.engine.collect(&hosts(&a, "Not-The-Password-1"), None).await.unwrap();
+    assert_eq!(wrong[0].error.as_ref().unwrap().code, ErrorCode::AuthFailed);
+
+    let d = t.engine.diagnostics(vec![duplidesk_core::ops::Component::new("Shell", "9.9")]).await;
+    assert_eq!(d.versions[0].name, "Duplidesk");
+    assert_eq!(d.versions[1], duplidesk_core::ops::Component::new("Shell", "9.9"));
+    assert!(!d.os.is_empty());
+    let store = &d.store;
+    assert!(store.error.is_none(), "{:?}", store.error);
+    assert_eq!(store.schema_version, Some(duplidesk_core::store::schema::VERSION));
+    assert_eq!((store.servers, store.jobs), (1, 3));
+    assert_eq!(store.entries, entries(&t).await);
+    assert!(store.size_bytes > 0 && store.path.ends_with("duplidesk.sqlite"));
+    assert!(d.keychain.available);
+    assert_eq!(d.servers.len(), 1);
+    let errors = &d.servers[0].recent_errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, "auth_failed");
+
+    let r = &d.report;
+    let schema = format!("schema {0} of {0}", duplidesk_core::store::schema::VERSION);
+    for expected in
+        ["Versions: Duplidesk ", "Shell 9.9", &schema, "1 servers, 3 jobs", "Keychain: available", "[auth_failed]", "Log folder: "]
+    {
+        assert!(r.contains(expected), "{expected:?} missing from:\n{r}");
+    }
+    assert!(!r.contains(PASSWORD) && !r.contains("Not-The-Password-1"), "{r}");
+}

@@ -289,6 +289,13 @@ export default {
   "settings.keychain": "Keychain",
   "settings.keychainOk": "Available",
   "settings.keychainMissing": "Not available",
+  "settings.components": "Components",
+  "settings.os": "Operating system",
+  "settings.logDir": "Log folder",
+  "settings.openLogDir": "Open log folder",
+  "settings.copyDiagnostics": "Copy diagnostics",
+  "settings.diagnosticsHint": "Versions, system, store, keychain and each server's last errors, to paste into a bug report. No passwords or credentials.",
+  "settings.diagnosticsCopied": "Diagnostics copied to the clipboard.",
 
   "edit.title": "Edit {name}",
   "edit.alias": "Display name",

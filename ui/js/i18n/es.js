@@ -289,6 +289,13 @@ export default {
   "settings.keychain": "Llavero",
   "settings.keychainOk": "Disponible",
   "settings.keychainMissing": "No disponible",
+  "settings.components": "Componentes",
+  "settings.os": "Sistema operativo",
+  "settings.logDir": "Carpeta del registro de la aplicación",
+  "settings.openLogDir": "Abrir la carpeta del registro",
+  "settings.copyDiagnostics": "Copiar el diagnóstico",
+  "settings.diagnosticsHint": "Versiones, sistema, base de datos, llavero y los últimos errores de cada servidor, para pegarlos en un informe de error. Sin contraseñas ni credenciales.",
+  "settings.diagnosticsCopied": "Diagnóstico copiado al portapapeles.",
 
   "edit.title": "Editar {name}",
   "edit.alias": "Nombre visible",

@@ -208,6 +208,14 @@ impl Collector {
             }
         };
         let ok = error.is_none() && run.errors == 0;
+        let ms = start.elapsed().as_millis() as u64;
+        match &error {
+            None => tracing::info!(host = %label, new = run.new, skipped = run.skipped, ms, "collected"),
+            Some(e) if e.code == ErrorCode::Cancelled => tracing::info!(host = %label, new = run.new, ms, "collection cancelled"),
+            Some(e) => {
+                tracing::warn!(host = %label, code = %e.code, new = run.new, errors = run.errors, ms, "collection failed: {}", e.message)
+            }
+        }
         progress(Progress::Finished { host: label.clone(), ok, new: run.new });
         HostSummary {
             host: label,
@@ -216,7 +224,7 @@ impl Collector {
             new: run.new,
             skipped: run.skipped,
             errors: run.errors,
-            duration_ms: start.elapsed().as_millis() as u64,
+            duration_ms: ms,
             error,
             notes: run.notes,
             export: run.export,
@@ -268,7 +276,7 @@ impl Collector {
             })
             .await;
         if let Err(store_error) = recorded {
-            eprintln!("duplidesk: the failed collection of {} was not recorded: {store_error}", spec.label());
+            tracing::error!(host = %spec.label(), code = %store_error.code, "the failed collection was not recorded: {}", store_error.message);
         }
     }
 }

@@ -74,6 +74,7 @@ impl Collector {
             None => connect::connect(&spec.host, spec.port, &password, security, &self.options.connect).await.map_err(fail)?,
         };
         let Connection { mut client, protocol, url, cert_sha256, cert_is_issuer } = conn;
+        tracing::debug!(host = %label, %protocol, %url, "connected");
 
         cancel.check().map_err(fail)?;
         let listed = client.backups().await;
@@ -110,8 +111,10 @@ impl Collector {
         };
         let fail = |e: Error| (Some(server.id), e);
         progress(Progress::Connected { host: label.clone(), server: server.name.clone(), protocol });
+        tracing::debug!(host = %label, server = %server.name, version = server.version.as_deref().unwrap_or("?"), jobs = backups.len(), "identified");
         if typed && self.options.save_password {
             if let Err(e) = self.save_password(&server, &password).await {
+                tracing::warn!(server = %server.name, code = %e.code, "the password was not saved in the keychain: {}", e.message);
                 run.notes.push(format!("The password was not saved: {} You will be asked for it next time.", e.message));
             }
         }
@@ -262,6 +265,7 @@ impl Collector {
                 };
                 let result = pager.run().await;
                 let tally = pager.tally;
+                tracing::debug!(host = %label, job = %job.name, new = tally.new, skipped = tally.skipped, ok = result.is_ok(), "job log read");
                 run.new += tally.new;
                 run.skipped += tally.skipped;
                 if self.options.keep_export {
@@ -272,6 +276,7 @@ impl Collector {
                     Err(e) if matches!(e.code, ErrorCode::Cancelled | ErrorCode::StoreError | ErrorCode::IoError) => return Err(e),
                     Err(e) if e.code == ErrorCode::ServerError && jobs::never_ran(&item.backup) => Some(JobEnd::Complete),
                     Err(e) => {
+                        tracing::warn!(host = %label, job = %job.name, code = %e.code, "job not collected: {}", e.message);
                         run.errors += 1;
                         run.first_job_error.get_or_insert(e);
                         None

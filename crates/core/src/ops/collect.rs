@@ -85,6 +85,7 @@ impl Engine {
         accept_fingerprint: Option<&str>,
     ) -> Result<Vec<HostSummary>> {
         let targets = self.targets(request).await?;
+        tracing::info!(hosts = targets.len(), retrust = accept_fingerprint.is_some(), "collection started");
         let mut options = self.collect_options.clone();
         options.connect = self.connect_options().await?;
         options.keep_export = request.save_json;

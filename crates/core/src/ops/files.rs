@@ -15,7 +15,13 @@ impl Engine {
         let db = self.db()?;
         let mut results = Vec::with_capacity(paths.len());
         for path in paths {
-            results.push(db.write(move |s| import::import(s, &path, target)).await);
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let result = db.write(move |s| import::import(s, &path, target)).await;
+            match &result {
+                Ok(summary) => tracing::info!(file = %name, new = summary.new, "imported"),
+                Err(e) => tracing::warn!(file = %name, code = %e.code, "not imported: {}", e.message),
+            }
+            results.push(result);
         }
         self.data_changed();
         Ok(results)

@@ -209,6 +209,7 @@ impl Engine {
         let now = now_ts();
         let older_than = older_than(&options, now);
         let done = self.db()?.write(move |s| s.clear_logs(older_than, now)).await?;
+        tracing::info!(deleted = done.deleted, kept_running = done.kept_running, older_than_days = ?options.older_than_days, "logs cleared");
         self.data_changed();
         Ok(Cleared { deleted: done.deleted, kept_running: done.kept_running })
     }

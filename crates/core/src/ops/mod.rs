@@ -5,10 +5,11 @@
 //! One file per group of use cases: `collect` (collect, cancel, re-trust), `servers` (test
 //! connection, edit, passwords, delete), `logs` (dashboard, Backup Logs, details, clear),
 //! `files` (import, export), `certificates` (authorities the user trusts), `demo` (the demo
-//! server), `settings` (language, status).
+//! server), `settings` (language, status), `diagnostics` (what a bug report needs).
 mod certificates;
 mod collect;
 mod demo;
+mod diagnostics;
 mod files;
 mod logs;
 mod servers;
@@ -17,6 +18,7 @@ mod watch;
 
 pub use collect::CollectRequest;
 pub use demo::{DEMO_MACHINE_NAME, DEMO_PASSWORD};
+pub use diagnostics::{Component, Diagnostics, RecentError, ServerHealth, StoreInfo};
 pub use logs::{ClearOptions, Cleared, Exported, LogsCount, LogsPage, LogsQuery};
 pub use servers::{RemovedServer, TestRequest, TestResult};
 pub use settings::{DemoStatus, KeychainStatus, Status, LANGUAGES};
@@ -119,6 +121,13 @@ impl Engine {
     /// every use case that needs the store). `collect_options` apply to every collection.
     pub fn new(data_dir: PathBuf, keychain: Keychain, collect_options: CollectOptions, listener: Arc<dyn Listener>) -> Engine {
         let db = Db::open_in(&data_dir);
+        match &db {
+            Ok(_) => tracing::debug!(data_dir = %data_dir.display(), "store opened"),
+            Err(e) => tracing::error!(data_dir = %data_dir.display(), code = %e.code, "the store could not be opened: {}", e.message),
+        }
+        if let Some(why) = &keychain.problem {
+            tracing::debug!("no keychain: {why}");
+        }
         let language = db.as_ref().ok().and_then(|db| db.read_now(|s| s.setting(setting_keys::LANGUAGE)).ok().flatten());
         Engine {
             data_dir,

@@ -188,9 +188,11 @@ impl Engine {
         if let Some(keychain) = self.secrets() {
             let account = server.secret_ref.clone();
             if let Err(e) = blocking(move || keychain.delete(&account)).await {
+                tracing::warn!(server = %server.name, code = %e.code, "password not removed from the keychain: {}", e.message);
                 notes.push(format!("Its password was not removed from the keychain: {}", e.message));
             }
         }
+        tracing::info!(server = %server.name, "server removed");
         self.data_changed();
         Ok(RemovedServer { server, notes })
     }

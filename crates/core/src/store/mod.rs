@@ -8,7 +8,7 @@
 mod cas;
 mod jobs;
 mod logs;
-mod schema;
+pub mod schema;
 mod servers;
 mod views;
 mod watch;
@@ -17,7 +17,7 @@ pub use cas::TrustedCa;
 pub use jobs::{JobCursor, JobInfo, JobRow};
 pub use logs::{LogDetails, LogEntryRow, LogQuery, PageOutcome};
 pub use servers::{NewServer, ServerRow, ServerSettings};
-pub use views::{ClearPreview, ClearedLogs, JobSummaryRow, JobTimeline, JobTrend, StatusTimeline};
+pub use views::{ClearPreview, ClearedLogs, JobSummaryRow, JobTimeline, JobTrend, RunFailure, StatusTimeline};
 
 use crate::error::{Error, Result};
 use rusqlite::Connection;
@@ -92,8 +92,14 @@ impl Store {
     }
 
     /// Opens (creating if needed) the store file at `path` and brings its schema up to date.
+    /// A store made by a newer Duplidesk (a schema version above [`schema::VERSION`]) is
+    /// refused with `store_error` before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
         let mut store = Store::connect(path)?;
+        let found = schema::version(&store.conn)?;
+        if found > schema::VERSION {
+            return Err(Error::newer_store(path, found, schema::VERSION));
+        }
         // A new store gets 16 KiB pages (SQLite ignores this for an existing one): an entry's
         // details (LZ4, ~2 KB) then pack seven to a page instead of two, and a first collection
         // writes a third less (B-tree splits, WAL frames, checkpoints).
@@ -102,13 +108,6 @@ impl Store {
         store.conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut store.conn)?;
         Ok(store)
-    }
-
-    /// Creates the store file at `path` with only the first `version` migrations applied: the
-    /// schema an older Duplidesk left, for upgrade tests.
-    pub fn create_at_schema(path: &Path, version: usize) -> Result<()> {
-        let mut store = Store::connect(path)?;
-        schema::migrate_to(&mut store.conn, version)
     }
 
     /// A second connection to an open store that can only read (`query_only`): with WAL it
@@ -132,7 +131,24 @@ impl Store {
 
     /// The schema version (number of applied migrations).
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        schema::version(&self.conn)
+    }
+
+    /// A new store file at `path` with only the first `version` migrations applied (in WAL
+    /// mode): the schema an older Duplidesk left; for the upgrade fixtures and tests.
+    #[doc(hidden)]
+    pub fn create_at_schema(path: &Path, version: i64) -> Result<Store> {
+        let mut store = Store::connect(path)?;
+        store.conn.pragma_update(None, "journal_mode", "WAL")?;
+        schema::migrate_to(&mut store.conn, version)?;
+        Ok(store)
+    }
+
+    /// The connection, for the upgrade fixtures and their tests (rows as an old release wrote
+    /// them).
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

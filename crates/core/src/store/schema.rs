@@ -1,6 +1,21 @@
-//! Versioned migrations: `PRAGMA user_version` counts the applied steps. Append, never edit.
+//! The store's schema and how a store of any earlier version is brought up to date.
+//!
+//! - `PRAGMA user_version` (in the file's header) counts the migrations applied: version N is
+//!   what migrations 1..=N make, so a store of any earlier release is completed step by step.
+//! - `MIGRATIONS` is append-only: a released step is never edited or removed (a store at
+//!   version N must stay what migrations 1..=N make). A change of the schema, or of a stored
+//!   value (the `settings` table included), is a new step at the end.
+//! - Each step runs in its own `BEGIN IMMEDIATE` transaction with its version, which is read
+//!   again inside it: two processes opening an old store at once (the app started at login and
+//!   a scheduled `duplidesk collect`) apply each step once, and a step that fails leaves the
+//!   store at the version before it.
+//! - A store whose version is above [`VERSION`] was made by a newer Duplidesk: it is refused
+//!   before anything is written to it (see `Store::open`), so that version can still use it.
+//! - `crates/core/tests/fixtures/stores/` keeps one store per version, made as that version
+//!   made it; `tests/upgrade.rs` opens each and checks that nothing is lost, and fails when a
+//!   version has no fixture yet (how to add one is in that file).
 use crate::error::Result;
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
     // 1: initial schema
@@ -168,18 +183,35 @@ CREATE TABLE cleared_rows (
 "#,
 ];
 
-pub fn migrate(conn: &mut Connection) -> Result<()> {
-    migrate_to(conn, MIGRATIONS.len())
+/// The schema version this build writes: the number of migrations.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The store's schema version (`PRAGMA user_version`).
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
-/// Applies the migrations up to `version` (a store as an older Duplidesk left it).
-pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(version).skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+/// Brings the store up to [`VERSION`].
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, VERSION)
+}
+
+/// Applies the migrations after the store's version up to `target` (for the upgrade fixtures:
+/// a store as the release with schema `target` made it). Never goes down.
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let target = target.clamp(0, VERSION);
+    // Up to date: no write lock taken (a store on a read-only medium still opens to read).
+    if version(conn)? >= target {
+        return Ok(());
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = version(&tx)?;
+        if current >= target {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[current as usize])?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }

@@ -114,7 +114,38 @@ pub struct JobSummaryRow {
     pub overdue_since: Option<i64>,
 }
 
+/// A collection of a server that failed, for the diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFailure {
+    pub server_id: i64,
+    pub at: i64,
+    pub code: String,
+    pub message: String,
+}
+
 impl Store {
+    /// How many servers, jobs and log entries the store holds.
+    pub fn counts(&self) -> Result<(u64, u64, u64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM servers), (SELECT count(*) FROM jobs), (SELECT count(*) FROM log_entries)",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+        )?)
+    }
+
+    /// The last `per_server` failed collections of each server, newest first.
+    pub fn recent_failures(&self, per_server: u32) -> Result<Vec<RunFailure>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT server_id, finished_at, error_code, coalesce(error_message, '') FROM ( \
+                 SELECT *, row_number() OVER (PARTITION BY server_id ORDER BY started_at DESC, id DESC) AS n \
+                 FROM collection_runs WHERE error_code IS NOT NULL AND server_id IS NOT NULL) \
+             WHERE n <= ?1 ORDER BY server_id, started_at DESC, id DESC",
+        )?;
+        let rows =
+            stmt.query_map([per_server], |r| Ok(RunFailure { server_id: r.get(0)?, at: r.get(1)?, code: r.get(2)?, message: r.get(3)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every job of every server, grouped by server, by name within a server.
     pub fn all_jobs(&self) -> Result<Vec<JobSummaryRow>> {
         let mut st = self.conn.prepare_cached(

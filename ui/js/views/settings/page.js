@@ -151,6 +151,7 @@ export function createSettingsView(app, params) {
   return {
     el,
     refresh: () => refreshDashboard(),
+    onDataChanged: () => about.refresh(),
     focusSearch: () => false,
     destroy: unsub,
   };

@@ -105,8 +105,9 @@ fn may_hold_target_url_key(text: &str) -> bool {
                 .is_some_and(|c| char::from_u32(c).is_some_and(|c| c.is_ascii_alphabetic()))
     });
     escaped_letter
-        || memchr::memchr2_iter(b'u', b'U', b).any(|i| {
-            i >= 6 && b[i - 6..i].eq_ignore_ascii_case(b"target") && b.get(i..i + 3).is_some_and(|r| r.eq_ignore_ascii_case(b"url"))
+        // From each `g`, the rarest letter of the key in Duplicati's results.
+        || memchr::memchr2_iter(b'g', b'G', b).any(|i| {
+            i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"tar") && b.get(i..i + 6).is_some_and(|r| r.eq_ignore_ascii_case(b"geturl"))
         })
 }
 

@@ -85,8 +85,30 @@ pub fn redact_json(value: &mut serde_json::Value) -> bool {
 /// `text` with every `TargetURL` in it redacted, when it is a JSON document holding one with
 /// credentials (a log row's `Message`); `None` when it is not JSON or holds none to redact.
 pub fn redact_json_text(text: &str) -> Option<String> {
+    if !may_hold_target_url_key(text) {
+        return None;
+    }
     let mut value = serde_json::from_str::<serde_json::Value>(text).ok()?;
     redact_json(&mut value).then(|| value.to_string())
+}
+
+/// Whether `text` may hold a key [`redact_json`] redacts under (`TargetURL`,
+/// `AdditionalTargetURLs`, in any case): without one, parsing it would change nothing, and most
+/// texts (every result Duplicati writes) have none. Such a key spells `targeturl`, as written
+/// or with some letters as `\u` escapes, so a text with neither cannot hold one.
+fn may_hold_target_url_key(text: &str) -> bool {
+    let b = text.as_bytes();
+    let escaped_letter = memchr::memchr_iter(b'\\', b).any(|i| {
+        b.get(i + 1) == Some(&b'u')
+            && b.get(i + 2..i + 6)
+                .and_then(|hex| u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())
+                .is_some_and(|c| char::from_u32(c).is_some_and(|c| c.is_ascii_alphabetic()))
+    });
+    escaped_letter
+        // From each `g`, the rarest letter of the key in Duplicati's results.
+        || memchr::memchr2_iter(b'g', b'G', b).any(|i| {
+            i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"tar") && b.get(i..i + 6).is_some_and(|r| r.eq_ignore_ascii_case(b"geturl"))
+        })
 }
 
 /// Everything under a TargetURL key is taken for URLs, however it is nested.
@@ -179,6 +201,22 @@ mod tests {
         let mut v = serde_json::json!({"TargetURL": {"Primary": "ftp://bob:pw@nas", "More": [{"x": "ftp://bob:pw@nas"}]}});
         redact_json(&mut v);
         assert!(!v.to_string().contains("pw"), "{v}");
+    }
+
+    #[test]
+    fn a_target_url_key_is_found_however_it_is_written() {
+        for text in [
+            r#"{"TargetURL":"ftp://bob:pw@nas"}"#,
+            r#"{"x":{"aDDitionalTARGETurls":["ftp://bob:pw@nas"]}}"#,
+            r#"{"T\u0061rgetURL":"ftp://bob:pw@nas"}"#,
+            r#"{"\u0054\u0041RGETURL":"ftp://bob:pw@nas"}"#,
+        ] {
+            assert!(may_hold_target_url_key(text), "{text}");
+            assert!(!redact_json_text(text).expect("redacted").contains("pw"), "{text}");
+        }
+        for text in [r#"{"Target":"url","Duration":"00:01"}"#, r#"{"Name":"caf\u00E9 \u002B \u0022"}"#, "TargetUR", "", "\\u"] {
+            assert!(!may_hold_target_url_key(text), "{text}");
+        }
     }
 
     #[test]

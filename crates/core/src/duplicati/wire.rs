@@ -1,8 +1,9 @@
 //! Wire types of the Duplicati 2.1 REST API, parsed defensively: unknown fields are ignored,
 //! missing or oddly typed numbers read as 0, `Exception` may be anything.
-use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// `POST /api/v1/auth/login` or `auth/refresh` → 200.
 #[derive(Deserialize)]
@@ -179,19 +180,19 @@ pub struct LogRow {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ResultMessage {
-    #[serde(rename = "MainOperation", deserialize_with = "de_lenient")]
+    #[serde(rename = "MainOperation", deserialize_with = "de_lenient_str")]
     pub main_operation: Option<String>,
-    #[serde(rename = "ParsedResult", deserialize_with = "de_lenient")]
+    #[serde(rename = "ParsedResult", deserialize_with = "de_lenient_str")]
     pub parsed_result: Option<String>,
     #[serde(rename = "Interrupted", deserialize_with = "de_bool")]
     pub interrupted: bool,
     #[serde(rename = "PartialBackup", deserialize_with = "de_bool")]
     pub partial_backup: bool,
-    #[serde(rename = "BeginTime", deserialize_with = "de_lenient")]
+    #[serde(rename = "BeginTime", deserialize_with = "de_lenient_str")]
     pub begin_time: Option<String>,
-    #[serde(rename = "EndTime", deserialize_with = "de_lenient")]
+    #[serde(rename = "EndTime", deserialize_with = "de_lenient_str")]
     pub end_time: Option<String>,
-    #[serde(rename = "Duration", deserialize_with = "de_lenient")]
+    #[serde(rename = "Duration", deserialize_with = "de_lenient_str")]
     pub duration: Option<String>,
     #[serde(rename = "ExaminedFiles", deserialize_with = "de_i64")]
     pub examined_files: i64,
@@ -213,17 +214,110 @@ pub struct ResultMessage {
     pub warnings: Vec<String>,
     #[serde(rename = "Errors", deserialize_with = "de_strings")]
     pub errors: Vec<String>,
-    #[serde(rename = "BackendStatistics", deserialize_with = "de_lenient")]
+    #[serde(rename = "BackendStatistics", deserialize_with = "de_lenient_object")]
     pub backend_statistics: Option<BackendStatistics>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default)]
 pub struct BackendStatistics {
-    #[serde(rename = "BytesUploaded", deserialize_with = "de_i64")]
     pub bytes_uploaded: i64,
-    #[serde(rename = "KnownFileSize", deserialize_with = "de_i64")]
     pub known_file_size: i64,
+}
+
+impl FromObject for BackendStatistics {
+    /// Like a JSON object read whole: a key given twice counts once, with its last value.
+    fn from_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier)]
+        enum Key {
+            BytesUploaded,
+            KnownFileSize,
+            #[serde(other)]
+            Other,
+        }
+        let mut stats = BackendStatistics::default();
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::BytesUploaded => stats.bytes_uploaded = map.next_value::<LenientNumber>()?.0,
+                Key::KnownFileSize => stats.known_file_size = map.next_value::<LenientNumber>()?.0,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// What an object in a lenient field is read into (see [`FieldValue`]).
+trait FromObject: Sized {
+    fn from_object<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+impl FromObject for IgnoredAny {
+    fn from_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(IgnoredAny)
+    }
+}
+
+/// A field's value read straight from the text (no `serde_json::Value` in between): text,
+/// a boolean or an object read into `O`; anything else is skipped.
+enum FieldValue<O> {
+    Text(String),
+    Bool(bool),
+    Object(O),
+    Other,
+}
+
+struct FieldVisitor<O>(PhantomData<O>);
+
+impl<'de, O: FromObject> Visitor<'de> for FieldVisitor<O> {
+    type Value = FieldValue<O>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(FieldValue::Text(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(FieldValue::Text(v))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(FieldValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Other)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Other)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(FieldValue::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(FieldValue::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(FieldValue::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        O::from_object(map).map(FieldValue::Object)
+    }
+}
+
+fn de_field<'de, D: Deserializer<'de>, O: FromObject>(d: D) -> Result<FieldValue<O>, D::Error> {
+    d.deserialize_any(FieldVisitor(PhantomData))
+}
+
+/// A number read leniently (see [`LenientI64`]).
+struct LenientNumber(i64);
+
+impl<'de> Deserialize<'de> for LenientNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_i64(d).map(LenientNumber)
+    }
 }
 
 struct LenientI64;
@@ -253,11 +347,11 @@ impl<'de> Visitor<'de> for LenientI64 {
     fn visit_none<E: de::Error>(self) -> Result<i64, E> {
         Ok(0)
     }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<i64, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<i64, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(0)
     }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<i64, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<i64, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(0)
     }
@@ -275,9 +369,20 @@ fn de_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     })
 }
 
-/// The value when it has the expected shape, else `None`.
-fn de_lenient<'de, D: Deserializer<'de>, T: de::DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(T::deserialize(serde_json::Value::deserialize(d)?).ok())
+/// The text, or `None` for a value of another type.
+fn de_lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match de_field::<D, IgnoredAny>(d)? {
+        FieldValue::Text(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The object read into `O`, or `None` for a value of another type.
+fn de_lenient_object<'de, D: Deserializer<'de>, O: FromObject>(d: D) -> Result<Option<O>, D::Error> {
+    Ok(match de_field::<D, O>(d)? {
+        FieldValue::Object(o) => Some(o),
+        _ => None,
+    })
 }
 
 fn de_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
@@ -290,7 +395,7 @@ fn de_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Map
 }
 
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(matches!(serde_json::Value::deserialize(d)?, serde_json::Value::Bool(true)))
+    Ok(matches!(de_field::<D, IgnoredAny>(d)?, FieldValue::Bool(true)))
 }
 
 fn de_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -342,5 +447,14 @@ mod tests {
         let r: ResultMessage = serde_json::from_str(r#"{"ParsedResult":["Error"],"BackendStatistics":{"BytesUploaded":"12"}}"#).unwrap();
         assert_eq!(r.parsed_result, None);
         assert_eq!(r.backend_statistics.map(|b| b.bytes_uploaded), Some(12));
+        let r: ResultMessage = serde_json::from_str(
+            r#"{"Interrupted":"true","PartialBackup":true,"BackendStatistics":{"BytesUploaded":1,"x":{"y":[1]},"BytesUploaded":2.5},"EndTime":"\u0032"}"#,
+        )
+        .unwrap();
+        assert!(!r.interrupted && r.partial_backup);
+        assert_eq!(r.backend_statistics.map(|b| b.bytes_uploaded), Some(2), "a repeated key: the last value");
+        assert_eq!(r.end_time.as_deref(), Some("2"));
+        let r: ResultMessage = serde_json::from_str(r#"{"ParsedResult":"Error","BackendStatistics":[1,2]}"#).unwrap();
+        assert!(r.backend_statistics.is_none(), "not an object");
     }
 }

@@ -19,4 +19,5 @@ case "$MODE" in
   app | window) ;;
   *) echo "bench-app.sh: unknown benchmark $MODE (app or window)" >&2; exit 2 ;;
 esac
-exec dbus-run-session -- bash scripts/test-inner.sh --run "$CARGO_TARGET_DIR/release/duplidesk-bench" "$MODE" "$CARGO_TARGET_DIR/release/duplidesk"
+# window: a second argument names a folder to keep the 1,000,000-entry store in (built once).
+exec dbus-run-session -- bash scripts/test-inner.sh --run "$CARGO_TARGET_DIR/release/duplidesk-bench" "$MODE" "$CARGO_TARGET_DIR/release/duplidesk" "${@:2}"

@@ -27,7 +27,6 @@ pub fn run(a: LogsArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> O
         offset: a.offset,
     };
     let offset = u64::from(query.offset);
-    let mut out = io::stdout().lock();
     if a.json || a.csv {
         // Every matching entry, one at a time (the same files as the app's export).
         let format = if a.json { LogFormat::Json } else { LogFormat::Csv };
@@ -58,6 +57,8 @@ pub fn run(a: LogsArgs, engine: &Engine, runtime: &tokio::runtime::Runtime) -> O
     let total = runtime.block_on(engine.logs_count(query.clone()))?.matching;
     let page = runtime.block_on(engine.logs(query))?;
     let rows = &page.rows;
+    // Taken only here: the CSV/JSON writer above locks standard output on another thread.
+    let mut out = io::stdout().lock();
     if rows.is_empty() {
         writeln!(out, "No log entries match. Collect first (duplidesk collect HOST), or widen the filters.")?;
     } else {

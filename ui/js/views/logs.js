@@ -6,7 +6,7 @@ import { icon } from "../icons.js";
 import { t, tn } from "../i18n.js";
 import * as api from "../api.js";
 import { servers, subscribe } from "../state.js";
-import { STATUSES, statusLabel, statusChip, opLabel, errorBox, errorSentence } from "../components/badges.js";
+import { STATUSES, statusLabel, opLabel, errorBox, errorSentence } from "../components/badges.js";
 import { confirmDialog, setBusy } from "../components/modal.js";
 import { openMenu } from "../components/menu.js";
 import { openCollectDialog } from "../components/collect-dialog.js";
@@ -314,30 +314,83 @@ export function createLogsView(_app, initial = {}) {
   }
 
   /**
-   * One row; every cell is plain text (no per-row listeners: the body handles them).
-   * @param {LogEntry} r
-   * @param {number} i its index in `shown`
+   * The rows on screen are kept and refilled from one page to the next: replacing a hundred
+   * rows cost the page far more (creating, styling and exposing a thousand nodes) than
+   * changing their text.
+   * @typedef {{ tr: HTMLTableRowElement, cells: HTMLTableCellElement[], chip: HTMLElement, chipText: Text }} RowSlot
    */
-  function row(r, i) {
-    const date = formatDateTime(r.date);
-    return h(
-      "tr",
-      {
-        class: "row-link",
-        tabindex: "0",
-        "data-testid": "logs-row",
-        "data-log-id": String(r.id),
-        "data-index": String(i),
-        "aria-label": t("details.rowAria", { status: statusLabel(r.status), date, job: r.job || r.server || "" }),
-      },
-      h("td", { class: "c-date nowrap" }, date),
-      h("td", { class: "c-status" }, statusChip(r.status)),
-      h("td", { class: "c-type nowrap" }, opLabel(r.type)),
-      h("td", { class: "c-server ellipsis", title: r.server }, r.server || "—"),
-      h("td", { class: "c-job ellipsis", title: r.job ?? "" }, r.job || "—"),
-      h("td", { class: "c-dur num nowrap" }, formatDuration(r.durationS)),
-      h("td", { class: "c-msg ellipsis", title: r.message }, r.message || ""),
-    );
+  /** @type {RowSlot[]} */
+  const slots = [];
+  /** @param {number} i */
+  function slot(i) {
+    let s = slots[i];
+    if (!s) {
+      const chipText = document.createTextNode("");
+      const chip = h("span", { class: "chip" }, h("span", { class: "dot", "aria-hidden": "true" }), chipText);
+      const cells = [
+        h("td", { class: "c-date nowrap" }),
+        h("td", { class: "c-status" }, chip),
+        h("td", { class: "c-type nowrap" }),
+        h("td", { class: "c-server ellipsis" }),
+        h("td", { class: "c-job ellipsis" }),
+        h("td", { class: "c-dur num nowrap" }),
+        h("td", { class: "c-msg ellipsis" }),
+      ];
+      const tr = h("tr", { class: "row-link", tabindex: "0", "data-testid": "logs-row", "data-index": String(i) }, cells);
+      s = { tr, cells: /** @type {HTMLTableCellElement[]} */ (cells), chip, chipText };
+      slots[i] = s;
+    }
+    return s;
+  }
+  /**
+   * @param {Element} el
+   * @param {string} text
+   */
+  const setText = (el, text) => {
+    if (el.textContent !== text) el.textContent = text;
+  };
+  /**
+   * @param {Element} el
+   * @param {string} name
+   * @param {string} value
+   */
+  const setAttr = (el, name, value) => {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  };
+  /**
+   * Fills slot `i` with entry `r`.
+   * @param {LogEntry} r
+   * @param {number} i
+   */
+  function fillRow(r, i) {
+    const s = slot(i);
+    const [date, , type, server, job, dur, msg] = s.cells;
+    const when = formatDateTime(r.date);
+    setAttr(s.tr, "data-log-id", String(r.id));
+    setAttr(s.tr, "aria-label", t("details.rowAria", { status: statusLabel(r.status), date: when, job: r.job || r.server || "" }));
+    setText(date, when);
+    date.removeAttribute("title");
+    setAttr(s.chip, "class", `chip st-${r.status}`);
+    setAttr(s.chip, "data-status", r.status);
+    if (s.chipText.data !== statusLabel(r.status)) s.chipText.data = statusLabel(r.status);
+    setText(type, opLabel(r.type));
+    setText(server, r.server || "—");
+    setAttr(server, "title", r.server);
+    setText(job, r.job || "—");
+    setAttr(job, "title", r.job ?? "");
+    setText(dur, formatDuration(r.durationS));
+    setText(msg, r.message || "");
+    setAttr(msg, "title", r.message);
+    return s.tr;
+  }
+
+  /** Shows `rows` in the table, reusing the rows already there. @param {LogEntry[]} rows */
+  function showRows(rows) {
+    const trs = rows.map(fillRow);
+    const current = tbody.children;
+    if (current.length > 0 && current[0] !== slots[0]?.tr) tbody.replaceChildren(); // the skeleton
+    while (tbody.children.length > trs.length) tbody.lastElementChild?.remove();
+    for (let i = tbody.children.length; i < trs.length; i++) tbody.append(trs[i]);
   }
 
   /** @param {boolean} [resetPage] back to the first page (the filters changed) */
@@ -362,7 +415,7 @@ export function createLogsView(_app, initial = {}) {
       }
       const focusedId = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.('[data-testid="logs-row"]'))?.dataset.logId;
       shown = rows;
-      tbody.replaceChildren(...rows.map(row));
+      showRows(rows);
       if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`[data-log-id="${focusedId}"]`))?.focus({ preventScroll: true });
       renderState(rows.length, res.more);
       if (needCount) recount();

@@ -70,6 +70,18 @@ impl LogQuery {
         self.where_clause().0.is_empty()
     }
 
+    /// The ORDER BY of a listing. Newest first along the date index, except with a text
+    /// search: walking a million dates for a rare word costs seconds, while scanning the rows
+    /// (or a status's index) and sorting the matches costs a fraction of one (`+` keeps SQLite
+    /// from ordering by the index).
+    fn order_by(&self) -> &'static str {
+        if self.search.is_some() {
+            "ORDER BY +e.date DESC, +e.id DESC"
+        } else {
+            "ORDER BY e.date DESC, e.id DESC"
+        }
+    }
+
     fn where_clause(&self) -> (String, Vec<Value>) {
         let mut sql = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -340,7 +352,7 @@ impl Store {
         args.push((q.offset as i64).into());
         let n = args.len();
         let sql =
-            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
+            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -365,7 +377,7 @@ impl Store {
         args.push((q.offset as i64).into());
         let n = args.len();
         let sql =
-            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} ORDER BY e.date DESC, e.id DESC LIMIT ?{} OFFSET ?{}", n - 1, n);
+            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         let mut count = 0;

@@ -50,9 +50,10 @@ fn main() {
         Some("cpu") => cpu::run(&args[1..]),
         Some("watch-load") => watch::run(&args[1..]),
         Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
-        Some("window") => {
-            window::run(args.get(1).map(String::as_str).expect("window needs the path of the release binary"), args.get(2).map(String::as_str))
-        }
+        Some("window") => window::run(
+            args.get(1).map(String::as_str).expect("window needs the path of the release binary"),
+            args.get(2).map(String::as_str),
+        ),
         None | Some("all") => {
             bench_collect();
             bench_parallel();

@@ -36,7 +36,7 @@ pub async fn save_logs<R: Runtime>(app: &AppHandle<R>, format: duplidesk_core::l
         .file()
         .set_title(current_lang(app).texts().export_dialog_title)
         .set_file_name(&name)
-        .add_filter(&ext.to_uppercase(), &[ext])
+        .add_filter(ext.to_uppercase(), &[ext])
         .save_file(move |path| {
             let _ = tx.send(path.and_then(into_path));
         });

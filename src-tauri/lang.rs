@@ -16,6 +16,8 @@ pub struct Texts {
     pub quick_collect: &'static str,
     pub cancel_collect: &'static str,
     pub open: &'static str,
+    /// A notification's button that opens its entry.
+    pub show_entry: &'static str,
     pub quit: &'static str,
     pub collected_title: &'static str,
     pub failed_title: &'static str,
@@ -49,6 +51,7 @@ impl Lang {
                 quick_collect: "Quick collect",
                 cancel_collect: "Cancel collection",
                 open: "Open Duplidesk",
+                show_entry: "Show",
                 quit: "Quit",
                 collected_title: "Duplidesk: collection finished",
                 failed_title: "Duplidesk: collection failed",
@@ -61,6 +64,7 @@ impl Lang {
                 quick_collect: "Recopilación rápida",
                 cancel_collect: "Cancelar la recopilación",
                 open: "Abrir Duplidesk",
+                show_entry: "Ver",
                 quit: "Salir",
                 collected_title: "Duplidesk: recopilación terminada",
                 failed_title: "Duplidesk: la recopilación falló",
@@ -91,6 +95,41 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The title of a watch notification: the status, then `server: job` (or how many events
+    /// on how many servers, for a summary).
+    pub fn notice_title(self, notice: &duplidesk_core::watch::Notice) -> String {
+        use duplidesk_core::Status;
+        if let Some((events, servers)) = notice.summary_of {
+            return match self {
+                Lang::En => format!("{events} events on {servers} server{}", if servers == 1 { "" } else { "s" }),
+                Lang::Es => format!("{events} eventos en {servers} servidor{}", if servers == 1 { "" } else { "es" }),
+            };
+        }
+        let status = match (self, notice.status) {
+            (Lang::En, Status::Completed) => "Completed",
+            (Lang::En, Status::Warning) => "Warning",
+            (Lang::En, Status::Error) => "Error",
+            (Lang::En, Status::Stopped) => "Stopped",
+            (Lang::En, Status::Started) => "Started",
+            (Lang::En, Status::Running) => "Running long",
+            (Lang::En, Status::Overdue) => "Overdue",
+            (Lang::En, Status::Connection) => "Connection problem",
+            (Lang::En, Status::Info) => "Reachable again",
+            (Lang::Es, Status::Completed) => "Completado",
+            (Lang::Es, Status::Warning) => "Advertencia",
+            (Lang::Es, Status::Error) => "Error",
+            (Lang::Es, Status::Stopped) => "Detenido",
+            (Lang::Es, Status::Started) => "Iniciado",
+            (Lang::Es, Status::Running) => "Ejecución larga",
+            (Lang::Es, Status::Overdue) => "Atrasado",
+            (Lang::Es, Status::Connection) => "Problema de conexión",
+            (Lang::Es, Status::Info) => "Accesible de nuevo",
+        };
+        format!("{status} — {}", notice.title)
+    }
+}
+
 /// The language to show: the stored `language` setting, else the OS locale (the app asks the
 /// OS itself, since the web view's `navigator.language` does not follow it everywhere).
 pub fn current_lang<R: Runtime>(app: &AppHandle<R>) -> Lang {
@@ -118,5 +157,16 @@ mod tests {
         assert_eq!(Lang::En.summary(2, 10, 1), "2 servers collected, 10 new entries, 1 failed");
         assert_eq!(Lang::En.summary(1, 1, 0), "1 server collected, 1 new entry, 0 failed");
         assert_eq!(Lang::Es.summary(3, 0, 0), "3 servidores recopilados, 0 entradas nuevas, 0 con error");
+    }
+
+    #[test]
+    fn notice_titles() {
+        use duplidesk_core::{watch::Notice, Status};
+        let one = Notice { status: Status::Error, title: "nas: Photos".into(), body: String::new(), entry_id: Some(1), summary_of: None };
+        assert_eq!(Lang::En.notice_title(&one), "Error — nas: Photos");
+        assert_eq!(Lang::Es.notice_title(&Notice { status: Status::Overdue, ..one.clone() }), "Atrasado — nas: Photos");
+        let many = Notice { summary_of: Some((7, 1)), entry_id: None, ..one };
+        assert_eq!(Lang::En.notice_title(&many), "7 events on 1 server");
+        assert_eq!(Lang::Es.notice_title(&many), "7 eventos en 1 servidor");
     }
 }

@@ -5,18 +5,20 @@
 //! On Linux a watch notification is clickable (the freedesktop "default" action, through
 //! notify-rust): the click shows the window on that Backup Logs entry (`navigate://entry`).
 //! Elsewhere it is shown by tauri-plugin-notification, which offers no click on the desktop.
+use duplidesk_core::store::LogEntryRow;
 use duplidesk_core::watch::Notice;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 /// `navigate://entry`: a notification was clicked; the window shows this entry.
 pub const EVENT_NAVIGATE: &str = "navigate://entry";
 
+/// What `navigate://entry` carries: the entry to show, `None` when the notification was not
+/// about one or the entry is gone (the window then shows Backup Logs).
 #[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Navigate {
-    entry_id: Option<i64>,
+    entry: Option<LogEntryRow>,
 }
 
 pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
@@ -31,17 +33,21 @@ pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
 /// A notification the background watch decided on.
 pub fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     let (app, notice) = (app.clone(), notice.clone());
-    let title = format!("Duplidesk: {}", notice.title);
+    let lang = crate::lang::current_lang(&app);
+    let title = lang.notice_title(&notice);
     spawn(move || {
         #[cfg(target_os = "linux")]
         {
-            let shown =
-                notify_rust::Notification::new().appname("Duplidesk").summary(&title).body(&notice.body).action("default", "Open").show();
+            let shown = notify_rust::Notification::new()
+                .appname("Duplidesk")
+                .summary(&title)
+                .body(&notice.body)
+                .action("default", lang.texts().show_entry)
+                .show();
             match shown {
                 Ok(handle) => handle.wait_for_action(|action| {
                     if action == "default" {
-                        crate::show_main_window(&app);
-                        let _ = app.emit(EVENT_NAVIGATE, Navigate { entry_id: notice.entry_id });
+                        open_entry(&app, notice.entry_id);
                     }
                 }),
                 Err(e) => eprintln!("duplidesk: notification not shown ({e}): {title}: {}", notice.body),
@@ -50,6 +56,26 @@ pub fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
         #[cfg(not(target_os = "linux"))]
         if let Err(e) = app.notification().builder().title(&title).body(&notice.body).show() {
             eprintln!("duplidesk: notification not shown ({e}): {title}: {}", notice.body);
+        }
+    });
+}
+
+/// Shows the window on the entry a clicked notification is about.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn open_entry<R: Runtime>(app: &AppHandle<R>, entry_id: Option<i64>) {
+    crate::show_main_window(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let engine = app.state::<crate::AppState>().engine.clone();
+        let entry = match entry_id {
+            Some(id) => engine.notified_entry(id).await.unwrap_or_else(|e| {
+                eprintln!("duplidesk: the notified entry could not be read: {}", e.message);
+                None
+            }),
+            None => None,
+        };
+        if let Err(e) = app.emit(EVENT_NAVIGATE, Navigate { entry }) {
+            eprintln!("duplidesk: event {EVENT_NAVIGATE} not sent: {e}");
         }
     });
 }

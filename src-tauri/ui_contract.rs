@@ -42,6 +42,7 @@ fn ui_types(out: &mut Declarations<'_>) {
     out.visit::<crate::commands::logs::ImportedFile>();
     out.visit::<duplidesk_core::watch::MonitorSettings>();
     out.visit::<ops::MonitoredJob>();
+    out.visit::<ops::PassReport>();
     out.visit::<crate::commands::app::AppInfo>();
     out.visit::<crate::commands::collect::CollectResult>();
     out.visit::<Error>();
@@ -179,6 +180,9 @@ fn spanish_uses_the_duplistatus_vocabulary() {
         ("settings.collectAll", "Recopilar todo"),
         ("collect.saveJson", "Descargar datos JSON recopilados"),
         ("settings.servers", "Configuración de servidores"),
+        ("settings.tabServers", "Configuración de servidores"),
+        ("settings.tabMonitoring", "Monitoreo de backups"),
+        ("nav.settings", "Configuración"),
     ] {
         assert_eq!(es[key], text, "{key}");
     }

@@ -399,3 +399,58 @@ fn days_are_local_to_the_computers_time_zone_across_a_dst_change() {
     assert_eq!(csv.lines().next(), Some(duplidesk_core::logs_file::CSV_HEADER));
     assert!(csv.lines().nth(1).unwrap().contains(",2025-03-09T00:00:00-05:00,info,System,nas,,,entry first,,,0,0"), "{csv}");
 }
+
+/// One `duplidesk watch --once --json` pass: its exit code and its JSON lines.
+fn watch_once(data: &Path) -> (Option<i32>, Vec<Value>) {
+    let out = run(data, &["watch", "--once", "--json", "--no-notify"], None);
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    (out.status.code(), lines)
+}
+
+fn statuses(lines: &[Value]) -> Vec<&str> {
+    lines.iter().filter(|l| l["event"] == "entry").filter_map(|l| l["status"].as_str()).collect()
+}
+
+#[test]
+fn watch_once_reports_a_running_job_and_one_episode_for_a_server_that_is_down_then_back() {
+    let data = DataSet::Generated { jobs: 1, rows_per_job: 4, seed: 12 };
+    let server = start(data.clone(), TlsMode::Plain);
+    let addr = server.addr();
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port().to_string();
+    let out = run(dir.path(), &["collect", "127.0.0.1", "--port", &port, "--password-stdin", "--allow-http"], Some("duplicati\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Nothing new: a quiet pass.
+    let (code, lines) = watch_once(dir.path());
+    assert_eq!((code, statuses(&lines)), (Some(0), vec![]), "{lines:?}");
+
+    // A backup starts: one `started` entry, not repeated while it runs.
+    assert!(server.start_task("1"));
+    let (code, lines) = watch_once(dir.path());
+    assert_eq!((code, statuses(&lines)), (Some(0), vec!["started"]), "{lines:?}");
+    assert_eq!(statuses(&watch_once(dir.path()).1), Vec::<&str>::new(), "still running: nothing new");
+    assert!(server.finish_task("1"));
+    let (_, lines) = watch_once(dir.path());
+    assert_eq!(statuses(&lines), vec!["completed"], "{lines:?}");
+
+    // The server goes down for three passes: each fails (exit 1), one `connection` entry.
+    drop(server);
+    let mut connection = 0;
+    for pass in 0..3 {
+        let (code, lines) = watch_once(dir.path());
+        assert_eq!(code, Some(1), "pass {pass}: {lines:?}");
+        assert!(lines.iter().any(|l| l["event"] == "host_failed" && l["error"]["code"] == "connection_refused"), "{lines:?}");
+        connection += statuses(&lines).iter().filter(|s| **s == "connection").count();
+    }
+    assert_eq!(connection, 1, "one entry per episode, not per attempt");
+
+    // It comes back: an `info` entry says so, and the pass succeeds again.
+    let _back = TestServer::start(ServerConfig { bind: addr, data, ..ServerConfig::default() }).unwrap();
+    let (code, lines) = watch_once(dir.path());
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert!(lines.iter().any(|l| l["status"] == "info" && l["message"].as_str().is_some_and(|m| m.contains("restored"))), "{lines:?}");
+}

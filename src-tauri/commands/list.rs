@@ -34,6 +34,7 @@ app_commands! {
     watch::set_monitor_settings,
     watch::monitoring,
     watch::set_job_monitored,
+    watch::check_now,
     watch::autostart,
     watch::set_autostart,
 }

@@ -1,6 +1,6 @@
-//! `monitor_settings`, `set_monitor_settings`, `monitoring`, `set_job_monitored`, `autostart`,
-//! `set_autostart`: the background watch and starting at login.
-use duplidesk_core::ops::MonitoredJob;
+//! `monitor_settings`, `set_monitor_settings`, `monitoring`, `set_job_monitored`, `check_now`,
+//! `autostart`, `set_autostart`: the background watch and starting at login.
+use duplidesk_core::ops::{MonitoredJob, PassReport};
 use duplidesk_core::store::now_ts;
 use duplidesk_core::watch::MonitorSettings;
 use duplidesk_core::{Error, ErrorCode, Result};
@@ -29,6 +29,12 @@ pub async fn monitoring(state: State<'_, AppState>) -> Result<Vec<MonitoredJob>>
 #[tauri::command]
 pub async fn set_job_monitored(state: State<'_, AppState>, job_id: i64, monitored: bool) -> Result<()> {
     state.engine.set_job_monitored(job_id, monitored).await
+}
+
+/// A background pass now, over every server with a saved password (it notifies as passes do).
+#[tauri::command]
+pub async fn check_now(state: State<'_, AppState>) -> Result<PassReport> {
+    state.engine.check_now().await
 }
 
 /// Whether the app starts at login.

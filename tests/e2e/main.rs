@@ -6,6 +6,8 @@
 //! the virtual display).
 mod app;
 mod desktop;
+mod monitoring;
+mod notifications;
 mod wait;
 mod webdriver;
 
@@ -725,6 +727,11 @@ fn dark_mode_and_spanish() {
         s.screenshot(&format!("job-charts-{name}"));
         s.keys(&[&[webdriver::ESCAPE]]);
         s.wait_gone("[data-testid=job-history]", 10);
+        s.click_on("[data-testid=nav-settings]");
+        s.click_on("[data-testid=settings-tab-monitoring]");
+        s.wait("[data-testid=mon-job]", 10);
+        s.wait("[data-testid=mon-form][aria-busy=false]", 10);
+        s.screenshot(&format!("monitoring-{name}"));
         if name == "dark" {
             s.click_on("[data-testid=nav-settings]");
             s.wait("[data-testid=server-row]", 10);

@@ -7,7 +7,7 @@
  * @import { AppError, AppInfo, ClearOptions, Cleared, ClearPreview, CollectRequest, CollectResult, Dashboard,
  *   ErrorCode, Exported, HostSummary, ImportedFile, ImportSummary, ImportTarget, JobTrend, LogEntry, LogFormat, LogsCount,
  *   LogsPage, LogsQuery, MonitoredJob, StatusTimeline,
- *   MonitorSettings, Progress, Server,
+ *   MonitorSettings, PassReport, Progress, Server,
  *   ServerSettings, TestRequest, TestResult, TrustedCa } from "./types"
  */
 
@@ -80,7 +80,7 @@ export async function invoke(command, args) {
 /**
  * What each event carries (docs/commands.md): `collect://progress` a Progress, `data://changed`
  * nothing, `collect://running` whether a collection (from anywhere) now runs.
- * @typedef {{ "collect://progress": Progress, "data://changed": null, "collect://running": boolean }} EventPayloads
+ * @typedef {{ "collect://progress": Progress, "data://changed": null, "collect://running": boolean, "navigate://entry": { entry: LogEntry | null } }} EventPayloads
  */
 /** @typedef {keyof EventPayloads} EventName */
 
@@ -140,6 +140,7 @@ export function prepare(...names) {
 export const EVENT_PROGRESS = "collect://progress";
 export const EVENT_DATA_CHANGED = "data://changed";
 export const EVENT_RUNNING = "collect://running";
+export const EVENT_NAVIGATE = "navigate://entry";
 
 // ---- commands (docs/commands.md) ----
 
@@ -279,6 +280,8 @@ export const monitoring = () => invoke("monitoring");
  * @returns {Promise<null>}
  */
 export const setJobMonitored = (jobId, monitored) => invoke("set_job_monitored", { jobId, monitored });
+/** @returns {Promise<PassReport>} */
+export const checkNow = () => invoke("check_now");
 /** @returns {Promise<boolean>} */
 export const autostart = () => invoke("autostart");
 /**

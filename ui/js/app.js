@@ -6,6 +6,7 @@ import { t, setLocale, resolveLanguage } from "./i18n.js";
 import * as api from "./api.js";
 import { state, refreshDashboard, refreshInfo } from "./state.js";
 import { openCollectDialog } from "./components/collect-dialog.js";
+import { openLogDetails } from "./components/log-details.js";
 import { openMenu } from "./components/menu.js";
 import { modalOpen } from "./components/modal.js";
 import { errorBox, errorSentence } from "./components/badges.js";
@@ -16,7 +17,10 @@ import { createLogsView } from "./views/logs.js";
 import { createSettingsView } from "./views/settings/page.js";
 /** @import { IconName } from "./icons.js" */
 
-/** What a view is opened with: the Backup Logs filters. @typedef {{ server?: string, job?: string }} RouteParams */
+/**
+ * What a view is opened with: the Backup Logs filters, or a page's tab (`#/settings/monitoring`).
+ * @typedef {{ server?: string, job?: string, tab?: string }} RouteParams
+ */
 
 /**
  * What a view factory returns.
@@ -57,9 +61,10 @@ let navLinks = {};
 const app = {
   navigate(name, params = {}) {
     if (!ROUTES[name]) name = "dashboard";
-    if (location.hash !== `#/${name}`) {
+    const hash = params.tab ? `#/${name}/${params.tab}` : `#/${name}`;
+    if (location.hash !== hash) {
       pendingParams = params;
-      location.hash = `#/${name}`;
+      location.hash = hash;
     } else showView(name, params);
   },
   /** Re-applies the language (after set_language) and re-renders everything. */
@@ -197,7 +202,7 @@ function renderShell() {
  */
 function showView(name, params = {}, force = false) {
   if (!ROUTES[name]) name = "dashboard";
-  if (!force && current.name === name && current.view) {
+  if (!force && current.name === name && current.view && current.params.tab === params.tab) {
     if (params && (params.server || params.job) && current.view.setFilters) current.view.setFilters(params);
     return;
   }
@@ -224,9 +229,11 @@ function storeBanner() {
   return h("div", { class: "view store-banner", "data-testid": "store-error" }, errorBox(err));
 }
 
+/** @returns {{ name: string, tab?: string }} */
 function routeFromHash() {
-  const m = /^#\/(\w+)/.exec(location.hash);
-  return m && ROUTES[m[1]] ? m[1] : "dashboard";
+  const m = /^#\/(\w+)(?:\/(\w+))?/.exec(location.hash);
+  if (!m || !ROUTES[m[1]]) return { name: "dashboard" };
+  return m[2] ? { name: m[1], tab: m[2] } : { name: m[1] };
 }
 
 function refresh() {
@@ -316,11 +323,17 @@ async function start() {
   initToasts();
   api.on(api.EVENT_DATA_CHANGED, onDataChanged);
   api.on(api.EVENT_RUNNING, (running) => showCollecting(running));
-  api.prepare(api.EVENT_PROGRESS, api.EVENT_DATA_CHANGED, api.EVENT_RUNNING);
+  // A desktop notification was clicked: Backup Logs, with its entry open.
+  api.on(api.EVENT_NAVIGATE, ({ entry }) => {
+    app.navigate("logs");
+    if (entry) openLogDetails(entry);
+  });
+  api.prepare(api.EVENT_PROGRESS, api.EVENT_DATA_CHANGED, api.EVENT_RUNNING, api.EVENT_NAVIGATE);
   window.addEventListener("hashchange", () => {
     const params = pendingParams ?? {};
     pendingParams = null;
-    showView(routeFromHash(), params);
+    const route = routeFromHash();
+    showView(route.name, { ...params, tab: route.tab });
   });
   window.addEventListener("keydown", onKey, true);
   // Block the browser's own context menu except in text fields (native feel).
@@ -328,7 +341,8 @@ async function start() {
     if (!/** @type {Element} */ (e.target).closest("input, textarea, pre, code, .selectable")) e.preventDefault();
   });
   setInterval(tickRelativeTimes, 30_000);
-  showView(routeFromHash());
+  const route = routeFromHash();
+  showView(route.name, { tab: route.tab });
   refreshDashboard();
 }
 

@@ -360,9 +360,47 @@ nextDue: number | null,
 overdueSince: number | null, };
 
 /**
+ * A desktop notification to show.
+ */
+export type Notice = { status: Status, 
+/**
+ * `server: job` (or the server alone), or for a summary how many.
+ */
+title: string, body: string, 
+/**
+ * The entry a click opens; `None` for a summary (a click opens Backup Logs).
+ */
+entryId: number | null, 
+/**
+ * For a summary: how many events on how many servers (front ends word it in their language).
+ */
+summaryOf: [number, number] | null, };
+
+/**
  * Which kinds of event show a desktop notification.
  */
 export type NotifySettings = { started: boolean, stopped: boolean, completed: boolean, warning: boolean, error: boolean, connection: boolean, running: boolean, overdue: boolean, };
+
+/**
+ * What one background pass did.
+ */
+export type PassReport = { 
+/**
+ * The servers collected (those due; the others wait for their interval or back-off).
+ */
+hosts: Array<HostSummary>, 
+/**
+ * Another collection was running (the user's): this pass collected nothing.
+ */
+busy: boolean, 
+/**
+ * The entries the pass made, oldest first.
+ */
+entries: Array<LogEntry>, 
+/**
+ * The notifications it decided on (already handed to the listener).
+ */
+notices: Array<Notice>, };
 
 /**
  * Progress of a collection, for progress lines and the UI.

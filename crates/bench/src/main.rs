@@ -8,6 +8,7 @@
 //!     cargo run --release -p duplidesk-bench -- hostile # endless body (peak RSS), endless logs (time to give up)
 //!     cargo run --release -p duplidesk-bench -- cpu     # µs of CPU per stored row of the real binary
 //!     bash scripts/bench-app.sh                          # the desktop app (see app.rs)
+//!     bash scripts/bench-watch.sh [MINUTES]              # 100 servers watched every minute (watch.rs)
 //!
 //! `cpu` runs the release binary `target/release/duplidesk` (build it first with
 //! `cargo build --release --bin duplidesk`; or `-- cpu path/to/duplidesk [--runs N]`) as a user
@@ -31,6 +32,7 @@ use std::time::{Duration, Instant};
 mod app;
 mod cpu;
 mod hostile;
+mod watch;
 mod window;
 
 const PASSWORD: &str = "duplicati";
@@ -46,10 +48,12 @@ fn main() {
         Some("hostile") => hostile::run(),
         Some("serve-hostile") => hostile::serve(args.get(1).map(String::as_str).unwrap_or_default()),
         Some("cpu") => cpu::run(&args[1..]),
+        Some("watch-load") => watch::run(&args[1..]),
         Some("app") => app::run(args.get(1).map(String::as_str).expect("app needs the path of the release binary")),
-        Some("window") => {
-            window::run(args.get(1).map(String::as_str).expect("window needs the path of the release binary"), args.get(2).map(String::as_str))
-        }
+        Some("window") => window::run(
+            args.get(1).map(String::as_str).expect("window needs the path of the release binary"),
+            args.get(2).map(String::as_str),
+        ),
         None | Some("all") => {
             bench_collect();
             bench_parallel();
@@ -57,7 +61,7 @@ fn main() {
             hostile::run();
         }
         Some(other) => {
-            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile, cpu or all");
+            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile, cpu, watch-load, app, window or all");
             std::process::exit(2);
         }
     }

@@ -45,7 +45,8 @@ pub struct WatchArgs {
     /// Time between passes: 90s, 5m, 1h (default: the app's setting)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub interval: Option<std::time::Duration>,
-    /// One pass, then exit (1 if a server could not be collected)
+    /// One pass over every server, then exit (1 if a server could not be collected); with
+    /// --interval, only the servers whose interval has passed
     #[arg(long)]
     pub once: bool,
     /// One JSON object per line and event

@@ -19,7 +19,9 @@ pub fn run(a: WatchArgs, data_dir: &Path, runtime: &tokio::runtime::Runtime) -> 
     let engine = Arc::new(Engine::new(data_dir.to_owned(), Keychain::probe_os(), CollectOptions::default(), listener));
     let interval = a.interval;
     if a.once {
-        let report = runtime.block_on(engine.watch_pass(now_ts(), interval.map(|i| i.as_secs() as i64)))?;
+        // Whoever runs `--once` (cron, a timer) sets the pace: every server is collected,
+        // unless `--interval` asks for only those whose interval has passed.
+        let report = runtime.block_on(engine.watch_pass(now_ts(), Some(interval.map_or(0, |i| i.as_secs() as i64))))?;
         print_report(&report, a.json)?;
         return Ok(if report.hosts.iter().all(|h| h.ok) { EXIT_OK } else { EXIT_FAILED });
     }

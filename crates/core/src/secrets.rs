@@ -3,6 +3,9 @@
 //! so and the user types the password each time.
 use crate::error::{Error, ErrorCode, Result};
 use crate::store::ServerRow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The keychain service name: the app's identifier.
 pub const SERVICE: &str = "app.duplidesk";
@@ -13,6 +16,62 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, account: &str, password: &str) -> Result<()>;
     /// Removes the entry; Ok when there was none.
     fn delete(&self, account: &str) -> Result<()>;
+    /// Forgets what was remembered of the keychain (see [`Remembered`]), so the next read asks it.
+    fn forget(&self) {}
+}
+
+/// A keychain whose reads are remembered for a while. Reading the OS keychain is costly (on
+/// Linux each read opens a Secret Service session with a Diffie-Hellman exchange, about 10 ms
+/// of CPU), and the background watch, the dashboard and the tray read every server's entry
+/// every minute. What this process writes or deletes is known at once; a change made by another
+/// process (the command line) is seen after `ttl`, or at the next read after [`SecretStore::forget`]
+/// (the engine calls it when a server refuses a password). Only this process's memory holds
+/// what is remembered, as it holds a password while it collects.
+pub struct Remembered {
+    inner: Arc<dyn SecretStore>,
+    ttl: Duration,
+    reads: Mutex<HashMap<String, (Instant, Option<String>)>>,
+}
+
+impl Remembered {
+    pub fn new(inner: Arc<dyn SecretStore>, ttl: Duration) -> Remembered {
+        Remembered { inner, ttl, reads: Mutex::default() }
+    }
+
+    fn reads(&self) -> MutexGuard<'_, HashMap<String, (Instant, Option<String>)>> {
+        self.reads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn remember(&self, account: &str, value: Option<String>) {
+        self.reads().insert(account.to_owned(), (Instant::now(), value));
+    }
+}
+
+impl SecretStore for Remembered {
+    fn get(&self, account: &str) -> Result<Option<String>> {
+        if let Some((_, value)) = self.reads().get(account).filter(|(at, _)| at.elapsed() < self.ttl) {
+            return Ok(value.clone());
+        }
+        let value = self.inner.get(account)?;
+        self.remember(account, value.clone());
+        Ok(value)
+    }
+
+    fn set(&self, account: &str, password: &str) -> Result<()> {
+        self.inner.set(account, password)?;
+        self.remember(account, Some(password.to_owned()));
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<()> {
+        self.inner.delete(account)?;
+        self.remember(account, None);
+        Ok(())
+    }
+
+    fn forget(&self) {
+        self.reads().clear();
+    }
 }
 
 /// The operating system's keychain.
@@ -77,4 +136,59 @@ pub fn saved_password(secrets: Option<&dyn SecretStore>, server: &ServerRow, lab
         )
     })?;
     secrets.get(&server.secret_ref)?.ok_or_else(|| Error::no_password(label))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A keychain in memory that counts its reads (another process may write to it).
+    #[derive(Default)]
+    struct Counted {
+        entries: Mutex<HashMap<String, String>>,
+        reads: AtomicUsize,
+    }
+
+    impl SecretStore for Counted {
+        fn get(&self, account: &str) -> Result<Option<String>> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(self.entries.lock().unwrap().get(account).cloned())
+        }
+        fn set(&self, account: &str, password: &str) -> Result<()> {
+            self.entries.lock().unwrap().insert(account.into(), password.into());
+            Ok(())
+        }
+        fn delete(&self, account: &str) -> Result<()> {
+            self.entries.lock().unwrap().remove(account);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn reads_are_remembered_writes_known_at_once_and_others_changes_seen_after_a_while_or_a_forget() {
+        let os = Arc::new(Counted::default());
+        os.set("a", "one").unwrap();
+        let kc = Remembered::new(os.clone(), Duration::from_millis(200));
+        let reads = || os.reads.load(Ordering::SeqCst);
+        assert_eq!(kc.get("a").unwrap().as_deref(), Some("one"));
+        assert_eq!(kc.get("a").unwrap().as_deref(), Some("one"));
+        assert_eq!(kc.get("b").unwrap(), None);
+        assert_eq!(kc.get("b").unwrap(), None);
+        assert_eq!(reads(), 2, "each entry read once, present or not");
+
+        kc.set("b", "two").unwrap();
+        kc.delete("a").unwrap();
+        assert_eq!((kc.get("a").unwrap(), kc.get("b").unwrap().as_deref()), (None, Some("two")));
+        assert_eq!(reads(), 2, "what this process wrote needs no read");
+
+        // Another process changes an entry: seen after a forget, or after the time to live.
+        os.set("b", "three").unwrap();
+        assert_eq!(kc.get("b").unwrap().as_deref(), Some("two"));
+        kc.forget();
+        assert_eq!(kc.get("b").unwrap().as_deref(), Some("three"));
+        os.set("b", "four").unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(kc.get("b").unwrap().as_deref(), Some("four"));
+    }
 }

@@ -258,12 +258,13 @@ async fn the_users_collection_takes_over_from_a_background_pass() {
     let engine = t.engine.clone();
     let background = tokio::spawn(async move { engine.watch_pass(now_ts(), Some(0)).await });
     for _ in 0..100 {
-        if t.engine.is_collecting() {
+        if t.engine.is_collecting_in_background() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(t.engine.is_collecting());
+    assert!(t.engine.is_collecting_in_background());
+    assert!(!t.engine.is_collecting(), "front ends offer Collect, not Cancel, during a background pass");
     let mine = t.engine.collect(&CollectRequest { server_ids: Some(vec![id]), ..Default::default() }, None).await;
     assert!(mine.is_ok(), "the user's collection is not refused: {mine:?}");
     let report = background.await.unwrap().unwrap();
@@ -281,4 +282,26 @@ async fn settings_are_kept_and_bounded() {
         t.engine.set_monitor_settings(MonitorSettings { interval_min: 5, running_first_h: 0, ..MonitorSettings::default() }).await.unwrap();
     assert_eq!((saved.interval_min, saved.running_first_h), (5, 1), "a threshold of at least an hour");
     assert_eq!(t.engine.monitor_settings().await.unwrap(), saved);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_with_a_task_running_is_looked_at_every_minute_whatever_the_interval() {
+    let server = server(DataSet::Generated { jobs: 1, rows_per_job: 3, seed: 8 }, TlsMode::Plain);
+    let t = setup();
+    t.add(&server).await;
+    let now = now_ts();
+    let collected = |r: &PassReport| r.hosts.len();
+    let pass = |at: i64| t.engine.watch_pass(at, None);
+    // Interval 15 min: collected at +15, not in between.
+    assert_eq!(collected(&pass(now + 15 * 60).await.unwrap()), 1);
+    assert_eq!(collected(&pass(now + 17 * 60).await.unwrap()), 0);
+
+    // A backup starts: seen at the next interval, then followed every minute for its progress.
+    server.start_task("1");
+    assert_eq!(collected(&pass(now + 30 * 60).await.unwrap()), 1);
+    assert_eq!(collected(&pass(now + 31 * 60).await.unwrap()), 1, "running: a minute later");
+    assert_eq!(collected(&pass(now + 32 * 60).await.unwrap()), 1);
+    server.finish_task("1");
+    assert_eq!(collected(&pass(now + 33 * 60).await.unwrap()), 1, "the run that ends is read");
+    assert_eq!(collected(&pass(now + 34 * 60).await.unwrap()), 0, "nothing running: back to the interval");
 }

@@ -8,6 +8,7 @@ import * as api from "../api.js";
 import { state, refreshDashboard, refreshInfo, subscribe } from "../state.js";
 import { openCollectDialog, collectServer } from "../components/collect-dialog.js";
 import { openJobHistory } from "../components/log-details.js";
+import { renderAutostartOffer } from "../components/autostart-offer.js";
 import { statusChip, statusLabel, protocolBadge, demoBadge, recentStrip, errorBox, errorSentence, relTime } from "../components/badges.js";
 import { setBusy } from "../components/modal.js";
 import { toast } from "../components/toast.js";
@@ -45,6 +46,7 @@ export function createDashboardView(app) {
     servers: tileValue("servers"),
     jobs: tileValue("jobs"),
     failed: tileValue("failed"),
+    overdue: tileValue("overdue"),
     stale: tileValue("stale"),
   };
   /**
@@ -106,7 +108,8 @@ export function createDashboardView(app) {
   const timeline = createTimeline();
   /** @type {object | null} the dashboard() result the timeline was loaded for */
   let timelineFor = null;
-  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, tilesEl, filterBar, listEl, timeline.el);
+  const offerSlot = h("div", { class: "offer-slot" });
+  const mainEl = h("div", { class: "dash-main" }, refreshErrorEl, offerSlot, tilesEl, filterBar, listEl, timeline.el);
   const emptyEl = h("div", { class: "empty-wrap" });
   const el = h("section", { class: "view view-dashboard", "aria-label": t("nav.dashboard") }, mainEl, emptyEl);
 
@@ -115,16 +118,19 @@ export function createDashboardView(app) {
     tiles.servers.textContent = formatNumber(sum.servers);
     tiles.jobs.textContent = formatNumber(sum.jobs);
     tiles.failed.textContent = formatNumber(sum.failedLastRuns);
+    tiles.overdue.textContent = formatNumber(sum.overdue);
     tiles.stale.textContent = formatNumber(sum.notCollectedLately);
     replaceChildren(
       tilesEl,
       tile("servers", t("dash.tile.servers")),
       tile("jobs", t("dash.tile.jobs")),
       tile("failed", t("dash.tile.failed"), t("dash.tile.failedHint")),
+      tile("overdue", t("dash.tile.overdue"), t("dash.tile.overdueHint")),
       tile("stale", t("dash.tile.stale"), t("dash.tile.staleHint")),
     );
     tilesEl.children[2].classList.toggle("tile-bad", sum.failedLastRuns > 0);
-    tilesEl.children[3].classList.toggle("tile-warn", sum.notCollectedLately > 0);
+    tilesEl.children[3].classList.toggle("tile-warn", sum.overdue > 0);
+    tilesEl.children[4].classList.toggle("tile-warn", sum.notCollectedLately > 0);
   }
 
   // ----- empty state (first run) -----
@@ -376,9 +382,16 @@ export function createDashboardView(app) {
         j.running
           ? h(
               "span",
-              { class: "tag tag-running", "data-testid": "job-running", title: t("dash.runningTip", { since: formatRelative(j.running.since) }) },
+              {
+                class: `tag tag-running ${j.running.long ? "tag-long" : ""}`,
+                "data-testid": "job-running",
+                title: `${j.running.long ? `${t("dash.runningLong")}. ` : ""}${t("dash.runningTip", { since: formatRelative(j.running.since) })}`,
+              },
               j.running.progress != null ? t("dash.runningPct", { pct: formatNumber(Math.round(j.running.progress * 100)) }) : t("dash.running"),
             )
+          : null,
+        j.overdueSince != null
+          ? h("span", { class: "tag tag-overdue", "data-testid": "job-overdue", title: t("dash.overdueTip", { when: formatRelative(j.overdueSince) }) }, t("dash.overdue"))
           : null,
       ),
       h("td", null, statusChip(last?.status)),
@@ -452,7 +465,7 @@ export function createDashboardView(app) {
     emptyEl.hidden = true;
     replaceChildren(
       tilesEl,
-      ["servers", "jobs", "failed", "stale"].map(() => h("div", { class: "tile" }, h("div", { class: "skeleton skel-num" }), h("div", { class: "skeleton skel-line" }))),
+      ["servers", "jobs", "failed", "overdue", "stale"].map(() => h("div", { class: "tile" }, h("div", { class: "skeleton skel-num" }), h("div", { class: "skeleton skel-line" }))),
     );
     replaceChildren(
       listEl,
@@ -498,6 +511,7 @@ export function createDashboardView(app) {
     else refreshErrorEl.replaceChildren();
     renderTiles(d.summary);
     renderList();
+    renderAutostartOffer(offerSlot);
     if (timelineFor !== d) {
       timelineFor = d;
       timeline.refresh();

@@ -1,7 +1,7 @@
 //! Collect (typed hosts, chosen servers, every server, the demo), cancel, re-trust.
 use super::{lock, Engine, RunningSlot};
 use crate::collect::{CancelFlag, Collector, HostSummary, Progress, ProgressFn, Target};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::hosts::{parse_hosts, HostSpec, DEFAULT_PORT};
 use crate::secrets;
 use crate::store::ServerRow;
@@ -43,17 +43,21 @@ impl CollectRequest {
     }
 }
 
-/// While alive, a collection is running; a second one is refused with `busy`.
+/// While alive, a collection is running; a second one is refused with `busy`. Front ends hear
+/// of the user's collections only (a background pass does not flip their Collect / Cancel).
 struct Running<'a> {
     engine: &'a Engine,
     cancel: CancelFlag,
+    background: bool,
 }
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         *lock(&self.engine.running) = None;
         self.engine.slot_freed.notify_waiters();
-        self.engine.listener.collecting(false);
+        if !self.background {
+            self.engine.listener.collecting(false);
+        }
     }
 }
 
@@ -96,6 +100,12 @@ impl Engine {
         let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
         let summaries = collector.collect(targets, progress, &running.cancel).await;
         drop(running);
+        // A refused password may have been changed elsewhere (the command line): read it again.
+        if summaries.iter().any(|h| h.error.as_ref().is_some_and(|e| e.code == ErrorCode::AuthFailed)) {
+            if let Some(secrets) = self.secrets() {
+                secrets.forget();
+            }
+        }
         self.data_changed();
         Ok(summaries)
     }
@@ -114,8 +124,14 @@ impl Engine {
         }
     }
 
+    /// Whether the user's collection runs (a background pass gives way to one at once).
     pub fn is_collecting(&self) -> bool {
-        lock(&self.running).is_some()
+        lock(&self.running).as_ref().is_some_and(|slot| !slot.background)
+    }
+
+    /// Whether a background pass is collecting.
+    pub fn is_collecting_in_background(&self) -> bool {
+        lock(&self.running).as_ref().is_some_and(|slot| slot.background)
     }
 
     /// Whether some host of `request` has no password: none typed, none saved, not the demo.
@@ -165,8 +181,10 @@ impl Engine {
                         let cancel = CancelFlag::default();
                         *slot = Some(RunningSlot { cancel: cancel.clone(), background });
                         drop(slot);
-                        self.listener.collecting(true);
-                        return Ok(Running { engine: self, cancel });
+                        if !background {
+                            self.listener.collecting(true);
+                        }
+                        return Ok(Running { engine: self, cancel, background });
                     }
                     Some(held) if held.background && !background => held.cancel.cancel(),
                     Some(_) => return Err(Error::busy()),

@@ -56,7 +56,9 @@ pub struct Keychain {
 impl Keychain {
     /// The OS keychain if reading a (missing) entry works, else none and why.
     pub fn probe_os() -> Keychain {
-        Keychain::probe(crate::secrets::OsKeychain::new())
+        let mut keychain = Keychain::probe(crate::secrets::OsKeychain::new());
+        keychain.store = keychain.store.map(|os| Arc::new(crate::secrets::Remembered::new(os, KEYCHAIN_MEMORY)) as Arc<dyn SecretStore>);
+        keychain
     }
 
     pub fn probe<S: SecretStore + 'static>(keychain: S) -> Keychain {
@@ -71,6 +73,9 @@ impl Keychain {
         Keychain { store: None, problem: Some(problem.into()) }
     }
 }
+
+/// How long a keychain read is remembered (see `secrets::Remembered`).
+const KEYCHAIN_MEMORY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Account name used to probe the keychain; never written.
 const PROBE_ACCOUNT: &str = "duplidesk-probe";

@@ -10,7 +10,8 @@ use crate::watch::{self, JobWatch, MonitorSettings, Notice};
 use serde::Serialize;
 
 /// What one background pass did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub struct PassReport {
     /// The servers collected (those due; the others wait for their interval or back-off).
     pub hosts: Vec<HostSummary>,
@@ -111,7 +112,8 @@ impl Engine {
     }
 
     /// One background pass at `now`: collects the servers that are due and have a saved
-    /// password (a server that keeps failing waits longer each time), judges every job, and
+    /// password (a server that keeps failing waits longer each time; one with a task running
+    /// is looked at every minute, for its progress), judges every job, and
     /// hands the notifications it decides on to the listener. Gives way to the user: while
     /// another collection runs it collects nothing, and a collection the user starts cancels
     /// it. `interval_s` replaces the settings' interval.
@@ -122,11 +124,12 @@ impl Engine {
         let watermark = db.read(|s| s.last_entry_id()).await?;
         let demo = self.demo_server_id().await?;
         let servers = self.servers().await?;
+        let running = db.read(|s| s.servers_with_running_jobs()).await?;
         let secrets = self.secrets();
         let due: Vec<i64> = blocking(move || {
             Ok(servers
                 .iter()
-                .filter(|s| watch::is_due(s, now, interval))
+                .filter(|s| watch::is_due(s, now, interval) || (running.contains(&s.id) && watch::is_due(s, now, watch::RUNNING_RECHECK_S)))
                 .filter(|s| demo == Some(s.id) || secrets::saved_password(secrets.as_deref(), s, s.display_name()).is_ok())
                 .map(|s| s.id)
                 .collect())
@@ -161,8 +164,14 @@ impl Engine {
         Ok(report)
     }
 
-    /// A pass at the current time with the settings' interval.
-    pub async fn watch_pass_now(&self) -> Result<PassReport> {
-        self.watch_pass(now_ts(), None).await
+    /// The entry a notification is about (gone when the logs were cleared since).
+    pub async fn notified_entry(&self, id: i64) -> Result<Option<LogEntryRow>> {
+        self.db()?.read(move |s| s.entry(id)).await
+    }
+
+    /// "Check now": a pass at the current time that collects every server with a saved
+    /// password at once, whatever its interval or back-off.
+    pub async fn check_now(&self) -> Result<PassReport> {
+        self.watch_pass(now_ts(), Some(0)).await
     }
 }

@@ -351,8 +351,7 @@ impl Store {
         args.push(limit.into());
         args.push((q.offset as i64).into());
         let n = args.len();
-        let sql =
-            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -376,8 +375,7 @@ impl Store {
         args.push(limit.into());
         args.push((q.offset as i64).into());
         let n = args.len();
-        let sql =
-            format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         let mut count = 0;

@@ -19,6 +19,13 @@ impl Store {
         Ok(rows)
     }
 
+    /// The servers with a task seen running at their last collection.
+    pub fn servers_with_running_jobs(&self) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare_cached("SELECT DISTINCT server_id FROM jobs WHERE running_since IS NOT NULL")?;
+        let rows = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(rows)
+    }
+
     pub fn set_running_alerted(&self, job_id: i64, threshold_s: Option<i64>) -> Result<()> {
         self.conn.execute("UPDATE jobs SET running_alerted_s = ?2 WHERE id = ?1", params![job_id, threshold_s])?;
         Ok(())
@@ -54,6 +61,12 @@ impl Store {
     /// The newest entry id (0 when there is none): entries made later have larger ids.
     pub fn last_entry_id(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT coalesce(max(id), 0) FROM log_entries", [], |r| r.get(0))?)
+    }
+
+    /// One entry by its id.
+    pub fn entry(&self, id: i64) -> Result<Option<LogEntryRow>> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM log_entries e WHERE e.id = ?1"))?;
+        Ok(st.query_row([id], entry_from_row).optional()?)
     }
 
     /// The entries made after entry `id`, oldest first, at most `limit`.

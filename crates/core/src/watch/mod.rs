@@ -115,6 +115,10 @@ impl MonitorSettings {
 /// The longest a failing server waits between background attempts.
 pub const MAX_BACKOFF_S: i64 = 6 * 3600;
 
+/// How often a server with a task running is looked at again (its progress on the dashboard),
+/// whatever the interval.
+pub const RUNNING_RECHECK_S: i64 = 60;
+
 /// Whether a background pass at `now` collects `server`: its interval has passed since it was
 /// last collected; after failures in a row the wait doubles each time (up to 6 h), so a server
 /// that is down is not hammered and its connection entry is not repeated.
@@ -256,6 +260,8 @@ pub struct Notice {
     pub body: String,
     /// The entry a click opens; `None` for a summary (a click opens Backup Logs).
     pub entry_id: Option<i64>,
+    /// For a summary: how many events on how many servers (front ends word it in their language).
+    pub summary_of: Option<(u32, u32)>,
 }
 
 /// At most this many notifications from one pass; more become one summary.
@@ -284,7 +290,7 @@ pub fn notices(store: &Store, entries: &[LogEntryRow], settings: &NotifySettings
                 Some(job) => format!("{}: {job}", e.server),
                 None => e.server.clone(),
             };
-            out.push(Notice { status: e.status, title, body: e.message.clone(), entry_id: Some(e.id) });
+            out.push(Notice { status: e.status, title, body: e.message.clone(), entry_id: Some(e.id), summary_of: None });
         }
     }
     if out.len() > MAX_NOTICES {
@@ -296,6 +302,7 @@ pub fn notices(store: &Store, entries: &[LogEntryRow], settings: &NotifySettings
             title: format!("{} events on {} servers", out.len(), servers.len()),
             body,
             entry_id: None,
+            summary_of: Some((out.len() as u32, servers.len() as u32)),
         }]);
     }
     Ok(out)

@@ -1,6 +1,6 @@
-//! The background loop: a pass every interval (from the settings, read again before each
-//! wait), spread with a little jitter so many machines do not hit their servers in step,
-//! woken early when the settings change, stopped at once on request (a pass in progress is
+//! The background loop: a pass every minute (or every interval, when shorter; the settings are
+//! read again before each wait) that collects the servers whose interval has come, spread with
+//! a little jitter so many machines do not hit their servers in step, woken early when the settings change, stopped at once on request (a pass in progress is
 //! cancelled like any collection: what it stored stays stored).
 use crate::collect::CancelFlag;
 use crate::error::Result;
@@ -13,6 +13,9 @@ use std::time::Duration;
 /// unavailable.
 const IDLE: Duration = Duration::from_secs(3600);
 
+/// The longest wait between passes while background collection is on.
+const TICK: Duration = Duration::from_secs(super::RUNNING_RECHECK_S as u64);
+
 /// Runs passes until `stop` is cancelled, handing each one's outcome to `on_pass`.
 /// `interval_override` replaces the settings' interval (the command line's `--interval`).
 pub async fn run(engine: Arc<Engine>, interval_override: Option<Duration>, stop: CancelFlag, on_pass: impl Fn(Result<PassReport>)) {
@@ -24,7 +27,10 @@ pub async fn run(engine: Arc<Engine>, interval_override: Option<Duration>, stop:
                 _ => None,
             },
         };
-        let wait = interval.map_or(IDLE, jittered);
+        // Ticks at least every minute: a server whose interval has come is collected on time,
+        // one with a task running is followed, an overdue job is noticed when it becomes so.
+        let tick = interval.map(|i| i.min(TICK));
+        let wait = tick.map_or(IDLE, jittered);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = engine.watch_settings_changed() => continue,

@@ -1,5 +1,7 @@
-// Settings: the servers (one row each: server-row.js), import of collected JSON files, the
-// certificate authorities trusted for every server (authorities.js), language, about. This module lays the page out and re-renders it; the parts live next to it.
+// Settings, in two tabs. Server Settings: the servers (one row each: server-row.js), import of
+// collected JSON files, the certificate authorities trusted for every server (authorities.js),
+// language, about. Backup Monitoring: monitoring.js. This module lays the page out and
+// re-renders it; the parts live next to it.
 import { h, replaceChildren } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
@@ -9,7 +11,29 @@ import { serverRow } from "./server-row.js";
 import { importCollectedFiles } from "./import.js";
 import { renderKeychainBanner, generalSection, aboutSection } from "./general.js";
 import { authoritiesSection } from "./authorities.js";
-/** @import { App, View } from "../../app.js" */
+import { monitoringPanel } from "./monitoring.js";
+/** @import { App, RouteParams, View } from "../../app.js" */
+
+/**
+ * The page title and its tabs (links: each tab has its own address, #/settings and
+ * #/settings/monitoring).
+ * @param {string | undefined} tab
+ */
+function pageHead(tab) {
+  const link = (/** @type {string | undefined} */ id, /** @type {string} */ href, /** @type {string} */ label) =>
+    h("a", { href, class: "tab", "data-testid": `settings-tab-${id ?? "servers"}`, "aria-current": tab === id ? "page" : null }, label);
+  return h(
+    "div",
+    { class: "page-head page-head-tabs" },
+    h("h1", { class: "page-title" }, t("nav.settings")),
+    h(
+      "nav",
+      { class: "tabs", "aria-label": t("settings.tabsAria") },
+      link(undefined, "#/settings", t("settings.tabServers")),
+      link("monitoring", "#/settings/monitoring", t("settings.tabMonitoring")),
+    ),
+  );
+}
 
 /**
  * What the rows share with the page: test results survive a re-render (data://changed) until
@@ -22,9 +46,20 @@ import { authoritiesSection } from "./authorities.js";
 
 /**
  * @param {App} app
+ * @param {RouteParams} params `tab: "monitoring"` for Backup Monitoring
  * @returns {View}
  */
-export function createSettingsView(app) {
+export function createSettingsView(app, params) {
+  if (params.tab === "monitoring") {
+    const panel = monitoringPanel();
+    return {
+      el: h("section", { class: "view view-settings", "aria-label": t("settings.tabMonitoring") }, pageHead("monitoring"), panel.el),
+      refresh: () => Promise.all([refreshDashboard(), panel.refresh()]),
+      focusSearch: () => false,
+      onDataChanged: panel.onDataChanged,
+      destroy: panel.destroy,
+    };
+  }
   const keychainSlot = h("div", { class: "keychain-slot" });
   const listEl = h("div", { class: "settings-list", "data-testid": "server-list-settings" });
 
@@ -48,7 +83,7 @@ export function createSettingsView(app) {
   const el = h(
     "section",
     { class: "view view-settings", "aria-label": t("nav.settings") },
-    h("div", { class: "page-head" }, h("h1", { class: "page-title" }, t("nav.settings"))),
+    pageHead(undefined),
     keychainSlot,
     h(
       "section",

@@ -181,6 +181,9 @@ fn spanish_uses_the_duplistatus_vocabulary() {
         ("settings.collectAll", "Recopilar todo"),
         ("collect.saveJson", "Descargar datos JSON recopilados"),
         ("settings.servers", "Configuración de servidores"),
+        ("settings.tabServers", "Configuración de servidores"),
+        ("settings.tabMonitoring", "Monitoreo de backups"),
+        ("nav.settings", "Configuración"),
     ] {
         assert_eq!(es[key], text, "{key}");
     }

@@ -61,7 +61,7 @@ fn main() {
             hostile::run();
         }
         Some(other) => {
-            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile, cpu or all");
+            eprintln!("unknown benchmark {other}: use collect, requests, parallel, query, hostile, cpu, watch-load, app, window or all");
             std::process::exit(2);
         }
     }

@@ -374,7 +374,7 @@ export default {
   "err.unknown.title": "Algo salió mal.",
   "err.unknown.hint": "Los detalles de abajo indican qué ocurrió.",
 
-  "settings.tabsAria": "Páginas de ajustes",
+  "settings.tabsAria": "Páginas de configuración",
   "settings.tabServers": "Configuración de servidores",
   "settings.tabMonitoring": "Monitoreo de backups",
   "mon.background": "Recopilación en segundo plano",

@@ -332,10 +332,13 @@ impl Store {
     pub fn forget_collected_entries(&self, server_id: i64) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute("DELETE FROM log_entries WHERE server_id = ?1", [server_id])?;
+        // The cursors, and what lets an unchanged job skip its log: all of it is read again.
         tx.execute(
-            "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL WHERE server_id = ?1",
+            "UPDATE jobs SET complete_through = 0, complete_ts = NULL, pass_top = NULL, pass_top_ts = NULL, pass_low = NULL, log_state = NULL \
+             WHERE server_id = ?1",
             [server_id],
         )?;
+        tx.execute("UPDATE servers SET data_update_id = NULL WHERE id = ?1", [server_id])?;
         tx.commit()?;
         Ok(())
     }

@@ -122,6 +122,15 @@ pub fn results_within(s: &Session<'_>, n: usize, secs: u64) -> Vec<HostResult> {
         .collect()
 }
 
+/// Collects the test server on `port` (password "duplicati") through the manual form, checks it
+/// succeeded and closes the dialog.
+pub fn collect_ok(s: &Session<'_>, port: u16) {
+    collect_manually(s, "127.0.0.1", port, "duplicati", false);
+    let r = results(s, 1);
+    assert!(r[0].ok, "{r:?}");
+    close_dialog(s);
+}
+
 pub fn close_dialog(s: &Session<'_>) {
     s.click_on("[data-testid=collect-close]");
     s.wait_gone("[data-testid=collect-dialog]", 10);

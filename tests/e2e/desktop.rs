@@ -80,6 +80,11 @@ pub fn clipboard() -> String {
     output(Command::new("xclip").args(["-selection", "clipboard", "-o"]))
 }
 
+/// The pixels of the app's own tray picture for `status` (`ok`, `warning`, `error`).
+pub fn tray_picture(status: &str) -> Vec<u8> {
+    rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap())
+}
+
 pub fn tray_icon_rgba() -> Vec<u8> {
     let (name, menu) = tray_menu();
     let item = menu.trim_end_matches("/Menu");

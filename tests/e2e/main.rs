@@ -12,8 +12,8 @@ mod wait;
 mod webdriver;
 
 use app::{
-    close_dialog, close_dialog_with_escape, collect_all_from_toolbar_menu, collect_manually, collect_with_save_dialog, count, env_for,
-    open_collect_dialog, pick_server, results, results_within, setup, APP,
+    close_dialog, close_dialog_with_escape, collect_all_from_toolbar_menu, collect_manually, collect_ok, collect_with_save_dialog, count,
+    env_for, open_collect_dialog, pick_server, results, results_within, setup, APP,
 };
 use duplicati_testserver::{DataSet, ServerConfig, TestServer, TlsMode};
 use duplidesk_core::secrets::{OsKeychain, SecretStore};
@@ -97,9 +97,7 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     let driver = Driver::start(&env_for(data.path(), &[("TZ", "Pacific/Kiritimati")]));
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     // A task of job 1 runs now; the next collection sees it.
     assert!(server.start_task("1"));
     collect_all_from_toolbar_menu(&s);
@@ -395,9 +393,7 @@ fn a_stuck_collection_is_cancelled_from_the_window_and_from_the_tray() {
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     assert_eq!(desktop::menu_labels(), ["Quick collect", "Cancel collection", "Open Duplidesk", "Quit"]);
 
     // Stuck: the job list's body never comes. The tray's Quick collect starts; the window
@@ -436,9 +432,7 @@ fn impossible_dates_leave_the_dashboard_and_the_logs_readable() {
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     s.wait("[data-testid=server-card]", 15);
     let jobs = s.find_all("[data-testid=job-row]");
     assert_eq!(jobs.len(), 2, "both jobs render");
@@ -460,9 +454,7 @@ fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_sett
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     let old = server.cert_sha256().unwrap();
     server.rotate_certificate();
     let new = server.cert_sha256().unwrap();
@@ -494,9 +486,7 @@ fn without_a_keychain_the_user_is_told_and_types_the_password_each_time() {
     open_collect_dialog(&s);
     assert!(s.content("[data-testid=collect-dialog]").contains("No keychain is available"), "the form says the password is not kept");
     close_dialog_with_escape(&s);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     let configured = Store::open_in(data.path()).unwrap().servers().unwrap().remove(0);
     assert_eq!(OsKeychain::new().get(&configured.secret_ref).unwrap(), None, "nothing reached the test session's keychain either");
 
@@ -660,13 +650,10 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
 
     // The tray icon shows the worst state: all good after a collection, red once the server
     // cannot be reached by the tray's quick collect.
-    let icon =
-        |status: &str| desktop::rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap());
+    let icon = desktop::tray_picture;
     assert_ne!(icon("ok"), icon("error"));
     let server = TestServer::start(ServerConfig::default()).unwrap();
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
     wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
     drop(server);
     desktop::click_menu_item("Recopilación rápida");

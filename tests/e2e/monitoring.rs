@@ -1,7 +1,7 @@
 //! Settings → Backup Monitoring and the background watch in the real window: a background pass
 //! that finds a failed backup turns the tray red and notifies once; clicking the notification
 //! opens the entry; the page's collect buttons; starting at login, offered on first run.
-use crate::app::{close_dialog, collect_manually, env_for, results, setup, APP};
+use crate::app::{close_dialog, collect_ok, env_for, results, setup, APP};
 use crate::desktop;
 use crate::notifications;
 use crate::wait::{secs, wait_until};
@@ -9,10 +9,6 @@ use crate::webdriver::{Driver, Session};
 use duplicati_testserver::{DataSet, Operation, ServerConfig, TestServer};
 use serde_json::json;
 use std::path::PathBuf;
-
-fn tray_icon(status: &str) -> Vec<u8> {
-    desktop::rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap())
-}
 
 fn open_monitoring(s: &Session<'_>) {
     s.click_on("[data-testid=nav-settings]");
@@ -40,10 +36,8 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
-    wait_until("the tray icon is the all-good one", secs(15), || desktop::tray_icon_rgba() == tray_icon("ok"));
+    collect_ok(&s, server.port());
+    wait_until("the tray icon is the all-good one", secs(15), || desktop::tray_icon_rgba() == desktop::tray_picture("ok"));
 
     // The page lists every job with its schedule and a switch; its buttons collect.
     open_monitoring(&s);
@@ -63,7 +57,7 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     assert!(server.add_operation("1", Operation::BackupError));
     choose(&s, "[data-testid=mon-interval]", "1");
     s.wait_text("[data-testid=mon-saved]", "Saved", 10);
-    wait_until("a background pass turns the tray red", secs(150), || desktop::tray_icon_rgba() == tray_icon("error"));
+    wait_until("a background pass turns the tray red", secs(150), || desktop::tray_icon_rgba() == desktop::tray_picture("error"));
     let errors = wait_until("the failure is notified", secs(20), || {
         let shown: Vec<_> = notifications.shown_with(&job).into_iter().filter(|n| n.summary.starts_with("Error")).collect();
         (!shown.is_empty()).then_some(shown)
@@ -119,9 +113,7 @@ fn starting_at_login_is_offered_on_first_run_and_switched_in_backup_monitoring()
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
     assert!(s.find_all("[data-testid=autostart-offer]").is_empty(), "nothing to watch yet: not offered");
-    collect_manually(&s, "127.0.0.1", server.port(), "duplicati", false);
-    assert!(results(&s, 1)[0].ok);
-    close_dialog(&s);
+    collect_ok(&s, server.port());
 
     // Offered once there is something to watch; yes writes the login item, in the tray.
     s.wait("[data-testid=autostart-offer]", 10);

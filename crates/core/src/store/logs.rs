@@ -268,6 +268,20 @@ impl Cleared {
     }
 }
 
+/// The listing's statement for `q` (filters, order, limit and offset) and its arguments.
+fn select_entries(q: &LogQuery) -> (String, Vec<Value>) {
+    let (clause, mut args) = q.where_clause();
+    let limit = match q.limit {
+        Some(n) if n > 0 => n as i64,
+        _ => -1,
+    };
+    args.push(limit.into());
+    args.push((q.offset as i64).into());
+    let n = args.len();
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
+    (sql, args)
+}
+
 /// Stores an entry the app produced, within the caller's transaction.
 pub(super) fn insert_system_entry_in(
     tx: &rusqlite::Transaction<'_>,
@@ -343,15 +357,7 @@ impl Store {
 
     /// Entries newest first.
     pub fn query_logs(&self, q: &LogQuery) -> Result<Vec<LogEntryRow>> {
-        let (clause, mut args) = q.where_clause();
-        let limit = match q.limit {
-            Some(n) if n > 0 => n as i64,
-            _ => -1,
-        };
-        args.push(limit.into());
-        args.push((q.offset as i64).into());
-        let n = args.len();
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
+        let (sql, args) = select_entries(q);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -367,15 +373,7 @@ impl Store {
     /// Calls `f` with every entry that matches, newest first (limit and offset apply), one row
     /// at a time: an export of a million entries never holds them all.
     pub fn for_each_log(&self, q: &LogQuery, mut f: impl FnMut(&LogEntryRow) -> Result<()>) -> Result<u64> {
-        let (clause, mut args) = q.where_clause();
-        let limit = match q.limit {
-            Some(n) if n > 0 => n as i64,
-            _ => -1,
-        };
-        args.push(limit.into());
-        args.push((q.offset as i64).into());
-        let n = args.len();
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM log_entries e {clause} {} LIMIT ?{} OFFSET ?{}", q.order_by(), n - 1, n);
+        let (sql, args) = select_entries(q);
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         let mut count = 0;

@@ -49,10 +49,17 @@ impl From<Health> for TrayStatus {
     }
 }
 
-/// Switches the tray icon; does nothing when there is no tray.
+/// The status the tray icon shows, so an unchanged one is not sent again (each change
+/// decodes a picture and goes over D-Bus to the panel).
+struct TrayShown(Mutex<TrayStatus>);
+
+/// Switches the tray icon; does nothing when there is no tray or it already shows `status`.
 pub fn set_tray_status<R: Runtime>(app: &AppHandle<R>, status: TrayStatus) -> tauri::Result<()> {
-    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+    let (Some(tray), Some(shown)) = (app.tray_by_id(TRAY_ID), app.try_state::<TrayShown>()) else { return Ok(()) };
+    let mut shown = shown.0.lock().unwrap_or_else(|e| e.into_inner());
+    if *shown != status {
         tray.set_icon(Some(Image::from_bytes(status.png())?))?;
+        *shown = status;
     }
     Ok(())
 }
@@ -110,6 +117,7 @@ pub fn set_collecting<R: Runtime>(app: &AppHandle<R>, running: bool) {
 /// Creates the tray icon (fails where there is no tray support; the caller copes).
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.manage(TrayItems::<R>(Mutex::new(None)));
+    app.manage(TrayShown(Mutex::new(TrayStatus::Ok)));
     let menu = build_menu(app, current_lang(app))?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(TrayStatus::Ok.png())?)

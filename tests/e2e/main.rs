@@ -276,11 +276,28 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     // Right-click the toolbar button: collect from all configured servers.
     second.add_rows("1", 4);
     let before = count(data.path());
+    mark_dashboard(&s);
+    std::thread::sleep(Duration::from_millis(1100)); // a new second: the time of collection moves
     collect_all_from_toolbar_menu(&s);
     let r = results(&s, 2);
     assert!(r.iter().all(|x| x.ok), "{r:?}");
     assert_eq!(count(data.path()), before + 4, "collect all stored the new rows");
     close_dialog(&s);
+    // Only what changed is rebuilt: the server with new runs gets a new card and the timeline is
+    // drawn again; the other card keeps its element, only its time of collection moves on.
+    let shown = dashboard_shown_after_refresh(&s, data.path());
+    assert_eq!(shown["kept"], json!({"fileserver01": true, "nas02": false}), "{shown}");
+    assert_eq!(shown["timelineKept"], json!(false), "{shown}");
+
+    // Nothing new anywhere (as after most background passes): no card and no chart is rebuilt.
+    mark_dashboard(&s);
+    std::thread::sleep(Duration::from_millis(1100));
+    collect_all_from_toolbar_menu(&s);
+    assert!(results(&s, 2).iter().all(|x| x.ok));
+    close_dialog(&s);
+    let shown = dashboard_shown_after_refresh(&s, data.path());
+    assert_eq!(shown["kept"], json!({"fileserver01": true, "nas02": true}), "{shown}");
+    assert_eq!(shown["timelineKept"], json!(true), "{shown}");
 
     // The JSON export goes through the native save dialog (GTK, driven with xdotool).
     let target = collect_with_save_dialog(&s, &server.name, saves.path());
@@ -783,4 +800,37 @@ fn settings_about_shows_the_versions_copies_diagnostics_and_opens_the_log_folder
     assert!(log.contains("Duplidesk app started") && log.contains("collected"), "{log}");
     assert!(!log.contains(PASSWORD), "{log}");
     s.quit();
+}
+
+/// Marks the dashboard's server cards and timeline charts, to tell afterwards which were kept.
+fn mark_dashboard(s: &Session<'_>) {
+    s.exec(
+        "document.querySelectorAll('[data-testid=server-card], [data-testid=timeline-chart] canvas').forEach((e) => (e.__kept = true));",
+        vec![],
+    );
+}
+
+/// Once every card shows the stored time of its server's last collection: which cards (by
+/// server name) and whether the timeline's charts kept their elements since `mark_dashboard`.
+fn dashboard_shown_after_refresh(s: &Session<'_>, data: &std::path::Path) -> serde_json::Value {
+    let stored: serde_json::Map<String, serde_json::Value> = Store::open_in(data)
+        .unwrap()
+        .servers()
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.name.clone(), json!(v.last_collect_at.unwrap().to_string())))
+        .collect();
+    s.wait_until("the dashboard shows the new times of collection", 15, || {
+        let shown = s.exec(
+            "const cards = [...document.querySelectorAll('[data-testid=server-card]')];
+             const canvases = [...document.querySelectorAll('[data-testid=timeline-chart] canvas')];
+             return {
+               at: Object.fromEntries(cards.map((c) => [c.querySelector('.card-title').textContent, c.querySelector('.card-last time')?.dataset.rel])),
+               kept: Object.fromEntries(cards.map((c) => [c.querySelector('.card-title').textContent, !!c.__kept])),
+               timelineKept: canvases.length > 0 && canvases.every((c) => c.__kept),
+             };",
+            vec![],
+        );
+        (shown["at"] == json!(stored)).then_some(shown)
+    })
 }

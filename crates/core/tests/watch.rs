@@ -9,15 +9,20 @@ use duplidesk_core::ops::{CollectRequest, Keychain, Listener, PassReport};
 use duplidesk_core::store::{now_ts, LogQuery};
 use duplidesk_core::watch::{MonitorSettings, Notice};
 use duplidesk_core::{Engine, ErrorCode, Status};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// What the engine hands a front end to notify.
+/// What the engine hands a front end to notify, and how many progress events it sent.
 #[derive(Default)]
-struct Notices(Mutex<Vec<Notice>>);
+struct Notices(Mutex<Vec<Notice>>, AtomicUsize);
 
 impl Listener for Notices {
     fn notify(&self, notice: &Notice) {
         self.0.lock().unwrap().push(notice.clone());
+    }
+
+    fn progress(&self, _progress: &duplidesk_core::collect::Progress) {
+        self.1.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -306,4 +311,17 @@ async fn a_server_with_a_task_running_is_looked_at_every_minute_whatever_the_int
     server.finish_task("1");
     assert_eq!(collected(&pass(now + 33 * 60).await.unwrap()), 1, "the run that ends is read");
     assert_eq!(collected(&pass(now + 34 * 60).await.unwrap()), 0, "nothing running: back to the interval");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_background_pass_sends_no_progress_the_users_collection_does() {
+    let server = server(DataSet::Generated { jobs: 2, rows_per_job: 5, seed: 6 }, TlsMode::Plain);
+    let t = setup();
+    t.add(&server).await;
+    let shown = t.notices.1.load(Ordering::SeqCst);
+    assert!(shown > 0, "the user's collection shows its progress");
+    server.add_rows("1", 1);
+    let report = t.pass(now_ts()).await;
+    assert!(report.hosts.iter().all(|h| h.ok) && report.hosts.iter().map(|h| h.new).sum::<u64>() > 0, "{report:?}");
+    assert_eq!(t.notices.1.load(Ordering::SeqCst), shown, "nobody watches a background pass's progress: the window is not woken for it");
 }

@@ -254,10 +254,38 @@ export function createDashboardView(app) {
   }
 
   /**
+   * The server cards shown, by server id, with what each was built from: a card is rebuilt
+   * only when that changed. A background pass usually changes nothing but the time of the
+   * last collection, which is patched in place.
+   * @type {Map<number, { key: string, el: HTMLElement, lastEl: HTMLElement, lastCollectAt: number | null }>}
+   */
+  let cards = new Map();
+
+  /**
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
+   * @param {Map<number, { key: string, el: HTMLElement, lastEl: HTMLElement, lastCollectAt: number | null }>} next the cards of this render
    */
-  function serverCard(s, jobs) {
+  function cardFor(s, jobs, next) {
+    const key = JSON.stringify([{ ...s, lastCollectAt: null }, jobs.map((j) => j.id)]);
+    let card = cards.get(s.id);
+    if (card?.key !== key) {
+      const lastEl = h("div", { class: "card-last small" }, lastCollectLine(s));
+      card = { key, el: serverCard(s, jobs, lastEl), lastEl, lastCollectAt: s.lastCollectAt ?? null };
+    } else if (card.lastCollectAt !== (s.lastCollectAt ?? null)) {
+      replaceChildren(card.lastEl, lastCollectLine(s));
+      card.lastCollectAt = s.lastCollectAt ?? null;
+    }
+    next.set(s.id, card);
+    return card.el;
+  }
+
+  /**
+   * @param {Server} s
+   * @param {Job[]} jobs the jobs to show
+   * @param {HTMLElement} lastEl when it was last collected
+   */
+  function serverCard(s, jobs, lastEl) {
     const collectBtn = h(
       "button",
       {
@@ -294,7 +322,7 @@ export function createDashboardView(app) {
             s.note ? h("span", { class: "note", title: s.note }, s.note) : null,
           ),
         ),
-        h("div", { class: "card-actions" }, h("div", { class: "card-last small" }, lastCollectLine(s)), removeBtn, collectBtn),
+        h("div", { class: "card-actions" }, lastEl, removeBtn, collectBtn),
       ),
       failedCode
         ? h(
@@ -416,17 +444,19 @@ export function createDashboardView(app) {
       focusKey = { tid: active.dataset.testid, job: active.dataset.jobId, server: card?.dataset.serverId };
     }
     const q = search.trim().toLowerCase();
-    const cards = [];
+    /** @type {HTMLElement[]} */
+    const shown = [];
+    const next = new Map();
     for (const s of d.servers) {
       const jobs = visibleJobs(s);
       const filtering = q || filter !== "all";
       const serverHit = q && matches(s, null, q);
       const showFailedServer = filter === "errors" && s.lastOk === false && (!q || serverHit);
       if (filtering && jobs.length === 0 && !showFailedServer) continue;
-      cards.push(serverCard(s, jobs));
+      shown.push(cardFor(s, jobs, next));
     }
-    if (cards.length === 0) {
-      cards.push(
+    if (shown.length === 0) {
+      shown.push(
         h(
           "div",
           { class: "no-match", "data-testid": "no-match" },
@@ -450,7 +480,11 @@ export function createDashboardView(app) {
         ),
       );
     }
-    replaceChildren(listEl, cards);
+    cards = next;
+    const kids = listEl.children;
+    // Unchanged cards stay in place: no relayout, focus and selection untouched.
+    if (kids.length === shown.length && shown.every((c, i) => kids[i] === c)) return;
+    replaceChildren(listEl, shown);
     if (focusKey) {
       let target = null;
       if (focusKey.job) target = listEl.querySelector(`[data-testid="job-row"][data-job-id="${focusKey.job}"]`);

@@ -24,12 +24,19 @@ export function createTimeline() {
   /** @type {(() => void)[]} */
   let cleanups = [];
   let seq = 0;
+  /** What the charts show: the lanes' JSON and the end of their range (Unix seconds). */
+  let drawn = { key: "", to: 0 };
 
   async function refresh() {
     const my = ++seq;
     try {
       const tl = await api.statusTimeline(TIMELINE_DAYS);
       if (my !== seq) return;
+      // A background pass that brought no run leaves the charts as they are: 30 days moving
+      // by less than an hour is not a pixel.
+      const key = JSON.stringify(tl.jobs);
+      if (key === drawn.key && tl.to - drawn.to < 3600) return;
+      drawn = { key, to: tl.to };
       cleanups.forEach((c) => c());
       cleanups = [];
       /** @type {Map<number, { server: string, jobs: JobTimeline[] }>} */
@@ -70,6 +77,7 @@ export function createTimeline() {
       }
       el.dataset.renderMs = (performance.now() - started).toFixed(1);
     } catch (e) {
+      drawn = { key: "", to: 0 };
       if (my === seq) replaceChildren(body, errorBox(e, null, { compact: true }));
     } finally {
       if (my === seq) body.removeAttribute("aria-busy");
@@ -81,6 +89,7 @@ export function createTimeline() {
     refresh,
     destroy: () => {
       seq++;
+      drawn = { key: "", to: 0 };
       cleanups.forEach((c) => c());
       cleanups = [];
     },

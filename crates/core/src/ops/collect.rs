@@ -97,8 +97,14 @@ impl Engine {
         }
         options.connect.allow_http |= request.allow_http;
         let collector = Collector::new(self.db()?.clone(), self.secrets(), options).with_sessions(self.sessions.clone());
-        let listener = self.listener.clone();
-        let progress: ProgressFn = Arc::new(move |p: Progress| listener.progress(&p));
+        // A background pass's progress is nobody's to show: the window keeps its own
+        // collection's state, and each event would cost the web view a script run.
+        let progress: ProgressFn = if running.background {
+            Arc::new(|_: Progress| {})
+        } else {
+            let listener = self.listener.clone();
+            Arc::new(move |p: Progress| listener.progress(&p))
+        };
         let summaries = collector.collect(targets, progress, &running.cancel).await;
         drop(running);
         // A refused password may have been changed elsewhere (the command line): read it again.

@@ -21,7 +21,7 @@ use duplidesk_core::store::{LogQuery, Store};
 use serde_json::json;
 use std::time::Duration;
 use wait::{secs, wait_until};
-use webdriver::Driver;
+use webdriver::{Driver, Session};
 
 #[test]
 fn first_run_demo_dashboard_logs_and_settings() {

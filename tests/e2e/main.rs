@@ -283,11 +283,11 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     assert!(r.iter().all(|x| x.ok), "{r:?}");
     assert_eq!(count(data.path()), before + 4, "collect all stored the new rows");
     close_dialog(&s);
-    // Only what changed is rebuilt: the server with new runs gets a new card and the timeline is
-    // drawn again; the other card keeps its element, only its time of collection moves on.
+    // Only what changed is rebuilt: the server with new runs gets a new card and its timeline
+    // is drawn again; the other server keeps both, only its time of collection moves on.
     let shown = dashboard_shown_after_refresh(&s, data.path());
     assert_eq!(shown["kept"], json!({"fileserver01": true, "nas02": false}), "{shown}");
-    assert_eq!(shown["timelineKept"], json!(false), "{shown}");
+    assert_eq!(shown["timelineKept"], json!({"fileserver01": true, "nas02": false}), "{shown}");
 
     // Nothing new anywhere (as after most background passes): no card and no chart is rebuilt.
     mark_dashboard(&s);
@@ -297,7 +297,7 @@ fn collect_popup_keychain_export_edit_delete_and_tray() {
     close_dialog(&s);
     let shown = dashboard_shown_after_refresh(&s, data.path());
     assert_eq!(shown["kept"], json!({"fileserver01": true, "nas02": true}), "{shown}");
-    assert_eq!(shown["timelineKept"], json!(true), "{shown}");
+    assert_eq!(shown["timelineKept"], json!({"fileserver01": true, "nas02": true}), "{shown}");
 
     // The JSON export goes through the native save dialog (GTK, driven with xdotool).
     let target = collect_with_save_dialog(&s, &server.name, saves.path());
@@ -811,7 +811,7 @@ fn mark_dashboard(s: &Session<'_>) {
 }
 
 /// Once every card shows the stored time of its server's last collection: which cards (by
-/// server name) and whether the timeline's charts kept their elements since `mark_dashboard`.
+/// server name) and which of the timeline's charts kept their canvas since `mark_dashboard`.
 fn dashboard_shown_after_refresh(s: &Session<'_>, data: &std::path::Path) -> serde_json::Value {
     let stored: serde_json::Map<String, serde_json::Value> = Store::open_in(data)
         .unwrap()
@@ -823,11 +823,11 @@ fn dashboard_shown_after_refresh(s: &Session<'_>, data: &std::path::Path) -> ser
     s.wait_until("the dashboard shows the new times of collection", 15, || {
         let shown = s.exec(
             "const cards = [...document.querySelectorAll('[data-testid=server-card]')];
-             const canvases = [...document.querySelectorAll('[data-testid=timeline-chart] canvas')];
+             const charts = [...document.querySelectorAll('.timeline-server')];
              return {
                at: Object.fromEntries(cards.map((c) => [c.querySelector('.card-title').textContent, c.querySelector('.card-last time')?.dataset.rel])),
                kept: Object.fromEntries(cards.map((c) => [c.querySelector('.card-title').textContent, !!c.__kept])),
-               timelineKept: canvases.length > 0 && canvases.every((c) => c.__kept),
+               timelineKept: Object.fromEntries(charts.map((c) => [c.querySelector('.timeline-server-name').textContent, !!c.querySelector('canvas')?.__kept])),
              };",
             vec![],
         );

@@ -21,24 +21,49 @@ export function createTimeline() {
     h("header", { class: "card-head" }, h("h2", { class: "card-title", id: "timeline-title" }, t("timeline.title", { days: formatNumber(TIMELINE_DAYS) }))),
     body,
   );
-  /** @type {(() => void)[]} */
-  let cleanups = [];
+  /**
+   * The charts shown, by server id, with what each was drawn from (its lanes' JSON and the end
+   * of its range) and how to take it down: a chart is drawn again only when that changed.
+   * @typedef {{ key: string, to: number, node: HTMLElement, cleanup: () => void }} Chart
+   * @type {Map<number, Chart>}
+   */
+  let charts = new Map();
   let seq = 0;
-  /** What the charts show: the lanes' JSON and the end of their range (Unix seconds). */
-  let drawn = { key: "", to: 0 };
+
+  function clear() {
+    charts.forEach((c) => c.cleanup());
+    charts = new Map();
+  }
+
+  /**
+   * @param {{ server: string, jobs: JobTimeline[] }} g
+   * @param {number} serverId
+   */
+  function chartNode(g, serverId) {
+    const box = h("div", { class: "timeline-chart", "data-testid": "timeline-chart", "data-server-id": String(serverId) });
+    const readout = h("div", { class: "chart-readout muted small", "aria-hidden": "true" }, "\u00a0");
+    // What the canvas shows, for screen readers: each job's number of runs and its last one.
+    const summary = h(
+      "ul",
+      { class: "sr-only" },
+      g.jobs.map((j) =>
+        h(
+          "li",
+          null,
+          j.statuses.length
+            ? t("timeline.jobAria", { job: j.job, n: formatNumber(j.statuses.length), last: statusLabel(j.statuses[j.statuses.length - 1]) })
+            : t("timeline.jobNone", { job: j.job }),
+        ),
+      ),
+    );
+    return { box, readout, node: h("div", { class: "timeline-server" }, h("h3", { class: "timeline-server-name" }, g.server), readout, box, summary) };
+  }
 
   async function refresh() {
     const my = ++seq;
     try {
       const tl = await api.statusTimeline(TIMELINE_DAYS);
       if (my !== seq) return;
-      // A background pass that brought no run leaves the charts as they are: 30 days moving
-      // by less than an hour is not a pixel.
-      const key = JSON.stringify(tl.jobs);
-      if (key === drawn.key && tl.to - drawn.to < 3600) return;
-      drawn = { key, to: tl.to };
-      cleanups.forEach((c) => c());
-      cleanups = [];
       /** @type {Map<number, { server: string, jobs: JobTimeline[] }>} */
       const byServer = new Map();
       for (const j of tl.jobs) {
@@ -47,38 +72,47 @@ export function createTimeline() {
         byServer.set(j.serverId, group);
       }
       if (byServer.size === 0) {
+        clear();
         replaceChildren(body, h("p", { class: "muted card-empty" }, t("timeline.empty")));
         return;
       }
-      const charts = [...byServer.entries()].map(([serverId, g]) => {
-        const box = h("div", { class: "timeline-chart", "data-testid": "timeline-chart", "data-server-id": String(serverId) });
-        const readout = h("div", { class: "chart-readout muted small", "aria-hidden": "true" }, "\u00a0");
-        // What the canvas shows, for screen readers: each job's number of runs and its last one.
-        const summary = h(
-          "ul",
-          { class: "sr-only" },
-          g.jobs.map((j) =>
-            h(
-              "li",
-              null,
-              j.statuses.length
-                ? t("timeline.jobAria", { job: j.job, n: formatNumber(j.statuses.length), last: statusLabel(j.statuses[j.statuses.length - 1]) })
-                : t("timeline.jobNone", { job: j.job }),
-            ),
-          ),
-        );
-        return { g, box, readout, node: h("div", { class: "timeline-server" }, h("h3", { class: "timeline-server-name" }, g.server), readout, box, summary) };
-      });
-      replaceChildren(body, charts.map((c) => c.node));
+      // Only a server whose runs changed is drawn again (a background pass usually brings
+      // none): 30 days moving by less than an hour is not a pixel.
+      /** @type {Map<number, Chart>} */
+      const next = new Map();
+      /** @type {{ chart: Chart, g: { server: string, jobs: JobTimeline[] }, box: HTMLElement, readout: HTMLElement }[]} */
+      const toDraw = [];
+      for (const [serverId, g] of byServer) {
+        const key = JSON.stringify(g);
+        let chart = charts.get(serverId);
+        if (!chart || chart.key !== key || tl.to - chart.to >= 3600) {
+          chart?.cleanup();
+          const { box, readout, node } = chartNode(g, serverId);
+          chart = { key, to: tl.to, node, cleanup: () => {} };
+          toDraw.push({ chart, g, box, readout });
+        }
+        next.set(serverId, chart);
+      }
+      charts.forEach((c, id) => next.has(id) || c.cleanup());
+      charts = next;
+      const nodes = [...next.values()].map((c) => c.node);
+      const kids = body.children;
+      if (kids.length !== nodes.length || nodes.some((n, i) => kids[i] !== n)) replaceChildren(body, nodes);
+      if (toDraw.length === 0) return;
       const started = performance.now();
-      for (const c of charts) {
-        const lanes = c.g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));
-        cleanups.push(await renderTimeline(lanes, tl.from, tl.to, c.box, c.readout));
+      for (const { chart, g, box, readout } of toDraw) {
+        if (![...charts.values()].includes(chart)) continue; // replaced by a later refresh
+        const lanes = g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));
+        const cleanup = await renderTimeline(lanes, tl.from, tl.to, box, readout);
+        if ([...charts.values()].includes(chart)) chart.cleanup = cleanup;
+        else cleanup();
       }
       el.dataset.renderMs = (performance.now() - started).toFixed(1);
     } catch (e) {
-      drawn = { key: "", to: 0 };
-      if (my === seq) replaceChildren(body, errorBox(e, null, { compact: true }));
+      if (my === seq) {
+        clear();
+        replaceChildren(body, errorBox(e, null, { compact: true }));
+      }
     } finally {
       if (my === seq) body.removeAttribute("aria-busy");
     }
@@ -89,9 +123,7 @@ export function createTimeline() {
     refresh,
     destroy: () => {
       seq++;
-      drawn = { key: "", to: 0 };
-      cleanups.forEach((c) => c());
-      cleanups = [];
+      clear();
     },
   };
 }

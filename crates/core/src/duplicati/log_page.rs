@@ -149,8 +149,8 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 self.pos += 1;
-                self.decode_text()?;
-                std::str::from_utf8(&self.scratch).ok().map(drop)
+                let len = self.decode_text()?;
+                std::str::from_utf8(&self.scratch[..len]).ok().map(drop)
             }
             b'n' => self.literal(b"null"),
             b't' => self.literal(b"true"),
@@ -163,41 +163,61 @@ impl<'a> Reader<'a> {
 
     /// A text (after its opening quote), unescaped.
     fn text(&mut self) -> Option<String> {
-        self.decode_text()?;
-        Some(std::str::from_utf8(&self.scratch).ok()?.to_owned())
+        let len = self.decode_text()?;
+        Some(std::str::from_utf8(&self.scratch[..len]).ok()?.to_owned())
     }
 
-    /// Decodes a text (after its opening quote) into `scratch`, checking it as serde_json does
-    /// but for its UTF-8. Raw bytes are copied as they come and escapes add whole characters, so
-    /// the text is valid UTF-8 exactly when every raw part is: the caller checks it once.
-    fn decode_text(&mut self) -> Option<()> {
-        self.scratch.clear();
+    /// Decodes a text (after its opening quote) into the start of `scratch` and gives its
+    /// length, checking it as serde_json does but for its UTF-8. Raw bytes are copied as they
+    /// come and escapes add whole characters, so the text is valid UTF-8 exactly when every raw
+    /// part is: the caller checks it once.
+    ///
+    /// Eight bytes are copied at a time, whatever they are: those after a quote, a backslash or
+    /// a control character are written over or never used.
+    fn decode_text(&mut self) -> Option<usize> {
+        let b = self.b;
+        let mut pos = self.pos;
+        let mut len = 0;
         loop {
-            // Eight bytes at a time up to the next quote, backslash or control character.
-            let at = loop {
-                let Some(word) = self.b.get(self.pos..self.pos + 8) else {
-                    let tail = self.b[self.pos..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-                    self.scratch.extend_from_slice(&self.b[self.pos..self.pos + tail]);
-                    break self.pos + tail;
-                };
-                let word: [u8; 8] = word.try_into().expect("eight bytes");
-                let special = special_bytes(u64::from_le_bytes(word));
-                if special != 0 {
-                    let n = (special.trailing_zeros() / 8) as usize;
-                    self.scratch.extend_from_slice(&word[..n]);
-                    break self.pos + n;
+            // Room for a word, then for the longest character an escape gives after up to
+            // seven plain bytes of it.
+            if self.scratch.len() < len + 16 {
+                let room = (2 * self.scratch.len()).max(len + 16).max(4096);
+                self.scratch.resize(room, 0);
+            }
+            // The next eight bytes; past the end, spaces (never special) fill the word.
+            let (word, real) = match b.get(pos..pos + 8) {
+                Some(word) => (<[u8; 8]>::try_from(word).expect("eight bytes"), 8),
+                None => {
+                    let rest = &b[pos..];
+                    let mut word = [b' '; 8];
+                    word[..rest.len()].copy_from_slice(rest);
+                    (word, rest.len())
                 }
-                self.scratch.extend_from_slice(&word);
-                self.pos += 8;
             };
-            self.pos = at + 1;
-            match self.b[at] {
-                b'"' => return Some(()),
+            self.scratch[len..len + 8].copy_from_slice(&word);
+            let special = special_bytes(u64::from_le_bytes(word));
+            let plain = if special == 0 { 8 } else { (special.trailing_zeros() / 8) as usize };
+            if plain >= real {
+                if real < 8 {
+                    return None; // The text does not end.
+                }
+                pos += 8;
+                len += 8;
+                continue;
+            }
+            pos += plain;
+            len += plain;
+            match b[pos] {
+                b'"' => {
+                    self.pos = pos + 1;
+                    return Some(len);
+                }
                 b'\\' => {}
                 _ => return None,
             }
-            let escaped = *self.b.get(self.pos)?;
-            self.pos += 1;
+            let escaped = *b.get(pos + 1)?;
+            pos += 2;
             let byte = match escaped {
                 b'"' => b'"',
                 b'\\' => b'\\',
@@ -208,45 +228,68 @@ impl<'a> Reader<'a> {
                 b'r' => b'\r',
                 b't' => b'\t',
                 b'u' => {
-                    let c = self.unicode_escape()?;
-                    self.scratch.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    let (c, used) = unicode_escape(&b[pos..])?;
+                    pos += used;
+                    len += c.encode_utf8(&mut self.scratch[len..len + 4]).len();
                     continue;
                 }
                 _ => return None,
             };
-            self.scratch.push(byte);
+            self.scratch[len] = byte;
+            len += 1;
         }
-    }
-
-    /// The character of a `\u` escape (after the `u`): a surrogate pair must come whole.
-    fn unicode_escape(&mut self) -> Option<char> {
-        let first = self.hex4()?;
-        match first {
-            0xD800..=0xDBFF => {
-                if self.b.get(self.pos..self.pos + 2)? != b"\\u" {
-                    return None;
-                }
-                self.pos += 2;
-                let second = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&second) {
-                    return None;
-                }
-                char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
-            }
-            _ => char::from_u32(first),
-        }
-    }
-
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.b.get(self.pos..self.pos + 4)?;
-        let mut n = 0;
-        for &d in digits {
-            n = n * 16 + char::from(d).to_digit(16)?;
-        }
-        self.pos += 4;
-        Some(n)
     }
 }
+
+/// The character of a `\u` escape from `after_u` (what follows the `u`), and the bytes it
+/// used: a surrogate pair must come whole.
+fn unicode_escape(after_u: &[u8]) -> Option<(char, usize)> {
+    let first = hex4(after_u)?;
+    match first {
+        0xD800..=0xDBFF => {
+            if after_u.get(4..6)? != b"\\u" {
+                return None;
+            }
+            let second = hex4(&after_u[6..])?;
+            if !(0xDC00..=0xDFFF).contains(&second) {
+                return None;
+            }
+            Some((char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?, 10))
+        }
+        _ => Some((char::from_u32(first)?, 4)),
+    }
+}
+
+/// The number written by the first four bytes of `bytes` in hexadecimal (either case).
+pub(super) fn hex4(bytes: &[u8]) -> Option<u32> {
+    let digits = bytes.get(..4)?;
+    let mut n = 0;
+    for &d in digits {
+        let v = HEX[usize::from(d)];
+        if v > 15 {
+            return None;
+        }
+        n = n * 16 + u32::from(v);
+    }
+    Some(n)
+}
+
+/// The value of each hexadecimal digit; 0xFF for any other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Sets a field read for the first time; a second time is `None`.
 fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
@@ -258,7 +301,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each byte of `word` (read little-endian) that is a quote, a backslash or a
 /// control character; bits above the lowest may be false (a borrow), the lowest is exact.
-fn special_bytes(word: u64) -> u64 {
+pub(super) fn special_bytes(word: u64) -> u64 {
     let zero = |v: u64| v.wrapping_sub(ONES) & !v;
     let below_space = word.wrapping_sub(ONES * 0x20) & !word;
     (zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))) | below_space) & HIGHS
@@ -307,6 +350,28 @@ mod tests {
         assert_eq!(checked(br#"[{"ID":1,"Message":null,"Exception":"boom"}]"#).unwrap(), vec![(1, 0, 0, None)]);
     }
 
+    /// Long texts with escapes at every alignment, across the growth of the decoding buffer.
+    #[test]
+    fn reads_long_texts() {
+        for plain in 4080..4112 {
+            let text = format!("{}é😀\"\n{}", "a".repeat(plain), "b".repeat(plain));
+            let escaped: String = text
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphabetic() {
+                        c.to_string()
+                    } else {
+                        c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04X}")).collect()
+                    }
+                })
+                .collect();
+            for message in [escaped, serde_json::to_string(&text).unwrap().trim_matches('"').to_owned()] {
+                let body = format!(r#"[{{"ID":1,"Message":"{message}"}},{{"ID":2,"Message":"{message}"}}]"#);
+                assert_eq!(checked(body.as_bytes()), Some(vec![(1, 0, 0, Some(text.clone())), (2, 0, 0, Some(text.clone()))]));
+            }
+        }
+    }
+
     #[test]
     fn leaves_what_is_in_doubt_to_serde() {
         for body in [
@@ -329,6 +394,9 @@ mod tests {
             br#"[{"ID":1}] x"#,
             br#"[{"ID":1},]"#,
             br#"[{"ID":1"#,
+            br#"[{"ID":1,"Message":"abc"#,
+            br#"[{"ID":1,"Message":"abcdefghijklmnopq"#,
+            br#"[{"ID":1,"Message":"abcdefgh\"#,
             br#"{"ID":1}"#,
         ] {
             assert_eq!(checked(body), None, "{}", String::from_utf8_lossy(body));

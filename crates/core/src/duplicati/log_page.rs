@@ -209,12 +209,23 @@ impl<'a> Reader<'a> {
             pos += plain;
             len += plain;
             match b[pos] {
+                b'\\' => {}
                 b'"' => {
                     self.pos = pos + 1;
                     return Some(len);
                 }
-                b'\\' => {}
                 _ => return None,
+            }
+            // Most escapes System.Text.Json writes are `\u00XX` for an ASCII character (`"`, `+`,
+            // `<`, `>`, `&`, `'`): one byte, decided here without the general path.
+            if let Some(&[b'u', b'0', b'0', high, low]) = b.get(pos + 1..pos + 6) {
+                let (high, low) = (HEX[usize::from(high)], HEX[usize::from(low)]);
+                if high < 8 && low < 16 {
+                    self.scratch[len] = (high << 4) | low;
+                    len += 1;
+                    pos += 6;
+                    continue;
+                }
             }
             let escaped = *b.get(pos + 1)?;
             pos += 2;

@@ -179,75 +179,76 @@ impl<'a> Reader<'a> {
         let mut pos = self.pos;
         let mut len = 0;
         loop {
-            // Room for a word, then for the longest character an escape gives after up to
-            // seven plain bytes of it.
-            if self.scratch.len() < len + 16 {
-                let room = (2 * self.scratch.len()).max(len + 16).max(4096);
-                self.scratch.resize(room, 0);
-            }
-            // The next eight bytes; past the end, spaces (never special) fill the word.
-            let (word, real) = match b.get(pos..pos + 8) {
-                Some(word) => (<[u8; 8]>::try_from(word).expect("eight bytes"), 8),
-                None => {
-                    let rest = &b[pos..];
-                    let mut word = [b' '; 8];
-                    word[..rest.len()].copy_from_slice(rest);
-                    (word, rest.len())
-                }
-            };
-            self.scratch[len..len + 8].copy_from_slice(&word);
-            let special = special_bytes(u64::from_le_bytes(word));
-            let plain = if special == 0 { 8 } else { (special.trailing_zeros() / 8) as usize };
-            if plain >= real {
-                if real < 8 {
-                    return None; // The text does not end.
-                }
-                pos += 8;
-                len += 8;
-                continue;
-            }
-            pos += plain;
-            len += plain;
-            match b[pos] {
-                b'\\' => {}
-                b'"' => {
-                    self.pos = pos + 1;
-                    return Some(len);
-                }
-                _ => return None,
-            }
-            // Most escapes System.Text.Json writes are `\u00XX` for an ASCII character (`"`, `+`,
-            // `<`, `>`, `&`, `'`): one byte, decided here without the general path.
-            if let Some(&[b'u', b'0', b'0', high, low]) = b.get(pos + 1..pos + 6) {
-                let (high, low) = (HEX[usize::from(high)], HEX[usize::from(low)]);
-                if high < 8 && low < 16 {
-                    self.scratch[len] = (high << 4) | low;
-                    len += 1;
-                    pos += 6;
+            let out = &mut self.scratch[..];
+            // While there is room for a word, then for the longest character an escape gives
+            // after up to seven plain bytes of it.
+            while len + 16 <= out.len() {
+                // The next eight bytes; past the end, spaces (never special) fill the word.
+                let (word, real) = match b.get(pos..pos + 8) {
+                    Some(word) => (<[u8; 8]>::try_from(word).expect("eight bytes"), 8),
+                    None => {
+                        let rest = &b[pos..];
+                        let mut word = [b' '; 8];
+                        word[..rest.len()].copy_from_slice(rest);
+                        (word, rest.len())
+                    }
+                };
+                out[len..len + 8].copy_from_slice(&word);
+                let special = special_bytes(u64::from_le_bytes(word));
+                let plain = if special == 0 { 8 } else { (special.trailing_zeros() / 8) as usize };
+                if plain >= real {
+                    if real < 8 {
+                        return None; // The text does not end.
+                    }
+                    pos += 8;
+                    len += 8;
                     continue;
                 }
-            }
-            let escaped = *b.get(pos + 1)?;
-            pos += 2;
-            let byte = match escaped {
-                b'"' => b'"',
-                b'\\' => b'\\',
-                b'/' => b'/',
-                b'b' => 0x08,
-                b'f' => 0x0C,
-                b'n' => b'\n',
-                b'r' => b'\r',
-                b't' => b'\t',
-                b'u' => {
-                    let (c, used) = unicode_escape(&b[pos..])?;
-                    pos += used;
-                    len += c.encode_utf8(&mut self.scratch[len..len + 4]).len();
-                    continue;
+                pos += plain;
+                len += plain;
+                match b[pos] {
+                    b'\\' => {}
+                    b'"' => {
+                        self.pos = pos + 1;
+                        return Some(len);
+                    }
+                    _ => return None,
                 }
-                _ => return None,
-            };
-            self.scratch[len] = byte;
-            len += 1;
+                // Most escapes System.Text.Json writes are `\u00XX` for an ASCII character (`"`, `+`,
+                // `<`, `>`, `&`, `'`): one byte, decided here without the general path.
+                if let Some(&[b'u', b'0', b'0', high, low]) = b.get(pos + 1..pos + 6) {
+                    let (high, low) = (HEX[usize::from(high)], HEX[usize::from(low)]);
+                    if high < 8 && low < 16 {
+                        out[len] = (high << 4) | low;
+                        len += 1;
+                        pos += 6;
+                        continue;
+                    }
+                }
+                let escaped = *b.get(pos + 1)?;
+                pos += 2;
+                let byte = match escaped {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0C,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    b'u' => {
+                        let (c, used) = unicode_escape(&b[pos..])?;
+                        pos += used;
+                        len += c.encode_utf8(&mut out[len..len + 4]).len();
+                        continue;
+                    }
+                    _ => return None,
+                };
+                out[len] = byte;
+                len += 1;
+            }
+            let room = (2 * self.scratch.len()).max(len + 16).max(4096);
+            self.scratch.resize(room, 0);
         }
     }
 }

@@ -366,9 +366,12 @@ impl Client {
         };
         let reply = self.get(&path).await?;
         match reply.status {
-            StatusCode::OK => serde_json::from_slice(&reply.body)
-                .map(LogPage::Rows)
-                .map_err(|e| Error::invalid_response(&self.host, format!("log of job {backup_id}: {e}"))),
+            StatusCode::OK => match super::log_page::read_rows(&reply.body) {
+                Some(rows) => Ok(LogPage::Rows(rows)),
+                None => serde_json::from_slice(&reply.body)
+                    .map(LogPage::Rows)
+                    .map_err(|e| Error::invalid_response(&self.host, format!("log of job {backup_id}: {e}"))),
+            },
             StatusCode::NOT_FOUND => Ok(LogPage::Gone),
             // From 2.3.0.107 the job's database is locked while a task runs on it
             // (WebserverCore/Services/DatabaseLockTracker.cs): read it next time.

@@ -257,14 +257,15 @@ export function createDashboardView(app) {
    * The server cards shown, by server id, with what each was built from: a card is rebuilt
    * only when that changed. A background pass usually changes nothing but the time of the
    * last collection, which is patched in place.
-   * @type {Map<number, { key: string, el: HTMLElement, lastEl: HTMLElement, lastCollectAt: number | null }>}
+   * @typedef {{ key: string, el: HTMLElement, lastEl: HTMLElement, lastCollectAt: number | null }} Card
+   * @type {Map<number, Card>}
    */
   let cards = new Map();
 
   /**
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
-   * @param {Map<number, { key: string, el: HTMLElement, lastEl: HTMLElement, lastCollectAt: number | null }>} next the cards of this render
+   * @param {Map<number, Card>} next the cards of this render
    */
   function cardFor(s, jobs, next) {
     const key = JSON.stringify([{ ...s, lastCollectAt: null }, jobs.map((j) => j.id)]);

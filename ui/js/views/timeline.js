@@ -80,7 +80,7 @@ export function createTimeline() {
       // none): 30 days moving by less than an hour is not a pixel.
       /** @type {Map<number, Chart>} */
       const next = new Map();
-      /** @type {{ chart: Chart, g: { server: string, jobs: JobTimeline[] }, box: HTMLElement, readout: HTMLElement }[]} */
+      /** @type {{ serverId: number, chart: Chart, g: { server: string, jobs: JobTimeline[] }, box: HTMLElement, readout: HTMLElement }[]} */
       const toDraw = [];
       for (const [serverId, g] of byServer) {
         const key = JSON.stringify(g);
@@ -89,7 +89,7 @@ export function createTimeline() {
           chart?.cleanup();
           const { box, readout, node } = chartNode(g, serverId);
           chart = { key, to: tl.to, node, cleanup: () => {} };
-          toDraw.push({ chart, g, box, readout });
+          toDraw.push({ serverId, chart, g, box, readout });
         }
         next.set(serverId, chart);
       }
@@ -100,11 +100,11 @@ export function createTimeline() {
       if (kids.length !== nodes.length || nodes.some((n, i) => kids[i] !== n)) replaceChildren(body, nodes);
       if (toDraw.length === 0) return;
       const started = performance.now();
-      for (const { chart, g, box, readout } of toDraw) {
-        if (![...charts.values()].includes(chart)) continue; // replaced by a later refresh
+      for (const { serverId, chart, g, box, readout } of toDraw) {
+        if (charts.get(serverId) !== chart) continue; // replaced by a later refresh
         const lanes = g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));
         const cleanup = await renderTimeline(lanes, tl.from, tl.to, box, readout);
-        if ([...charts.values()].includes(chart)) chart.cleanup = cleanup;
+        if (charts.get(serverId) === chart) chart.cleanup = cleanup;
         else cleanup();
       }
       el.dataset.renderMs = (performance.now() - started).toFixed(1);

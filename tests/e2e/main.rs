@@ -38,6 +38,22 @@ fn first_run_demo_dashboard_logs_and_settings() {
     let jobs = s.find_all("[data-testid=job-row]");
     assert_eq!(jobs.len(), 4, "the demo server's four jobs");
     assert_eq!(s.text_of("[data-testid=summary-jobs]").split_whitespace().find_map(|w| w.parse::<u32>().ok()), Some(4));
+    // Each job's last runs, oldest first, as the engine has them (one element a job, named for
+    // screen readers and in its tooltip).
+    let store = Store::open_in(data.path()).unwrap();
+    let dash = duplidesk_core::dashboard::dashboard(&store, duplidesk_core::store::now_ts()).unwrap();
+    for job in &dash.servers[0].jobs {
+        let recent: Vec<&str> = job.recent.iter().map(|st| st.as_str()).collect();
+        assert!(!recent.is_empty());
+        let strip = s.exec(
+            &format!("const s = document.querySelector('[data-testid=job-row][data-job-id=\"{}\"] .strip'); return [s.dataset.statuses, s.getAttribute('aria-label'), s.title];", job.id),
+            vec![],
+        );
+        assert_eq!(strip[0], json!(recent.join(" ")), "{}: {strip}", job.name);
+        let labels: Vec<String> = recent.iter().map(|st| st[..1].to_uppercase() + &st[1..]).collect();
+        assert_eq!(strip[1], json!(format!("Last runs, oldest first: {}", labels.join(", "))));
+        assert_eq!(strip[1], strip[2], "the tooltip says the same");
+    }
     s.screenshot("dashboard");
 
     // Search and the status filter choose which jobs are shown.
@@ -183,7 +199,7 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
 
     // The dashboard's status timeline: a lane per job, a mark per run of the last 30 days.
     s.click_on("[data-testid=nav-dashboard]");
-    let lanes = s.wait("[data-testid=timeline-chart] canvas", 15);
+    let lanes = show_timeline(&s);
     s.exec("arguments[0].scrollIntoView({block: 'center'});", vec![lanes.arg()]);
     s.screenshot("status-timeline");
     s.click_on("[data-testid=nav-logs]");
@@ -213,7 +229,7 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     // A job's charts: its history drawer draws duration, size, uploaded and files over time.
     // (The cleared job has none left; job 1 kept its runs.)
     s.click_on("[data-testid=nav-dashboard]");
-    s.wait("[data-testid=timeline-chart] canvas", 15);
+    show_timeline(&s);
     s.exec(&format!("document.querySelector('[data-testid=job-row][data-job-id=\"{}\"]').click();", job1.id), vec![]);
     s.wait("[data-testid=job-history]", 10);
     s.wait_until("four charts drawn", 15, || s.find_all("[data-testid=job-chart] canvas").len() == 4);
@@ -725,7 +741,7 @@ fn dark_mode_and_spanish() {
         s.keys(&[&[webdriver::ESCAPE]]);
         s.wait_gone("[data-testid=clear-dialog]", 10);
         s.click_on("[data-testid=nav-dashboard]");
-        s.wait("[data-testid=timeline-chart] canvas", 15);
+        show_timeline(&s);
         s.exec("document.querySelector('[data-testid=job-row]').click();", vec![]);
         s.wait_until("the job's charts", 15, || s.find_all("[data-testid=job-chart] canvas").len() == 4);
         s.screenshot(&format!("job-charts-{name}"));
@@ -802,8 +818,24 @@ fn settings_about_shows_the_versions_copies_diagnostics_and_opens_the_log_folder
     s.quit();
 }
 
+/// Scrolls the dashboard's status timeline into view (a chart is drawn only near the view) and
+/// waits until each of its servers has its chart drawn; returns the first chart's canvas.
+fn show_timeline(s: &Session<'_>) -> webdriver::Element {
+    let timeline = s.wait("[data-testid=status-timeline]", 15);
+    s.exec("arguments[0].scrollIntoView({block: 'start'});", vec![timeline.arg()]);
+    s.wait_until("every timeline chart drawn", 15, || {
+        s.exec(
+            "const charts = [...document.querySelectorAll('.timeline-server')];
+             return charts.length > 0 && charts.every((c) => c.querySelector('[data-testid=timeline-chart] canvas'));",
+            vec![],
+        ) == json!(true)
+    });
+    s.wait("[data-testid=timeline-chart] canvas", 5)
+}
+
 /// Marks the dashboard's server cards and timeline charts, to tell afterwards which were kept.
 fn mark_dashboard(s: &Session<'_>) {
+    show_timeline(s);
     s.exec(
         "document.querySelectorAll('[data-testid=server-card], [data-testid=timeline-chart] canvas').forEach((e) => (e.__kept = true));",
         vec![],

@@ -206,10 +206,10 @@ pub fn run(binary: &str, keep: Option<&str>) {
     // 1. Opening the page: click "Backup Logs" until its first rows are painted.
     let mut open = Vec::new();
     for _ in 0..RUNS {
-        // The dashboard, settled (its timeline drawn, where the build has one).
+        // The dashboard, settled (its timeline loaded, where the build has one).
         d.run(&format!(
             "{HELPERS} q('[data-testid=nav-dashboard]').click(); \
-             until(() => q('[data-testid=server-card]') && (!q('[data-testid=status-timeline]') || q('[data-testid=status-timeline]').dataset.renderMs)) \
+             until(() => q('[data-testid=server-card]') && !q('[data-testid=status-timeline] .timeline-body[aria-busy]')) \
                .then(() => setTimeout(() => done(true), 300));"
         ));
         open.push(pair(d.run(&format!(
@@ -333,6 +333,14 @@ pub fn run(binary: &str, keep: Option<&str>) {
     show("  history opened to charts painted", charts, None);
     show("  uPlot drawing the four charts", drawn, None);
     show("  a frame while the pointer moves over them (cursor synced on all four)", redraw, Some(16.7));
-    let timeline = d.number(&format!("{HELPERS} until(() => q('[data-testid=status-timeline]')?.dataset.renderMs).then(() => done(Number(q('[data-testid=status-timeline]').dataset.renderMs)));"));
-    println!("Dashboard status timeline for its 1,001 jobs (51 charts): {timeline:.1} ms to draw");
+    // The timeline draws a chart when it comes near the view (builds before that drew all of
+    // them at once): scrolled to, its first charts are drawn.
+    let v = d.run(&format!(
+        "{HELPERS} const tl = q('[data-testid=status-timeline]'); const lazy = tl.dataset.drawn !== undefined; \
+         if (lazy) delete tl.dataset.renderMs; tl.scrollIntoView({{block: 'start'}}); \
+         until(() => tl.dataset.renderMs).then(() => done([Number(tl.dataset.renderMs), \
+           lazy ? Number(tl.dataset.drawn) : tl.querySelectorAll('canvas').length, tl.querySelectorAll('.timeline-server').length]));"
+    ));
+    let (ms, drawn, charts) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap(), v[2].as_f64().unwrap());
+    println!("Dashboard status timeline, 1,001 jobs on {charts} charts: the {drawn} near the view drawn in {ms:.1} ms");
 }

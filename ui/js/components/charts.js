@@ -3,7 +3,7 @@
 // figure comes from the engine (job_trend, status_timeline): nothing is computed here.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { statusLabel } from "./badges.js";
+import { STATUS_VAR, statusLabel } from "./badges.js";
 import { formatBytes, formatDateTime, formatDuration, formatNumber, isDate } from "../format.js";
 /** @import { JobTrend, Status } from "../types" */
 /** @typedef {import("../../vendor/uplot/uPlot")} UPlot */
@@ -38,19 +38,7 @@ function cssColor(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
 }
 
-/** The solid colour of each status (as the chips and squares use). @type {Record<string, string>} */
-const STATUS_VAR = {
-  completed: "--ok",
-  warning: "--warn",
-  error: "--err",
-  stopped: "--stop",
-  started: "--run",
-  running: "--run",
-  overdue: "--warn",
-  connection: "--conn",
-  info: "--info",
-};
-/** @param {Status} status */
+/** The solid colour of a status (as the chips and squares use). @param {Status} status */
 export const statusColor = (status) => cssColor(STATUS_VAR[status] ?? "--info");
 
 /** @param {number} ts Unix seconds */
@@ -176,6 +164,14 @@ export async function renderJobCharts(trend, el) {
  * @typedef {{ label: string, dates: number[], statuses: Status[] }} Lane
  */
 
+const TIMELINE_LANE_PX = 24;
+
+/**
+ * The height a status timeline of `lanes` lanes takes, drawn or not (no jump when it is drawn).
+ * @param {number} lanes
+ */
+export const timelineHeight = (lanes) => lanes * TIMELINE_LANE_PX + 48;
+
 /**
  * A status timeline (the dashboard's last 30 days). Resolves once drawn.
  * @param {Lane[]} lanes
@@ -186,7 +182,7 @@ export async function renderJobCharts(trend, el) {
  */
 export async function renderTimeline(lanes, from, to, box, readout) {
   const uPlot = await loadUPlot();
-  const laneH = 24;
+  const laneH = TIMELINE_LANE_PX;
   const colors = Object.fromEntries(Object.keys(STATUS_VAR).map((s) => [s, statusColor(/** @type {Status} */ (s))]));
   const width = Math.max(320, box.clientWidth || 720);
   /** @param {UPlot} u */
@@ -209,7 +205,7 @@ export async function renderTimeline(lanes, from, to, box, readout) {
   /** @type {UPlotOptions} */
   const opts = {
     width,
-    height: lanes.length * laneH + 48,
+    height: timelineHeight(lanes.length),
     legend: { show: false },
     cursor: { y: false, drag: { x: false, y: false }, points: { show: false } },
     scales: { x: { time: true, range: () => [from, to] }, y: { range: () => [-0.5, lanes.length - 0.5], dir: -1 } },

@@ -83,7 +83,6 @@ export default {
 
   "dash.recentAria": "Last runs, oldest first: {list}",
   "dash.recentNone": "No runs yet",
-  "dash.recentNth": "run {n} from the end",
   "dash.searchAria": "Search servers and jobs",
   "dash.searchPlaceholder": "Search servers and jobs",
   "dash.filter.all": "All",

@@ -83,7 +83,6 @@ export default {
 
   "dash.recentAria": "Últimas ejecuciones, de la más antigua a la más reciente: {list}",
   "dash.recentNone": "Sin ejecuciones",
-  "dash.recentNth": "ejecución {n} desde el final",
   "dash.searchAria": "Buscar servidores y trabajos",
   "dash.searchPlaceholder": "Buscar servidores y trabajos",
   "dash.filter.all": "Todos",

@@ -1,10 +1,11 @@
 // The dashboard's status timeline: every job's runs of the last 30 days, one lane per job, one
-// chart per server (status_timeline). Its own section, loaded after the dashboard itself.
+// chart per server (status_timeline). Its own section, loaded after the dashboard itself; a
+// chart is drawn when it comes near the view.
 import { h, replaceChildren } from "../dom.js";
 import { t } from "../i18n.js";
 import * as api from "../api.js";
 import { errorBox, statusLabel } from "../components/badges.js";
-import { renderTimeline } from "../components/charts.js";
+import { renderTimeline, timelineHeight } from "../components/charts.js";
 import { formatNumber } from "../format.js";
 /** @import { JobTimeline } from "../types" */
 
@@ -23,24 +24,88 @@ export function createTimeline() {
   );
   /**
    * The charts shown, by server id, with what each was drawn from (its lanes' JSON and the end
-   * of its range) and how to take it down: a chart is drawn again only when that changed.
-   * @typedef {{ key: string, to: number, node: HTMLElement, cleanup: () => void }} Chart
+   * of its range). A chart holds a canvas only while it is near the view: the timeline sits
+   * below every server's card, and drawing a hundred charts nobody looks at would cost the
+   * dashboard's first paint and every pass that changes them.
+   * @typedef {{ key: string, to: number, from: number, node: HTMLElement, box: HTMLElement, readout: HTMLElement,
+   *   lanes: import("../components/charts.js").Lane[], near: boolean, drawn: boolean, cleanup: () => void }} Chart
    * @type {Map<number, Chart>}
    */
   let charts = new Map();
+  /** @type {Map<Element, Chart>} the same charts, by the box they draw in */
+  const byBox = new Map();
+  /** @type {IntersectionObserver | null} */
+  let sight = null;
+  let drawing = Promise.resolve();
   let seq = 0;
 
+  /** @param {Chart} chart */
+  function watch(chart) {
+    // The margin is taken from the scrolling pane (not the window), so a chart is drawn a
+    // little before it scrolls into view.
+    sight ??= new IntersectionObserver(onSight, { root: el.closest(".content"), rootMargin: "50% 0px" });
+    byBox.set(chart.box, chart);
+    sight.observe(chart.box);
+  }
+
+  /** @param {Chart} chart */
+  function drop(chart) {
+    sight?.unobserve(chart.box);
+    byBox.delete(chart.box);
+    undraw(chart);
+  }
+
+  /** @param {Chart} chart */
+  function undraw(chart) {
+    chart.cleanup();
+    chart.cleanup = () => {};
+    chart.drawn = false;
+  }
+
+  /** @param {IntersectionObserverEntry[]} entries */
+  function onSight(entries) {
+    for (const e of entries) {
+      const chart = byBox.get(e.target);
+      if (chart) chart.near = e.isIntersecting;
+    }
+    drawing = drawing.then(drawNear);
+  }
+
+  /** Draws the charts near the view and takes down those that went away from it. */
+  async function drawNear() {
+    const started = performance.now();
+    let drawn = 0;
+    for (const chart of [...byBox.values()]) {
+      if (chart.near === chart.drawn) continue;
+      if (!chart.near) {
+        undraw(chart);
+        continue;
+      }
+      chart.drawn = true;
+      const cleanup = await renderTimeline(chart.lanes, chart.from, chart.to, chart.box, chart.readout);
+      if (byBox.get(chart.box) === chart && chart.drawn) chart.cleanup = cleanup;
+      else cleanup(); // dropped or scrolled away meanwhile
+      drawn++;
+    }
+    if (drawn) el.dataset.renderMs = (performance.now() - started).toFixed(1);
+    el.dataset.drawn = String([...byBox.values()].filter((c) => c.drawn).length);
+  }
+
   function clear() {
-    charts.forEach((c) => c.cleanup());
+    charts.forEach(drop);
     charts = new Map();
   }
 
   /**
    * @param {{ server: string, jobs: JobTimeline[] }} g
    * @param {number} serverId
+   * @param {{ from: number, to: number }} range
+   * @param {string} key
+   * @returns {Chart}
    */
-  function chartNode(g, serverId) {
+  function chartOf(g, serverId, range, key) {
     const box = h("div", { class: "timeline-chart", "data-testid": "timeline-chart", "data-server-id": String(serverId) });
+    box.style.minHeight = `${timelineHeight(g.jobs.length)}px`;
     const readout = h("div", { class: "chart-readout muted small", "aria-hidden": "true" }, "\u00a0");
     // What the canvas shows, for screen readers: each job's number of runs and its last one.
     const summary = h(
@@ -56,7 +121,9 @@ export function createTimeline() {
         ),
       ),
     );
-    return { box, readout, node: h("div", { class: "timeline-server" }, h("h3", { class: "timeline-server-name" }, g.server), readout, box, summary) };
+    const node = h("div", { class: "timeline-server" }, h("h3", { class: "timeline-server-name" }, g.server), readout, box, summary);
+    const lanes = g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));
+    return { key, from: range.from, to: range.to, node, box, readout, lanes, near: false, drawn: false, cleanup: () => {} };
   }
 
   async function refresh() {
@@ -76,38 +143,28 @@ export function createTimeline() {
         replaceChildren(body, h("p", { class: "muted card-empty" }, t("timeline.empty")));
         return;
       }
-      // Only a server whose runs changed is drawn again (a background pass usually brings
+      // Only a server whose runs changed gets a new chart (a background pass usually brings
       // none): 30 days moving by less than an hour is not a pixel.
       /** @type {Map<number, Chart>} */
       const next = new Map();
-      /** @type {{ serverId: number, chart: Chart, g: { server: string, jobs: JobTimeline[] }, box: HTMLElement, readout: HTMLElement }[]} */
-      const toDraw = [];
+      /** @type {Chart[]} */
+      const added = [];
       for (const [serverId, g] of byServer) {
         const key = JSON.stringify(g);
         let chart = charts.get(serverId);
         if (!chart || chart.key !== key || tl.to - chart.to >= 3600) {
-          chart?.cleanup();
-          const { box, readout, node } = chartNode(g, serverId);
-          chart = { key, to: tl.to, node, cleanup: () => {} };
-          toDraw.push({ serverId, chart, g, box, readout });
+          if (chart) drop(chart);
+          chart = chartOf(g, serverId, tl, key);
+          added.push(chart);
         }
         next.set(serverId, chart);
       }
-      charts.forEach((c, id) => next.has(id) || c.cleanup());
+      charts.forEach((c, id) => next.has(id) || drop(c));
       charts = next;
       const nodes = [...next.values()].map((c) => c.node);
       const kids = body.children;
       if (kids.length !== nodes.length || nodes.some((n, i) => kids[i] !== n)) replaceChildren(body, nodes);
-      if (toDraw.length === 0) return;
-      const started = performance.now();
-      for (const { serverId, chart, g, box, readout } of toDraw) {
-        if (charts.get(serverId) !== chart) continue; // replaced by a later refresh
-        const lanes = g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));
-        const cleanup = await renderTimeline(lanes, tl.from, tl.to, box, readout);
-        if (charts.get(serverId) === chart) chart.cleanup = cleanup;
-        else cleanup();
-      }
-      el.dataset.renderMs = (performance.now() - started).toFixed(1);
+      added.forEach(watch); // in the page now: the observer says which are near the view
     } catch (e) {
       if (my === seq) {
         clear();
@@ -124,6 +181,8 @@ export function createTimeline() {
     destroy: () => {
       seq++;
       clear();
+      sight?.disconnect();
+      sight = null;
     },
   };
 }

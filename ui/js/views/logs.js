@@ -321,23 +321,28 @@ export function createLogsView(_app, initial = {}) {
    */
   /** @type {RowSlot[]} */
   const slots = [];
+  /** @type {HTMLTableRowElement | null} an empty row, cloned for each slot (far cheaper than building each) */
+  let blankRow = null;
   /** @param {number} i */
   function slot(i) {
     let s = slots[i];
     if (!s) {
-      const chipText = document.createTextNode("");
-      const chip = h("span", { class: "chip" }, h("span", { class: "dot", "aria-hidden": "true" }), chipText);
-      const cells = [
+      blankRow ??= h(
+        "tr",
+        { class: "row-link", tabindex: "0", "data-testid": "logs-row" },
         h("td", { class: "c-date nowrap" }),
-        h("td", { class: "c-status" }, chip),
+        h("td", { class: "c-status" }, h("span", { class: "chip" }, h("span", { class: "dot", "aria-hidden": "true" }), document.createTextNode(""))),
         h("td", { class: "c-type nowrap" }),
         h("td", { class: "c-server ellipsis" }),
         h("td", { class: "c-job ellipsis" }),
         h("td", { class: "c-dur num nowrap" }),
         h("td", { class: "c-msg ellipsis" }),
-      ];
-      const tr = h("tr", { class: "row-link", tabindex: "0", "data-testid": "logs-row", "data-index": String(i) }, cells);
-      s = { tr, cells: /** @type {HTMLTableCellElement[]} */ (cells), chip, chipText };
+      );
+      const tr = /** @type {HTMLTableRowElement} */ (blankRow.cloneNode(true));
+      tr.dataset.index = String(i);
+      const cells = [...tr.cells];
+      const chip = /** @type {HTMLElement} */ (cells[1].firstElementChild);
+      s = { tr, cells, chip, chipText: /** @type {Text} */ (chip.lastChild) };
       slots[i] = s;
     }
     return s;

@@ -14,6 +14,7 @@ use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 pub mod commands;
 pub mod dialogs;
 pub mod lang;
+pub mod memory;
 pub mod notify;
 pub mod state;
 pub mod tray;

@@ -5,6 +5,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    duplidesk_app::memory::limit_arenas();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let in_background = args.len() == 2 && args[1] == duplidesk_app::BACKGROUND_ARG;
     if args.len() > 1 && !in_background {

@@ -19,6 +19,8 @@ import { formatNumber, formatDateTime, formatDateTimeLong, formatDuration } from
 const PAGE = 100;
 const COLS = ["date", "status", "type", "server", "job", "duration", "message"];
 const SEARCH_DELAY_MS = 250;
+/** An answer slower than this shows the loading bar. */
+const SLOW_MS = 300;
 
 /**
  * The filters, kept while the app runs: leaving the page and coming back finds them as they
@@ -57,6 +59,8 @@ export function createLogsView(_app, initial = {}) {
   let shown = [];
   /** @type {number | undefined} */
   let searchTimer;
+  /** @type {number | undefined} */
+  let slowTimer;
 
   // ----- filters -----
   const ids = { search: uid("lq"), from: uid("lf"), to: uid("lt"), server: uid("ls"), job: uid("lj"), tz: uid("lz") };
@@ -403,7 +407,10 @@ export function createLogsView(_app, initial = {}) {
     if (resetPage) f.offset = 0;
     const my = ++seq;
     table.setAttribute("aria-busy", "true");
-    tableCard.classList.add("is-loading");
+    // The loading bar only for a slow answer: most pages come within a frame or two, and
+    // restyling the table for a bar nobody sees delayed them.
+    clearTimeout(slowTimer);
+    slowTimer = setTimeout(() => tableCard.classList.add("is-loading"), SLOW_MS);
     if (!loaded) skeleton();
     // The rows first; the counter is asked for once they are shown.
     const needCount = resetPage || matching === null;
@@ -435,6 +442,7 @@ export function createLogsView(_app, initial = {}) {
     } finally {
       if (my === seq) {
         table.removeAttribute("aria-busy");
+        clearTimeout(slowTimer);
         tableCard.classList.remove("is-loading");
       }
     }
@@ -636,6 +644,7 @@ export function createLogsView(_app, initial = {}) {
     },
     destroy: () => {
       clearTimeout(searchTimer);
+      clearTimeout(slowTimer);
       unsub();
     },
   };

@@ -14,6 +14,7 @@ pub const ENTER: &str = "\u{E007}";
 pub const SHIFT: &str = "\u{E008}";
 pub const CONTROL: &str = "\u{E009}";
 pub const ESCAPE: &str = "\u{E00C}";
+pub const ARROW_DOWN: &str = "\u{E015}";
 pub const F10: &str = "\u{E03A}";
 
 /// A running tauri-driver; the app it starts inherits this process's environment plus `env`.

@@ -233,8 +233,7 @@ export function createLogsView(_app, initial = {}) {
         openLogDetails(row.entry);
       } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         e.preventDefault();
-        const sib = /** @type {HTMLElement | null} */ (e.key === "ArrowDown" ? row.tr.nextElementSibling : row.tr.previousElementSibling);
-        sib?.focus();
+        rowAt(Number(row.tr.dataset.index) + (e.key === "ArrowDown" ? 1 : -1))?.focus();
       }
     },
     // The long date only when a row is pointed at: formatting it for every row costs time.
@@ -296,6 +295,7 @@ export function createLogsView(_app, initial = {}) {
   const el = h("section", { class: "view view-logs", "aria-label": t("nav.logs") }, header, filterBar, tableCard);
 
   function skeleton() {
+    skeletonShown = true;
     replaceChildren(
       tbody,
       Array.from({ length: 12 }, () => h("tr", { class: "skeleton-row", "aria-hidden": "true" }, COLS.map(() => h("td", null, h("span", { class: "skeleton skel-line" }))))),
@@ -367,14 +367,17 @@ export function createLogsView(_app, initial = {}) {
     if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   };
   /**
-   * Fills slot `i` with entry `r`.
-   * @param {LogEntry} r
+   * Fills slot `k` with the page's row `i`.
+   * @param {number} k
    * @param {number} i
    */
-  function fillRow(r, i) {
-    const s = slot(i);
+  function fillRow(k, i) {
+    const r = shown[i];
+    const s = slot(k);
     const [date, , type, server, job, dur, msg] = s.cells;
     const when = formatDateTime(r.date);
+    setAttr(s.tr, "data-index", String(i));
+    setAttr(s.tr, "aria-rowindex", String(i + 2));
     setAttr(s.tr, "data-log-id", String(r.id));
     setAttr(s.tr, "aria-label", t("details.rowAria", { status: statusLabel(r.status), date: when, job: r.job || r.server || "" }));
     setText(date, when);
@@ -393,13 +396,127 @@ export function createLogsView(_app, initial = {}) {
     return s.tr;
   }
 
-  /** Shows `rows` in the table, reusing the rows already there. @param {LogEntry[]} rows */
+  // Only the rows in (or near) the view are in the table; two spacer rows stand for the rest
+  // of the page. Laying out a hundred rows was most of the time a page took to show; a screen
+  // holds about twenty.
+  const OVERSCAN = 12;
+  /** The height of a row, measured once rows are shown. */
+  let rowPx = 36;
+  let rowMeasured = false;
+  /** @param {string} testid */
+  const spacer = (testid) => {
+    const cell = h("td", { colspan: String(COLS.length) });
+    return { tr: h("tr", { class: "spacer", "aria-hidden": "true", "data-testid": testid }, cell), cell };
+  };
+  const above = spacer("logs-above");
+  const below = spacer("logs-below");
+  /** The rows of `shown` in the table: [first, last). */
+  let first = 0;
+  let last = 0;
+  let skeletonShown = false;
+
+  /** The pane that scrolls the page (the app's main element). */
+  const pane = () => /** @type {HTMLElement | null} */ (el.closest(".content"));
+
+  /**
+   * The rows to have in the table for the view as it is now, with some to spare on each side.
+   * @returns {[number, number]}
+   */
+  function wanted() {
+    const n = shown.length;
+    const p = pane();
+    if (!p) return [0, Math.min(n, 2 * OVERSCAN)];
+    const top = tbody.getBoundingClientRect().top - p.getBoundingClientRect().top;
+    const from = Math.max(0, Math.floor(-top / rowPx) - OVERSCAN);
+    const to = Math.min(n, Math.max(from, Math.ceil((p.clientHeight - top) / rowPx) + OVERSCAN));
+    return [Math.min(from, to), to];
+  }
+
+  /**
+   * Puts rows [from, to) of the page in the table, reusing the row elements already there. The
+   * focused row stays in, and focused: an element shows another row once the rows move.
+   */
+  function place(/** @type {number} */ from, /** @type {number} */ to) {
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && tbody.contains(active) ? Number(active.closest("tr")?.dataset.index) : NaN;
+    if (focused >= 0 && focused < shown.length) {
+      from = Math.min(from, focused);
+      to = Math.max(to, focused + 1);
+    }
+    first = from;
+    last = to;
+    if (skeletonShown) {
+      tbody.replaceChildren();
+      skeletonShown = false;
+    }
+    const count = to - from;
+    for (let k = 0; k < count; k++) fillRow(k, from + k);
+    below.tr.remove();
+    let placed = tbody.children.length - (above.tr.parentNode ? 1 : 0);
+    while (placed > count) {
+      tbody.lastElementChild?.remove();
+      placed--;
+    }
+    for (let k = placed; k < count; k++) tbody.append(slots[k].tr);
+    if (from > 0) {
+      above.cell.style.height = `${from * rowPx}px`;
+      if (tbody.firstElementChild !== above.tr) tbody.prepend(above.tr);
+    } else above.tr.remove();
+    if (to < shown.length) {
+      below.cell.style.height = `${(shown.length - to) * rowPx}px`;
+      tbody.append(below.tr);
+    }
+    table.setAttribute("aria-rowcount", String(shown.length + 1));
+    const keep = slots[focused - from]?.tr;
+    if (keep && keep !== active) keep.focus({ preventScroll: true });
+  }
+
+  /** Shows `rows` in the table. @param {LogEntry[]} rows */
   function showRows(rows) {
-    const trs = rows.map(fillRow);
-    const current = tbody.children;
-    if (current.length > 0 && current[0] !== slots[0]?.tr) tbody.replaceChildren(); // the skeleton
-    while (tbody.children.length > trs.length) tbody.lastElementChild?.remove();
-    for (let i = tbody.children.length; i < trs.length; i++) tbody.append(trs[i]);
+    shown = rows;
+    follow(true);
+  }
+
+  /** After a scroll or a resize: brings in the rows that came near the view. */
+  function follow(always = false) {
+    const [from, to] = wanted();
+    const visibleFrom = Math.min(from + OVERSCAN, to);
+    const visibleTo = Math.max(to - OVERSCAN, from);
+    const missing = visibleFrom < first || visibleTo > last || (first > 0 && visibleFrom - first < OVERSCAN / 2) || (last < shown.length && last - visibleTo < OVERSCAN / 2);
+    if (always || missing) place(from, to);
+    if (!rowMeasured && last > first) {
+      rowMeasured = true;
+      rowPx = slots[0].tr.getBoundingClientRect().height || rowPx;
+      place(from, to); // the spacers at the measured height
+    }
+  }
+
+  let followQueued = false;
+  const onPaneScroll = () => {
+    if (followQueued) return;
+    followQueued = true;
+    requestAnimationFrame(() => {
+      followQueued = false;
+      if (el.isConnected) follow();
+    });
+  };
+  /** @type {HTMLElement | null} */
+  let watchedPane = null;
+  function watchPane() {
+    if (watchedPane) return;
+    watchedPane = pane();
+    watchedPane?.addEventListener("scroll", onPaneScroll, { passive: true });
+    window.addEventListener("resize", onPaneScroll);
+  }
+
+  /**
+   * The row element of the page's row `i`, brought into the table if it was not.
+   * @param {number} i
+   */
+  function rowAt(i) {
+    if (i < 0 || i >= shown.length) return null;
+    if (i < first || i >= last) place(Math.max(0, i - OVERSCAN), Math.min(shown.length, i + OVERSCAN + 1));
+    return slots[i - first]?.tr ?? null;
   }
 
   /** @param {boolean} [resetPage] back to the first page (the filters changed) */
@@ -426,7 +543,7 @@ export function createLogsView(_app, initial = {}) {
         return reload();
       }
       const focusedId = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.('[data-testid="logs-row"]'))?.dataset.logId;
-      shown = rows;
+      watchPane();
       showRows(rows);
       if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`[data-log-id="${focusedId}"]`))?.focus({ preventScroll: true });
       renderState(rows.length, res.more);
@@ -435,6 +552,7 @@ export function createLogsView(_app, initial = {}) {
       if (my !== seq) return;
       loaded = true;
       shown = [];
+      first = last = 0;
       tbody.replaceChildren();
       replaceChildren(stateSlot, h("div", { class: "table-empty" }, errorBox(e), h("button", { type: "button", class: "btn btn-sm", onClick: () => reload() }, t("common.retry"))));
       pageInfo.textContent = "";
@@ -645,6 +763,8 @@ export function createLogsView(_app, initial = {}) {
     destroy: () => {
       clearTimeout(searchTimer);
       clearTimeout(slowTimer);
+      watchedPane?.removeEventListener("scroll", onPaneScroll);
+      window.removeEventListener("resize", onPaneScroll);
       unsub();
     },
   };

@@ -2,7 +2,8 @@
 //! version writes: an array of flat objects whose values are integers, texts, `null` or an
 //! empty `{}`/`[]`. Most of a page is the rows' `Message` texts (a result JSON of several KB,
 //! full of `\u0022` escapes as System.Text.Json writes it): they are decoded here in one pass
-//! that looks for the next quote, backslash or control character eight bytes at a time.
+//! that looks for the next quote, backslash or control character sixteen bytes at a time (with
+//! SSE2 on x86_64, two 64-bit words elsewhere).
 //!
 //! It reads a page exactly as `serde_json::from_slice::<Vec<LogRow>>` does, or not at all:
 //! anything outside that shape or in doubt (a negative or fractional number, a repeated

@@ -186,10 +186,10 @@ impl<'a> Reader<'a> {
             while len + 32 <= out.len() {
                 // The next sixteen bytes; past the end, spaces (never special) fill the chunk.
                 let padded;
-                let (chunk, real) = match b.get(pos..pos + CHUNK) {
-                    Some(chunk) => (<&[u8; CHUNK]>::try_from(chunk).expect("sixteen bytes"), CHUNK),
+                let rest = &b[pos..];
+                let (chunk, real) = match rest.first_chunk::<CHUNK>() {
+                    Some(chunk) => (chunk, CHUNK),
                     None => {
-                        let rest = &b[pos..];
                         let mut chunk = [b' '; CHUNK];
                         chunk[..rest.len()].copy_from_slice(rest);
                         padded = chunk;
@@ -218,7 +218,7 @@ impl<'a> Reader<'a> {
                 }
                 // Most escapes System.Text.Json writes are `\u00XX` for an ASCII character (`"`, `+`,
                 // `<`, `>`, `&`, `'`): one byte, decided here without the general path.
-                if let Some(&[b'u', b'0', b'0', high, low]) = b.get(pos + 1..pos + 6) {
+                if let Some(&[b'u', b'0', b'0', high, low]) = b[pos + 1..].first_chunk::<5>() {
                     let (high, low) = (HEX[usize::from(high)], HEX[usize::from(low)]);
                     if high < 8 && low < 16 {
                         out[len] = (high << 4) | low;

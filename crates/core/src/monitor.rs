@@ -65,13 +65,22 @@ impl NewEntry {
 
 /// Maps one job log row. A `Message` that is not JSON is kept with its text.
 pub fn entry_from_row(row: &LogRow) -> NewEntry {
-    entry_from_row_parsed(row).with_sane_date(crate::store::now_ts())
+    let text = row.message.as_deref().unwrap_or("");
+    entry_from_row_parsed(row).with_details(text).with_sane_date(crate::store::now_ts())
 }
 
+/// [`entry_from_row`] for a row no longer needed: its `Message` becomes the details without a
+/// copy when it needs neither redaction nor a cut (as nearly every one does).
+pub fn entry_from_owned_row(mut row: LogRow) -> NewEntry {
+    let entry = entry_from_row_parsed(&row);
+    entry.with_owned_details(row.message.take().unwrap_or_default()).with_sane_date(crate::store::now_ts())
+}
+
+/// The entry of a row, but for its details.
 fn entry_from_row_parsed(row: &LogRow) -> NewEntry {
     let text = row.message.as_deref().unwrap_or("");
     match serde_json::from_str::<ResultMessage>(text) {
-        Ok(result) => entry_from_result(row, &result, text),
+        Ok(result) => entry_from_result(row, &result),
         Err(_) => NewEntry {
             remote_id: Some(row.id),
             remote_timestamp: Some(row.timestamp),
@@ -87,12 +96,11 @@ fn entry_from_row_parsed(row: &LogRow) -> NewEntry {
             files: None,
             details: String::new(),
             details_cut_from: None,
-        }
-        .with_details(text),
+        },
     }
 }
 
-fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
+fn entry_from_result(row: &LogRow, r: &ResultMessage) -> NewEntry {
     let status = status_of(r);
     let begin = r.begin_time.as_deref().and_then(parse_utc);
     let end = r.end_time.as_deref().and_then(parse_utc);
@@ -128,7 +136,6 @@ fn entry_from_result(row: &LogRow, r: &ResultMessage, raw: &str) -> NewEntry {
         details: String::new(),
         details_cut_from: None,
     }
-    .with_details(raw)
 }
 
 /// Duplicati did not exist before 2008.
@@ -172,6 +179,17 @@ impl NewEntry {
         let (details, cut_from) = cap_details(redacted.as_deref().unwrap_or(raw));
         self.details = details;
         self.details_cut_from = cut_from;
+        self
+    }
+
+    /// [`Self::with_details`], taking the text: the same details, moved rather than copied
+    /// when they are kept as sent.
+    fn with_owned_details(mut self, raw: String) -> NewEntry {
+        (self.details, self.details_cut_from) = match crate::redact::redact_json_text(&raw) {
+            Some(redacted) => cap_details(&redacted),
+            None if raw.len() <= DETAILS_CAP => (raw, None),
+            None => cap_details(&raw),
+        };
         self
     }
 }
@@ -534,6 +552,33 @@ mod tests {
         let plain = r#"{"ParsedResult":"Success", "Duration":"00:00:01"}"#;
         let row = LogRow { message: Some(plain.into()), ..row };
         assert_eq!(entry_from_row(&row).details, plain, "details without a TargetURL are kept as sent");
+    }
+
+    /// The collector moves a row's Message into the details: the same details as a copy, kept
+    /// as sent, redacted or cut.
+    #[test]
+    fn owned_details_are_the_borrowed_ones() {
+        let long_json = format!(r#"{{"ParsedResult":"Success","Messages":[{}"x"]}}"#, r#""a line","#.repeat(DETAILS_CAP / 8));
+        let long_secret =
+            format!(r#"{{"TargetURL":"ftp://bob:hunter2@nas/dir","Messages":[{}"x"]}}"#, r#""a line","#.repeat(DETAILS_CAP / 8));
+        for text in [
+            "",
+            "Backup ran ok\nmore",
+            r#"{"ParsedResult":"Success","BackendStatistics":{"TargetURL":"ftp://bob:hunter2@nas/dir"}}"#,
+            r#"{"ParsedResult":"Success", "Duration":"00:00:01"}"#,
+            "not json ftp://bob:hunter2@nas/dir TargetURL",
+            &"é".repeat(DETAILS_CAP),
+            &long_json,
+            &long_secret,
+        ] {
+            let row = LogRow { id: 1, operation_id: 1, timestamp: 1, message: Some(text.into()), exception: serde::de::IgnoredAny };
+            let borrowed = entry_from_row_parsed(&row).with_details(text);
+            let owned = entry_from_row_parsed(&row).with_owned_details(text.to_owned());
+            assert_eq!(owned, borrowed, "{}", &text[..text.len().min(80)]);
+        }
+        assert!(entry_from_owned_row(LogRow { id: 1, operation_id: 1, timestamp: 1, message: None, exception: serde::de::IgnoredAny })
+            .details
+            .is_empty());
     }
 
     #[test]

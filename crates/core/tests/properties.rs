@@ -499,6 +499,11 @@ proptest! {
         let e = monitor::entry_from_row(&row(id, ts, message.clone()));
         prop_assert_eq!((e.remote_id, e.remote_timestamp), (Some(id), Some(ts)));
         check_entry(message.as_deref(), &e)?;
+        // The collector's path, which moves the Message into the details, stores the same.
+        let owned = monitor::entry_from_owned_row(row(id, ts, message.clone()));
+        prop_assert_eq!((&owned.details, owned.details_cut_from), (&e.details, e.details_cut_from));
+        prop_assert_eq!((&owned.message, owned.status, &owned.op_type), (&e.message, e.status, &e.op_type));
+        check_entry(message.as_deref(), &owned)?;
     }
 
     /// Property 1, failed runs: whatever `Interrupted`, `PartialBackup` and the other fields say

@@ -150,7 +150,7 @@ impl JobPager<'_> {
     fn store_page(&self, rows: Vec<LogRow>, cursor: JobCursor) -> PendingWrite {
         let (job, name) = (self.job.clone(), self.server_name.clone());
         Box::pin(self.db.start_write(move |s| {
-            let entries: Vec<NewEntry> = rows.iter().map(monitor::entry_from_row).collect();
+            let entries: Vec<NewEntry> = rows.into_iter().map(monitor::entry_from_owned_row).collect();
             s.store_page(&job, &name, &entries, &cursor)
         }))
     }

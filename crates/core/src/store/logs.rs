@@ -145,16 +145,35 @@ fn compress(text: &str) -> Vec<u8> {
     lz4_flex::compress_prepend_size(text.as_bytes())
 }
 
-/// What [`compress`] makes, written into `buf`, which a page's rows share: no allocation and
-/// no zeroing of a fresh output buffer per row.
-fn compress_reusing<'b>(text: &str, buf: &'b mut Vec<u8>) -> &'b [u8] {
-    let size = 4 + lz4_flex::block::get_maximum_output_size(text.len());
-    if buf.len() < size {
-        buf.resize(size, 0);
+/// What [`compress`] makes, for the rows of a page: the output buffer and the encoder's hash
+/// table are allocated once and reused, not allocated (and zeroed) afresh for each row.
+struct Compressor {
+    buf: Vec<u8>,
+    /// The 16-bit table `compress` uses for a text under 64 KB; a longer text (rare) goes
+    /// through `compress_into`, which then uses its 32-bit table, so the bytes stay the same.
+    table: lz4_flex::block::CompressTable,
+}
+
+impl Compressor {
+    fn new() -> Self {
+        Self { buf: Vec::new(), table: lz4_flex::block::CompressTable::small() }
     }
-    buf[..4].copy_from_slice(&(text.len() as u32).to_le_bytes());
-    let n = lz4_flex::block::compress_into(text.as_bytes(), &mut buf[4..]).expect("room for the largest output");
-    &buf[..4 + n]
+
+    fn compress(&mut self, text: &str) -> &[u8] {
+        let size = 4 + lz4_flex::block::get_maximum_output_size(text.len());
+        if self.buf.len() < size {
+            self.buf.resize(size, 0);
+        }
+        self.buf[..4].copy_from_slice(&(text.len() as u32).to_le_bytes());
+        let out = &mut self.buf[4..];
+        let n = if text.len() < usize::from(u16::MAX) {
+            lz4_flex::block::compress_into_with_table(text.as_bytes(), out, &mut self.table)
+        } else {
+            lz4_flex::block::compress_into(text.as_bytes(), out)
+        }
+        .expect("room for the largest output");
+        &self.buf[..4 + n]
+    }
 }
 
 fn decompress(blob: &[u8]) -> Result<String> {
@@ -197,7 +216,7 @@ fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &st
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
     )?;
     let mut details = tx.prepare_cached("INSERT INTO log_details(entry_id, raw_lz4, cut_from) VALUES (?1, ?2, ?3)")?;
-    let mut buf = Vec::new();
+    let mut compressor = Compressor::new();
     for e in entries {
         if cleared.covers(tx, job.id, e)? {
             out.skipped += 1;
@@ -226,7 +245,7 @@ fn insert_entries(tx: &rusqlite::Transaction<'_>, job: &JobRow, server_name: &st
             files.map(|f| f.deleted)
         ])?;
         if n == 1 {
-            details.execute(params![tx.last_insert_rowid(), compress_reusing(&e.details, &mut buf), e.details_cut_from])?;
+            details.execute(params![tx.last_insert_rowid(), compressor.compress(&e.details), e.details_cut_from])?;
             out.new += 1;
         } else {
             out.skipped += 1;
@@ -416,12 +435,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn details_compressed_in_a_shared_buffer_are_the_same_bytes() {
+    fn details_compressed_with_a_shared_buffer_and_table_are_the_same_bytes() {
         let long: String = (0..4000).map(|i| format!("{{\"Name\":\"file-{i}\",\"Size\":{}}},", i * 37)).collect();
-        let mut buf = Vec::new();
-        for text in [long.as_str(), "", "x", "short after long", "é".repeat(70_000).as_str()] {
-            assert_eq!(compress_reusing(text, &mut buf), compress(text).as_slice(), "{}", text.len());
-            assert_eq!(decompress(compress_reusing(text, &mut buf)).unwrap(), text);
+        let medium: String = (0..300).map(|i| format!("{{\"Name\":\"file-{i}\",\"Size\":{}}},", i * 37)).collect();
+        let mut compressor = Compressor::new();
+        let edge = |n: usize| "ab".repeat(n).chars().take(n).collect::<String>();
+        for text in [
+            medium.as_str(),
+            long.as_str(),
+            "",
+            "x",
+            "short after long",
+            medium.as_str(),
+            "é".repeat(70_000).as_str(),
+            edge(usize::from(u16::MAX) - 1).as_str(),
+            edge(usize::from(u16::MAX)).as_str(),
+            "short after the longest",
+            medium.as_str(),
+        ] {
+            assert_eq!(compressor.compress(text), compress(text).as_slice(), "{}", text.len());
+            assert_eq!(decompress(compressor.compress(text)).unwrap(), text);
         }
+    }
+
+    /// Details stored by any LZ4 block encoder read, whichever version of ours wrote them: here
+    /// a block written by hand (one literal, a match of 14 at offset 1, five last literals).
+    #[test]
+    fn reads_any_lz4_block() {
+        let blob = [&20u32.to_le_bytes()[..], &[0x1A, b'a', 0x01, 0x00, 0x50], b"aaaaa"].concat();
+        assert_eq!(decompress(&blob).unwrap(), "a".repeat(20));
     }
 }

@@ -343,7 +343,6 @@ export function createLogsView(_app, initial = {}) {
         h("td", { class: "c-msg ellipsis" }),
       );
       const tr = /** @type {HTMLTableRowElement} */ (blankRow.cloneNode(true));
-      tr.dataset.index = String(i);
       const cells = [...tr.cells];
       const chip = /** @type {HTMLElement} */ (cells[1].firstElementChild);
       s = { tr, cells, chip, chipText: /** @type {Text} */ (chip.lastChild) };

@@ -458,13 +458,10 @@ export function createLogsView(_app, initial = {}) {
     }
     for (let k = placed; k < count; k++) tbody.append(slots[k].tr);
     if (from > 0) {
-      above.cell.style.height = `${from * rowPx}px`;
       if (tbody.firstElementChild !== above.tr) tbody.prepend(above.tr);
     } else above.tr.remove();
-    if (to < shown.length) {
-      below.cell.style.height = `${(shown.length - to) * rowPx}px`;
-      tbody.append(below.tr);
-    }
+    if (to < shown.length) tbody.append(below.tr);
+    sizeSpacers();
     table.setAttribute("aria-rowcount", String(shown.length + 1));
     const keep = slots[focused - from]?.tr;
     if (keep && keep !== active) keep.focus({ preventScroll: true });
@@ -486,8 +483,14 @@ export function createLogsView(_app, initial = {}) {
     if (!rowMeasured && last > first) {
       rowMeasured = true;
       rowPx = slots[0].tr.getBoundingClientRect().height || rowPx;
-      place(from, to); // the spacers at the measured height
+      sizeSpacers();
     }
+  }
+
+  /** The spacer rows at the height of the rows they stand for. */
+  function sizeSpacers() {
+    above.cell.style.height = `${first * rowPx}px`;
+    below.cell.style.height = `${(shown.length - last) * rowPx}px`;
   }
 
   let followQueued = false;

@@ -501,6 +501,108 @@ fn impossible_dates_leave_the_dashboard_and_the_logs_readable() {
 }
 
 #[test]
+fn a_dashboard_of_many_servers_builds_job_rows_near_the_view() {
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    seed_servers(data.path(), 40, 6);
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=server-card]", 30);
+    const CARDS: &str = "const cards = [...document.querySelectorAll('[data-testid=server-card]')];";
+    let rows = || -> Vec<u64> {
+        let v = s.exec(&format!("{CARDS} return cards.map((c) => c.querySelectorAll('[data-testid=job-row]').length);"), vec![]);
+        v.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect()
+    };
+    let first = rows();
+    assert_eq!(first.len(), 40, "every server has its card");
+    let built = first.iter().take_while(|&&n| n == 6).count();
+    assert!((2..20).contains(&built), "the cards near the top have their rows, the others wait: {first:?}");
+    assert!(first[built..].iter().all(|&n| n == 0), "{first:?}");
+
+    // A waiting card is as tall as it is once built: no jump when its rows come.
+    let height = |i: usize| s.exec(&format!("{CARDS} return cards[{i}].getBoundingClientRect().height;"), vec![]).as_f64().unwrap();
+    let before = height(built + 10);
+    s.exec(&format!("{CARDS} cards[{}].scrollIntoView();", built + 10), vec![]);
+    s.wait_until("a card scrolled into view gets its rows", 10, || rows()[built + 10] == 6);
+    let after = height(built + 10);
+    assert!((before - after).abs() < 1.0, "{before} px waiting, {after} px built");
+
+    // The arrow keys walk from the last row built into the next card, which was waiting.
+    s.exec("document.querySelector('.content').scrollTop = 0;", vec![]);
+    let shown = rows();
+    let waiting = shown.iter().position(|&n| n == 0).unwrap();
+    s.exec(
+        &format!(
+            "{CARDS} const r = cards[{}].querySelectorAll('[data-testid=job-row]'); r[r.length - 1].focus({{ preventScroll: true }});",
+            waiting - 1
+        ),
+        vec![],
+    );
+    s.keys(&[&[webdriver::ARROW_DOWN]]);
+    let at = s.exec(
+        &format!("{CARDS} const f = document.activeElement; return [cards.indexOf(f.closest('[data-testid=server-card]')), f.dataset.testid, [...cards[{waiting}].querySelectorAll('[data-testid=job-row]')].indexOf(f)];"),
+        vec![],
+    );
+    assert_eq!(at, json!([waiting, "job-row", 0]), "ArrowDown reaches the first row of the next card");
+
+    // Tab reaching a waiting card (its buttons come before its rows) builds its rows.
+    let other = rows().iter().rposition(|&n| n == 0).unwrap();
+    s.exec(&format!("{CARDS} cards[{other}].querySelector('[data-testid=server-collect]').focus({{ preventScroll: true }});"), vec![]);
+    s.wait_until("focus in a waiting card builds its rows", 10, || rows()[other] == 6);
+
+    // Backup Logs opens over it with its rows, and the dashboard comes back whole.
+    s.click_on("[data-testid=nav-logs]");
+    s.wait("[data-testid=logs-row]", 10);
+    s.click_on("[data-testid=nav-dashboard]");
+    s.wait_until("the dashboard is back", 10, || rows().len() == 40);
+    s.quit();
+}
+
+/// A store of `servers` servers with `jobs` jobs each and two runs per job, written as a
+/// collection writes them.
+fn seed_servers(data: &std::path::Path, servers: usize, jobs: usize) {
+    use duplidesk_core::monitor::NewEntry;
+    use duplidesk_core::store::{JobCursor, JobInfo, NewServer};
+    let mut store = Store::open_in(data).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for s in 0..servers {
+        let name = format!("server-{s:02}");
+        let server = store.insert_server(&NewServer { name: &name, host: &name, port: 8200, machine_id: None }).unwrap();
+        for j in 0..jobs {
+            let info = JobInfo {
+                backup_id: (j + 1).to_string(),
+                name: format!("Job {j}"),
+                description: None,
+                db_path: None,
+                schedule_json: None,
+                metadata_json: None,
+                operation_type: "Backup".into(),
+            };
+            let job = store.upsert_job(server.id, &info).unwrap();
+            let entries: Vec<NewEntry> = (0..2)
+                .map(|i| NewEntry {
+                    remote_id: Some(i + 1),
+                    remote_timestamp: Some(now - (2 - i) * 86_400),
+                    date: now - (2 - i) * 86_400,
+                    status: duplidesk_core::Status::Completed,
+                    op_type: "Backup".into(),
+                    message: format!("run {i}"),
+                    duration_s: Some(60.0),
+                    size_bytes: Some(1_000_000),
+                    uploaded_bytes: Some(1_000),
+                    warnings: 0,
+                    errors: 0,
+                    files: None,
+                    details: String::new(),
+                    details_cut_from: None,
+                })
+                .collect();
+            store.store_page(&job, &name, &entries, &JobCursor::default()).unwrap();
+        }
+    }
+}
+
+#[test]
 fn a_changed_certificate_is_shown_with_both_fingerprints_and_retrusted_from_settings() {
     let _one = setup();
     let data = tempfile::tempdir().unwrap();

@@ -31,6 +31,9 @@ import { createSettingsView } from "./views/settings/page.js";
  * @property {() => void} destroy
  * @property {() => void} [onDataChanged] after `data://changed`
  * @property {(params: RouteParams) => void} [setFilters] shown again with other params
+ * @property {Promise<unknown>} [ready] settles once its first data is in: the page it replaces
+ *   stays up until then (at most READY_WAIT_MS), so the new one appears whole
+ * @property {() => void} [attached] called once it is in the page
  */
 
 /**
@@ -50,6 +53,15 @@ const ROUTES = {
 const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
 /** @type {{ name: null, view: null, params: RouteParams } | { name: string, view: View, params: RouteParams }} */
 let current = { name: null, view: null, params: {} };
+/** @type {{ name: string, view: View } | null} the view in the page (a new one may be getting ready) */
+let inPage = null;
+let navSeq = 0;
+/**
+ * How long the page on screen stays while the next one gets its data. Under this a change
+ * feels immediate, and one frame of an empty page, then another with the data, costs more
+ * than it shows.
+ */
+const READY_WAIT_MS = 100;
 /** @type {Record<string, number>} */
 const scrollMemory = {};
 /** @type {HTMLElement} */
@@ -175,7 +187,7 @@ function renderShell() {
   );
   content = h("main", { id: "content", class: "content", tabindex: "-1" });
   content.addEventListener("scroll", () => {
-    if (current.name) scrollMemory[current.name] = content.scrollTop;
+    if (inPage) scrollMemory[inPage.name] = content.scrollTop;
   });
   replaceChildren(
     root,
@@ -206,19 +218,33 @@ function showView(name, params = {}, force = false) {
     if (params && (params.server || params.job) && current.view.setFilters) current.view.setFilters(params);
     return;
   }
-  current.view?.destroy?.();
+  if (current.view !== inPage?.view) current.view?.destroy?.(); // it was still getting ready
   const view = ROUTES[name].factory(app, params);
+  const my = ++navSeq;
   current = { name, view, params };
-  replaceChildren(content, storeBanner(), view.el);
   for (const [n, a] of Object.entries(navLinks)) {
     if (n === name) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  content.scrollTop = scrollMemory[name] ?? 0;
-  if (focusSearchOnShow) {
-    focusSearchOnShow = false;
-    view.focusSearch?.();
+  const put = () => {
+    if (my !== navSeq) return; // another page was asked for meanwhile
+    inPage?.view.destroy?.();
+    inPage = { name, view };
+    replaceChildren(content, storeBanner(), view.el);
+    content.scrollTop = scrollMemory[name] ?? 0;
+    view.attached?.();
+    if (focusSearchOnShow) {
+      focusSearchOnShow = false;
+      view.focusSearch?.();
+    }
+  };
+  if (view.ready && inPage) {
+    const late = new Promise((ok) => {
+      setTimeout(ok, READY_WAIT_MS);
+    });
+    Promise.race([view.ready, late]).then(put, put);
   }
+  else put();
 }
 let focusSearchOnShow = false;
 

@@ -21,6 +21,7 @@ const STRING_ATTRS = new Set(["spellcheck", "autocomplete", "autocapitalize", "a
  *   onContextmenu?: Handler<E, MouseEvent>,
  *   onMouseover?: Handler<E, MouseEvent>,
  *   onKeydown?: Handler<E, KeyboardEvent>,
+ *   onFocusin?: Handler<E, FocusEvent>,
  *   onInput?: Handler<E, Event>,
  *   onChange?: Handler<E, Event>,
  * }} Props

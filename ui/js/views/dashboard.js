@@ -26,6 +26,9 @@ const FILTERS = [
   { id: "ok", statuses: ["completed"] },
 ];
 
+/** A server card's height without its job rows: its head, the table's head and the gap below. */
+const CARD_PX = 120;
+
 /**
  * @param {App} app
  * @returns {View}
@@ -262,17 +265,73 @@ export function createDashboardView(app) {
    */
   let cards = new Map();
 
+  // A card far below the view holds an empty box as tall as its job table until it comes near
+  // the view (a screen away) or gets the focus. A dashboard of a thousand jobs is some 18,000
+  // elements; building them, and tearing them down when another page opens, was most of what
+  // that page took to show.
+  /** @type {WeakMap<Element, () => void>} the cards whose rows wait, with what builds them */
+  const unbuilt = new WeakMap();
+  /** @type {IntersectionObserver | null} */
+  let sight = null;
+  /** The heights of a job row and of a job table's head, measured once a table is in the page. */
+  let rowPx = 36;
+  let headPx = 34;
+  let measured = false;
+
+  /** @param {number} rows */
+  const tablePx = (rows) => headPx + rows * rowPx;
+
+  /** Builds the rows of a card that was waiting. @param {Element} card */
+  function buildRows(card) {
+    const build = unbuilt.get(card);
+    if (!build) return;
+    unbuilt.delete(card);
+    sight?.unobserve(card);
+    build();
+  }
+
+  /** @param {IntersectionObserverEntry[]} entries */
+  function onSight(entries) {
+    if (!measured) {
+      const table = listEl.querySelector(".jobs-table");
+      const rows = table?.querySelectorAll('[data-testid="job-row"]') ?? [];
+      const px = rows[0]?.getBoundingClientRect().height;
+      if (table && px) {
+        measured = true;
+        rowPx = px;
+        headPx = table.getBoundingClientRect().height - rows.length * px;
+        listEl.querySelectorAll(".rows-later").forEach((e) => {
+          const box = /** @type {HTMLElement} */ (e);
+          box.style.height = `${tablePx(Number(box.dataset.rows))}px`;
+        });
+      }
+    }
+    for (const e of entries) if (e.isIntersecting) buildRows(e.target);
+  }
+
+  /** Watches the waiting cards once the view is in the page (the margin is the pane's). */
+  function watchUnbuilt() {
+    if (!el.isConnected) {
+      requestAnimationFrame(() => el.isConnected && watchUnbuilt());
+      return;
+    }
+    sight ??= new IntersectionObserver(onSight, { root: el.closest(".content"), rootMargin: "100% 0px" });
+    for (const card of listEl.children) if (unbuilt.has(card)) sight.observe(card);
+  }
+
   /**
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
    * @param {Map<number, Card>} next the cards of this render
+   * @param {boolean} now build its job rows now (the card is near the top of the list)
    */
-  function cardFor(s, jobs, next) {
+  function cardFor(s, jobs, next, now) {
     const key = JSON.stringify([{ ...s, lastCollectAt: null }, jobs.map((j) => j.id)]);
     let card = cards.get(s.id);
     if (card?.key !== key) {
       const lastEl = h("div", { class: "card-last small" }, lastCollectLine(s));
-      card = { key, el: serverCard(s, jobs, lastEl), lastEl, lastCollectAt: s.lastCollectAt ?? null };
+      const built = now || (card !== undefined && !unbuilt.has(card.el));
+      card = { key, el: serverCard(s, jobs, lastEl, built), lastEl, lastCollectAt: s.lastCollectAt ?? null };
     } else if (card.lastCollectAt !== (s.lastCollectAt ?? null)) {
       replaceChildren(card.lastEl, lastCollectLine(s));
       card.lastCollectAt = s.lastCollectAt ?? null;
@@ -285,8 +344,9 @@ export function createDashboardView(app) {
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
    * @param {HTMLElement} lastEl when it was last collected
+   * @param {boolean} built its job rows now, or once it comes near the view
    */
-  function serverCard(s, jobs, lastEl) {
+  function serverCard(s, jobs, lastEl, built) {
     const collectBtn = h(
       "button",
       {
@@ -304,9 +364,17 @@ export function createDashboardView(app) {
       : null;
     const headId = `srv-${s.id}-title`;
     const failedCode = s.lastOk === false ? s.lastErrorCode : null;
-    return h(
+    // Until it is built, the job table is an empty box as tall as it will be.
+    const later = built || jobs.length === 0 ? null : h("div", { class: "rows-later", "data-rows": String(jobs.length), style: { height: `${tablePx(jobs.length)}px` } });
+    const card = h(
       "section",
-      { class: `card server-card ${s.isDemo ? "is-demo" : ""}`, "data-testid": "server-card", "data-server-id": String(s.id), "aria-labelledby": headId },
+      {
+        class: `card server-card ${s.isDemo ? "is-demo" : ""}`,
+        "data-testid": "server-card",
+        "data-server-id": String(s.id),
+        "aria-labelledby": headId,
+        onFocusin: () => buildRows(card),
+      },
       h(
         "header",
         { class: "card-head" },
@@ -332,8 +400,10 @@ export function createDashboardView(app) {
             errorBox({ code: failedCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
           )
         : null,
-      jobsTable(s, jobs),
+      later ?? jobsTable(s, jobs),
     );
+    if (later) unbuilt.set(card, () => later.replaceWith(jobsTable(s, jobs)));
+    return card;
   }
 
   /**
@@ -396,9 +466,17 @@ export function createDashboardView(app) {
             open();
           } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
             e.preventDefault();
+            const down = e.key === "ArrowDown";
+            /** @param {Element | null | undefined} c */
+            const beside = (c) => (down ? c?.nextElementSibling : c?.previousElementSibling);
+            // The next card with rows may still be waiting for them: build it first.
+            for (let c = beside(tr.closest('[data-testid="server-card"]')); c; c = beside(c)) {
+              buildRows(c);
+              if (c.querySelector('[data-testid="job-row"]')) break;
+            }
             const rows = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll('[data-testid="job-row"]')));
             const i = rows.indexOf(tr);
-            rows[i + (e.key === "ArrowDown" ? 1 : -1)]?.focus();
+            rows[i + (down ? 1 : -1)]?.focus();
           }
         },
       },
@@ -448,13 +526,18 @@ export function createDashboardView(app) {
     /** @type {HTMLElement[]} */
     const shown = [];
     const next = new Map();
+    // The cards that start in the first two screens get their rows now (the view and the
+    // observer's margin), the others when they come near.
+    const screen = el.closest(".content")?.clientHeight || window.innerHeight;
+    let above = 0;
     for (const s of d.servers) {
       const jobs = visibleJobs(s);
       const filtering = q || filter !== "all";
       const serverHit = q && matches(s, null, q);
       const showFailedServer = filter === "errors" && s.lastOk === false && (!q || serverHit);
       if (filtering && jobs.length === 0 && !showFailedServer) continue;
-      shown.push(cardFor(s, jobs, next));
+      shown.push(cardFor(s, jobs, next, above < 2 * screen));
+      above += CARD_PX + jobs.length * rowPx;
     }
     if (shown.length === 0) {
       shown.push(
@@ -486,6 +569,7 @@ export function createDashboardView(app) {
     // Unchanged cards stay in place: no relayout, focus and selection untouched.
     if (kids.length === shown.length && shown.every((c, i) => kids[i] === c)) return;
     replaceChildren(listEl, shown);
+    watchUnbuilt();
     if (focusKey) {
       let target = null;
       if (focusKey.job) target = listEl.querySelector(`[data-testid="job-row"][data-job-id="${focusKey.job}"]`);
@@ -567,6 +651,7 @@ export function createDashboardView(app) {
     },
     destroy: () => {
       unsub();
+      sight?.disconnect();
       timeline.destroy();
     },
   };

@@ -480,7 +480,7 @@ export function createLogsView(_app, initial = {}) {
     const visibleTo = Math.max(to - OVERSCAN, from);
     const missing = visibleFrom < first || visibleTo > last || (first > 0 && visibleFrom - first < OVERSCAN / 2) || (last < shown.length && last - visibleTo < OVERSCAN / 2);
     if (always || missing) place(from, to);
-    if (!rowMeasured && last > first) {
+    if (!rowMeasured && last > first && el.isConnected) {
       rowMeasured = true;
       rowPx = slots[0].tr.getBoundingClientRect().height || rowPx;
       sizeSpacers();
@@ -744,10 +744,15 @@ export function createLogsView(_app, initial = {}) {
     fillServers();
     fillJobs();
   });
-  reload();
+  const ready = reload();
 
   return {
     el,
+    ready,
+    attached() {
+      watchPane();
+      follow();
+    },
     refresh: () => ((matching = null), reload()),
     onDataChanged: () => ((matching = null), reload()),
     setFilters({ server, job }) {

@@ -108,18 +108,18 @@ export function createTimeline() {
     box.style.minHeight = `${timelineHeight(g.jobs.length)}px`;
     const readout = h("div", { class: "chart-readout muted small", "aria-hidden": "true" }, "\u00a0");
     // What the canvas shows, for screen readers: each job's number of runs and its last one.
+    // One paragraph, not a list item per job: a thousand jobs made a thousand elements more to
+    // build and to tear down with the dashboard.
     const summary = h(
-      "ul",
+      "p",
       { class: "sr-only" },
-      g.jobs.map((j) =>
-        h(
-          "li",
-          null,
+      g.jobs
+        .map((j) =>
           j.statuses.length
             ? t("timeline.jobAria", { job: j.job, n: formatNumber(j.statuses.length), last: statusLabel(j.statuses[j.statuses.length - 1]) })
             : t("timeline.jobNone", { job: j.job }),
-        ),
-      ),
+        )
+        .join(". "),
     );
     const node = h("div", { class: "timeline-server" }, h("h3", { class: "timeline-server-name" }, g.server), readout, box, summary);
     const lanes = g.jobs.map((j) => ({ label: j.job, dates: j.dates, statuses: j.statuses }));

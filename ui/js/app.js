@@ -238,13 +238,13 @@ function showView(name, params = {}, force = false) {
       view.focusSearch?.();
     }
   };
-  if (view.ready && inPage) {
+  // Wait only while the old page is still on screen (not after the shell was rebuilt).
+  if (view.ready && inPage?.view.el.isConnected) {
     const late = new Promise((ok) => {
       setTimeout(ok, READY_WAIT_MS);
     });
     Promise.race([view.ready, late]).then(put, put);
-  }
-  else put();
+  } else put();
 }
 let focusSearchOnShow = false;
 

@@ -564,6 +564,8 @@ export function createDashboardView(app) {
         ),
       );
     }
+    // A card no longer shown is no longer watched (the observer would keep it alive).
+    for (const [id, old] of cards) if (next.get(id) !== old) sight?.unobserve(old.el);
     cards = next;
     const kids = listEl.children;
     // Unchanged cards stay in place: no relayout, focus and selection untouched.

@@ -61,6 +61,10 @@ export function createLogsView(_app, initial = {}) {
   let searchTimer;
   /** @type {number | undefined} */
   let slowTimer;
+  // The first page is asked for before the page is built: the command runs while the page's
+  // controls are made.
+  /** @type {ReturnType<typeof api.logs> | null} */
+  let early = api.logs(query());
 
   // ----- filters -----
   const ids = { search: uid("lq"), from: uid("lf"), to: uid("lt"), server: uid("ls"), job: uid("lj"), tz: uid("lz") };
@@ -535,7 +539,9 @@ export function createLogsView(_app, initial = {}) {
     const needCount = resetPage || matching === null;
     if (needCount) counter.classList.add("is-counting");
     try {
-      const res = await api.logs(query());
+      const asked = early ?? api.logs(query());
+      early = null;
+      const res = await asked;
       if (my !== seq) return;
       loaded = true;
       const rows = res.rows;

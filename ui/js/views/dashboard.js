@@ -469,8 +469,9 @@ export function createDashboardView(app) {
             const down = e.key === "ArrowDown";
             /** @param {Element | null | undefined} c */
             const beside = (c) => (down ? c?.nextElementSibling : c?.previousElementSibling);
-            // The next card with rows may still be waiting for them: build it first.
-            for (let c = beside(tr.closest('[data-testid="server-card"]')); c; c = beside(c)) {
+            // Leaving the card: the next one with rows may still be waiting for them.
+            const leaving = !beside(tr);
+            for (let c = leaving ? beside(tr.closest('[data-testid="server-card"]')) : null; c; c = beside(c)) {
               buildRows(c);
               if (c.querySelector('[data-testid="job-row"]')) break;
             }

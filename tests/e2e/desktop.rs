@@ -184,20 +184,31 @@ fn xdotool(args: &[&str]) {
 }
 
 /// Types `steps` (xdotool commands, delivered in order) into the focused `dialog`, then
-/// presses Return in it until it closes.
-fn answer(dialog: &str, what: &str, steps: &[&[&str]]) {
-    for args in steps {
-        xdotool(args);
-    }
+/// presses Return in it until it closes. `retype`: the steps may be sent again when the dialog
+/// is still open after a while (on a loaded machine xdotool can drop the Shift of a typed
+/// character, and a mistyped path leaves the dialog open); only for steps that replace what
+/// they typed before.
+fn answer(dialog: &str, what: &str, steps: &[&[&str]], retype: bool) {
+    let send = || {
+        for args in steps {
+            xdotool(args);
+        }
+    };
+    send();
+    let mut typed = Instant::now();
     // GTK ignores Return while the dialog's default button is off, which it is until the
     // dialog has checked what was typed; nothing outside the dialog shows when that is done.
     // So press again until the dialog closes, half a second apart (one more Return while it
     // closes does not hold it up). The presses are sent to the dialog's window only (to a
     // closed one they fail), so none can reach the window behind it.
     let mut pressed: Option<Instant> = None;
-    wait_until(what, secs(20), || {
+    wait_until(what, secs(30), || {
         if !visible_windows().iter().any(|w| w == dialog) {
             return true;
+        }
+        if retype && typed.elapsed() >= Duration::from_secs(6) {
+            send();
+            typed = Instant::now();
         }
         if pressed.is_none_or(|at| at.elapsed() >= Duration::from_millis(500)) {
             let _ = Command::new("xdotool").args(["key", "--window", dialog, "Return"]).status();
@@ -212,8 +223,10 @@ fn answer(dialog: &str, what: &str, steps: &[&[&str]]) {
 pub fn answer_open_dialog(title: &str, file: &Path) {
     let dialog = focus_dialog(title);
     let path = file.display().to_string();
-    let steps: &[&[&str]] = &[&["key", "--clearmodifiers", "ctrl+l"], &["type", "--delay", "5", &path]];
-    answer(&dialog, &format!("the open dialog takes {path} and closes"), steps);
+    // Ctrl+L then Ctrl+A: the location field, all of what it holds, so typing again replaces it.
+    let steps: &[&[&str]] =
+        &[&["key", "--clearmodifiers", "ctrl+l"], &["key", "--clearmodifiers", "ctrl+a"], &["type", "--delay", "5", &path]];
+    answer(&dialog, &format!("the open dialog takes {path} and closes"), steps, true);
 }
 
 /// Waits for the native save dialog and saves into `dir` under the file name the dialog
@@ -228,7 +241,7 @@ pub fn answer_save_dialog_titled(title: &str, dir: &Path) -> std::path::PathBuf 
     let dialog = focus_dialog(title);
     let prefix = format!("{}/", dir.display());
     let steps: &[&[&str]] = &[&["key", "--clearmodifiers", "Home"], &["type", "--delay", "5", &prefix]];
-    answer(&dialog, &format!("the save dialog takes {prefix} and closes"), steps);
+    answer(&dialog, &format!("the save dialog takes {prefix} and closes"), steps, false);
     wait_until(&format!("one file written to {}", dir.display()), secs(20), || {
         match std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>().as_slice() {
             [file] => Some(file.clone()),

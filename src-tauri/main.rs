@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         attach_parent_console();
         return duplidesk_cli::run(args);
     }
+    #[cfg(target_os = "linux")]
+    duplidesk_app::memory::lean_web_view();
     duplidesk_app::run(in_background);
     ExitCode::SUCCESS
 }

@@ -1,7 +1,9 @@
-//! The allocator's share of an app that runs for weeks. glibc gives every thread that allocates
-//! an arena of its own (up to eight per core) and keeps what was freed in each: the bursts of a
-//! background pass (a blocking thread per server's keychain read and store write) leave
-//! megabytes behind that the process never uses again.
+//! What an app that runs for weeks keeps in memory.
+//!
+//! The allocator: glibc gives every thread that allocates an arena of its own (up to eight per
+//! core) and keeps what was freed in each: the bursts of a background pass (a blocking thread
+//! per server's keychain read and store write) leave megabytes behind that the process never
+//! uses again.
 
 /// Two arenas are enough for a handful of busy threads. Call first thing in `main`, before any
 /// other thread exists.
@@ -10,5 +12,18 @@ pub fn limit_arenas() {
     // SAFETY: mallopt only changes the allocator's parameters; called before other threads start.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// The web view runs the UI's scripts on JavaScriptCore's interpreter and baseline JIT. Its
+/// optimizing tiers (DFG, and FTL above it) pay off for scripts that run hot for seconds; the
+/// pages' scripts are short, and the tiers' compiler and code cost the web process about 5 MB.
+/// A value set by the user wins. Call before any other thread exists: WebKit's processes
+/// inherit this environment.
+#[cfg(target_os = "linux")]
+pub fn lean_web_view() {
+    const DFG: &str = "JSC_useDFGJIT";
+    if std::env::var_os(DFG).is_none() {
+        std::env::set_var(DFG, "0");
     }
 }

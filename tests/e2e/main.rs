@@ -570,15 +570,7 @@ fn seed_servers(data: &std::path::Path, servers: usize, jobs: usize) {
         let name = format!("server-{s:02}");
         let server = store.insert_server(&NewServer { name: &name, host: &name, port: 8200, machine_id: None }).unwrap();
         for j in 0..jobs {
-            let info = JobInfo {
-                backup_id: (j + 1).to_string(),
-                name: format!("Job {j}"),
-                description: None,
-                db_path: None,
-                schedule_json: None,
-                metadata_json: None,
-                operation_type: "Backup".into(),
-            };
+            let info = JobInfo::backup((j + 1).to_string(), format!("Job {j}"));
             let job = store.upsert_job(server.id, &info).unwrap();
             let entries: Vec<NewEntry> = (0..2)
                 .map(|i| NewEntry {

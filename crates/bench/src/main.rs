@@ -253,20 +253,7 @@ pub fn build_million(dir: &std::path::Path) -> (Store, i64) {
         let name = format!("server{s:02}");
         let server = store.insert_server(&NewServer { name: &name, host: &name, port: 8200, machine_id: None }).unwrap();
         for j in 0..jobs_per_server {
-            let job = store
-                .upsert_job(
-                    server.id,
-                    &JobInfo {
-                        backup_id: j.to_string(),
-                        name: format!("Job {j}"),
-                        description: None,
-                        db_path: None,
-                        schedule_json: None,
-                        metadata_json: None,
-                        operation_type: "Backup".into(),
-                    },
-                )
-                .unwrap();
+            let job = store.upsert_job(server.id, &JobInfo::backup(j.to_string(), format!("Job {j}"))).unwrap();
             let entries: Vec<NewEntry> = (0..per_job)
                 .map(|i| {
                     n += 1;

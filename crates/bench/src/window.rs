@@ -136,15 +136,7 @@ fn show(label: &str, v: Vec<f64>, target: Option<f64>) {
 /// Adds a server with one job of `runs` backups (one every 6 hours up to `now`).
 fn add_big_job(store: &mut duplidesk_core::store::Store, runs: usize, now: i64) -> i64 {
     let server = store.insert_server(&NewServer { name: "big", host: "big", port: 8200, machine_id: None }).unwrap();
-    let info = JobInfo {
-        backup_id: "1".into(),
-        name: "Ten thousand runs".into(),
-        description: None,
-        db_path: None,
-        schedule_json: None,
-        metadata_json: None,
-        operation_type: "Backup".into(),
-    };
+    let info = JobInfo::backup("1", "Ten thousand runs");
     let job = store.upsert_job(server.id, &info).unwrap();
     let entries: Vec<NewEntry> = (0..runs)
         .map(|i| {

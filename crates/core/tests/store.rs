@@ -27,20 +27,7 @@ fn entry(id: i64, ts: i64, status: Status, op: &str) -> NewEntry {
 }
 
 fn job(store: &Store, server: i64, backup_id: &str, name: &str) -> duplidesk_core::store::JobRow {
-    store
-        .upsert_job(
-            server,
-            &JobInfo {
-                backup_id: backup_id.into(),
-                name: name.into(),
-                description: None,
-                db_path: None,
-                schedule_json: None,
-                metadata_json: None,
-                operation_type: "Backup".into(),
-            },
-        )
-        .unwrap()
+    store.upsert_job(server, &JobInfo::backup(backup_id, name)).unwrap()
 }
 
 /// Entries stored with impossible dates before collections checked them are dated when the

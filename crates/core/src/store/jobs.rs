@@ -32,6 +32,20 @@ impl JobInfo {
         }
     }
 
+    /// A backup job known only by its id and name: no description, database path, schedule
+    /// or metadata (test fixtures and benchmark stores).
+    pub fn backup(backup_id: impl Into<String>, name: impl Into<String>) -> JobInfo {
+        JobInfo {
+            backup_id: backup_id.into(),
+            name: name.into(),
+            description: None,
+            db_path: None,
+            schedule_json: None,
+            metadata_json: None,
+            operation_type: "Backup".into(),
+        }
+    }
+
     /// What the server's job list says about the job: when it changes (a run, a failure, a
     /// changed schedule), the job's log may hold something new.
     pub fn state(&self) -> String {

@@ -502,7 +502,7 @@ fn impossible_dates_leave_the_dashboard_and_the_logs_readable() {
 }
 
 #[test]
-fn a_dashboard_of_many_servers_builds_job_rows_near_the_view() {
+fn a_dashboard_of_many_servers_builds_the_cards_near_the_view() {
     let _one = setup();
     let data = tempfile::tempdir().unwrap();
     seed_servers(data.path(), 40, 6);
@@ -510,21 +510,29 @@ fn a_dashboard_of_many_servers_builds_job_rows_near_the_view() {
     let s = driver.session(APP);
     s.wait("[data-testid=server-card]", 30);
     const CARDS: &str = "const cards = [...document.querySelectorAll('[data-testid=server-card]')];";
-    let rows = || -> Vec<u64> {
-        let v = s.exec(&format!("{CARDS} return cards.map((c) => c.querySelectorAll('[data-testid=job-row]').length);"), vec![]);
-        v.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect()
+    // Per card: its job rows and whether its head is built (its Collect button).
+    let cards = || -> Vec<(u64, bool)> {
+        let v = s.exec(
+            &format!("{CARDS} return cards.map((c) => [c.querySelectorAll('[data-testid=job-row]').length, !!c.querySelector('[data-testid=server-collect]')]);"),
+            vec![],
+        );
+        v.as_array().unwrap().iter().map(|c| (c[0].as_u64().unwrap(), c[1].as_bool().unwrap())).collect()
     };
-    let first = rows();
+    let rows = || -> Vec<u64> { cards().into_iter().map(|(n, _)| n).collect() };
+    let first = cards();
     assert_eq!(first.len(), 40, "every server has its card");
-    let built = first.iter().take_while(|&&n| n == 6).count();
-    assert!((2..20).contains(&built), "the cards near the top have their rows, the others wait: {first:?}");
-    assert!(first[built..].iter().all(|&n| n == 0), "{first:?}");
+    let built = first.iter().take_while(|&&c| c == (6, true)).count();
+    assert!((2..20).contains(&built), "the cards near the top are built, the others wait: {first:?}");
+    assert!(first[built..].iter().all(|&c| c == (0, false)), "{first:?}");
+    let titles = s.exec(&format!("{CARDS} return cards.map((c) => c.querySelector('h2.card-title')?.textContent);"), vec![]);
+    let names: Vec<String> = (0..40).map(|i| format!("server-{i:02}")).collect();
+    assert_eq!(titles, json!(names), "a waiting card keeps its title and its name as a region");
 
-    // A waiting card is as tall as it is once built: no jump when its rows come.
+    // A waiting card is as tall as it is once built: no jump when it is built.
     let height = |i: usize| s.exec(&format!("{CARDS} return cards[{i}].getBoundingClientRect().height;"), vec![]).as_f64().unwrap();
     let before = height(built + 10);
     s.exec(&format!("{CARDS} cards[{}].scrollIntoView();", built + 10), vec![]);
-    s.wait_until("a card scrolled into view gets its rows", 10, || rows()[built + 10] == 6);
+    s.wait_until("a card scrolled into view is built", 10, || rows()[built + 10] == 6);
     let after = height(built + 10);
     assert!((before - after).abs() < 1.0, "{before} px waiting, {after} px built");
 
@@ -532,24 +540,39 @@ fn a_dashboard_of_many_servers_builds_job_rows_near_the_view() {
     s.exec("document.querySelector('.content').scrollTop = 0;", vec![]);
     let shown = rows();
     let waiting = shown.iter().position(|&n| n == 0).unwrap();
-    s.exec(
-        &format!(
-            "{CARDS} const r = cards[{}].querySelectorAll('[data-testid=job-row]'); r[r.length - 1].focus({{ preventScroll: true }});",
-            waiting - 1
-        ),
-        vec![],
-    );
+    let focus_last_row = |card: usize| {
+        s.exec(
+            &format!("{CARDS} const r = cards[{card}].querySelectorAll('[data-testid=job-row]'); r[r.length - 1].focus({{ preventScroll: true }});"),
+            vec![],
+        );
+    };
+    // Where the focus is: its card, what it is, and which row of that card.
+    let focused = || {
+        s.exec(
+            &format!("{CARDS} const f = document.activeElement; const c = f.closest('[data-testid=server-card]'); return [cards.indexOf(c), f.dataset.testid, [...c.querySelectorAll('[data-testid=job-row]')].indexOf(f)];"),
+            vec![],
+        )
+    };
+    focus_last_row(waiting - 1);
     s.keys(&[&[webdriver::ARROW_DOWN]]);
-    let at = s.exec(
-        &format!("{CARDS} const f = document.activeElement; return [cards.indexOf(f.closest('[data-testid=server-card]')), f.dataset.testid, [...cards[{waiting}].querySelectorAll('[data-testid=job-row]')].indexOf(f)];"),
-        vec![],
-    );
-    assert_eq!(at, json!([waiting, "job-row", 0]), "ArrowDown reaches the first row of the next card");
+    assert_eq!(focused(), json!([waiting, "job-row", 0]), "ArrowDown reaches the first row of the next card");
 
-    // Tab reaching a waiting card (its buttons come before its rows) builds its rows.
-    let other = rows().iter().rposition(|&n| n == 0).unwrap();
-    s.exec(&format!("{CARDS} cards[{other}].querySelector('[data-testid=server-collect]').focus({{ preventScroll: true }});"), vec![]);
-    s.wait_until("focus in a waiting card builds its rows", 10, || rows()[other] == 6);
+    // Tab from a card's last row reaches the next card, waiting two screens below the view: it
+    // is built on the way and the focus lands on its first control.
+    s.exec("document.querySelector('.content').scrollTop = 0;", vec![]);
+    std::thread::sleep(Duration::from_millis(300));
+    let next = rows().iter().position(|&n| n == 0).unwrap();
+    focus_last_row(next - 1);
+    s.keys(&[&[webdriver::TAB]]);
+    assert_eq!(focused(), json!([next, "server-collect", -1]), "Tab builds the waiting card and lands on its Collect button");
+    // Focus given to a waiting card goes to its first control too, and Shift+Tab from there
+    // lands on the last row of the card before it.
+    let shown = rows();
+    let w = (next + 1..39).find(|&i| shown[i] == 0 && shown[i + 1] == 0).unwrap();
+    s.exec(&format!("{CARDS} cards[{}].focus();", w + 1), vec![]);
+    assert_eq!(focused(), json!([w + 1, "server-collect", -1]));
+    s.keys(&[&[webdriver::SHIFT, webdriver::TAB]]);
+    assert_eq!(focused(), json!([w, "job-row", 5]), "Shift+Tab lands on the last row of the card before");
 
     // Backup Logs opens over it with its rows, and the dashboard comes back whole.
     s.click_on("[data-testid=nav-logs]");

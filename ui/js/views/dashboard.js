@@ -26,8 +26,8 @@ const FILTERS = [
   { id: "ok", statuses: ["completed"] },
 ];
 
-/** A server card's height without its job rows: its head, the table's head and the gap below. */
-const CARD_PX = 120;
+/** The gap below a server card (`.server-card`'s margin). */
+const CARD_GAP_PX = 14;
 
 /**
  * @param {App} app
@@ -265,48 +265,61 @@ export function createDashboardView(app) {
    */
   let cards = new Map();
 
-  // A card far below the view holds an empty box as tall as its job table until it comes near
-  // the view (a screen away) or gets the focus. A dashboard of a thousand jobs is some 18,000
-  // elements; building them, and tearing them down when another page opens, was most of what
-  // that page took to show.
-  /** @type {WeakMap<Element, () => void>} the cards whose rows wait, with what builds them */
+  // A card far from the view waits as a box as tall as it will be, holding only its title,
+  // until it comes near the view (a screen away) or gets the focus. Each card built is some
+  // 30 elements for its head and a dozen per job; a dashboard of a hundred servers built
+  // whole took 11 MB in the web view and most of the time the page took to show.
+  /** @type {WeakMap<Element, () => void>} the cards waiting, with what builds them */
   const unbuilt = new WeakMap();
   /** @type {IntersectionObserver | null} */
   let sight = null;
-  /** The heights of a job row and of a job table's head, measured once a table is in the page. */
+  /** The height of a job row and of a card around its rows, measured once a card is built. */
   let rowPx = 36;
-  let headPx = 34;
+  let chromePx = 106;
   let measured = false;
 
   /** @param {number} rows */
-  const tablePx = (rows) => headPx + rows * rowPx;
+  const cardPx = (rows) => chromePx + rows * rowPx;
 
-  /** Builds the rows of a card that was waiting. @param {Element} card */
-  function buildRows(card) {
-    const build = unbuilt.get(card);
-    if (!build) return;
+  /** Builds a waiting card. @param {Element} card */
+  function build(card) {
+    const fill = unbuilt.get(card);
+    if (!fill) return;
     unbuilt.delete(card);
     sight?.unobserve(card);
-    build();
+    fill();
+  }
+
+  /** The heights a waiting card takes, from the first card built whole. */
+  function measure() {
+    for (const card of listEl.children) {
+      if (unbuilt.has(card) || card.querySelector(".card-error")) continue;
+      const rows = card.querySelectorAll('[data-testid="job-row"]');
+      const px = rows[0]?.getBoundingClientRect().height;
+      if (!px) continue;
+      measured = true;
+      rowPx = px;
+      chromePx = card.getBoundingClientRect().height - rows.length * px;
+      for (const c of listEl.children) {
+        const box = /** @type {HTMLElement} */ (c);
+        if (unbuilt.has(box)) box.style.height = `${cardPx(Number(box.dataset.rows))}px`;
+      }
+      return;
+    }
   }
 
   /** @param {IntersectionObserverEntry[]} entries */
   function onSight(entries) {
-    if (!measured) {
-      const table = listEl.querySelector(".jobs-table");
-      const rows = table?.querySelectorAll('[data-testid="job-row"]') ?? [];
-      const px = rows[0]?.getBoundingClientRect().height;
-      if (table && px) {
-        measured = true;
-        rowPx = px;
-        headPx = table.getBoundingClientRect().height - rows.length * px;
-        listEl.querySelectorAll(".rows-later").forEach((e) => {
-          const box = /** @type {HTMLElement} */ (e);
-          box.style.height = `${tablePx(Number(box.dataset.rows))}px`;
-        });
-      }
+    if (!measured) measure();
+    const root = /** @type {HTMLElement | null} */ (el.closest(".content"));
+    for (const e of entries) {
+      if (!e.isIntersecting || !unbuilt.has(e.target)) continue;
+      // A card built above the view keeps the view where it is, whatever its height turns out.
+      const above = root && e.rootBounds && e.boundingClientRect.bottom <= e.rootBounds.top;
+      const before = e.target.getBoundingClientRect().height;
+      build(e.target);
+      if (above) root.scrollTop += e.target.getBoundingClientRect().height - before;
     }
-    for (const e of entries) if (e.isIntersecting) buildRows(e.target);
   }
 
   /** Watches the waiting cards once the view is in the page (the margin is the pane's). */
@@ -320,10 +333,26 @@ export function createDashboardView(app) {
   }
 
   /**
+   * Tab reaching a waiting card builds it and goes on to its first control, or to its last one
+   * when Shift+Tab came from below.
+   * @param {FocusEvent} e
+   */
+  function onWaitingFocus(e) {
+    const card = /** @type {HTMLElement} */ (e.currentTarget);
+    if (!unbuilt.has(card)) return;
+    build(card);
+    if (e.target !== card) return;
+    const from = /** @type {Node | null} */ (e.relatedTarget);
+    const fromBelow = from !== null && (card.compareDocumentPosition(from) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+    const controls = card.querySelectorAll('button:not([disabled]), [tabindex="0"]');
+    /** @type {HTMLElement | undefined} */ (fromBelow ? controls[controls.length - 1] : controls[0])?.focus();
+  }
+
+  /**
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
    * @param {Map<number, Card>} next the cards of this render
-   * @param {boolean} now build its job rows now (the card is near the top of the list)
+   * @param {boolean} now build it now (it starts near the top of the list)
    */
   function cardFor(s, jobs, next, now) {
     const key = JSON.stringify([{ ...s, lastCollectAt: null }, jobs.map((j) => j.id)]);
@@ -344,65 +373,80 @@ export function createDashboardView(app) {
    * @param {Server} s
    * @param {Job[]} jobs the jobs to show
    * @param {HTMLElement} lastEl when it was last collected
-   * @param {boolean} built its job rows now, or once it comes near the view
+   * @param {boolean} now build it now, or once it comes near the view
    */
-  function serverCard(s, jobs, lastEl, built) {
-    const collectBtn = h(
-      "button",
-      {
-        type: "button",
-        class: "btn btn-sm",
-        "data-testid": "server-collect",
-        title: t("server.collectTip", { name: s.displayName }),
-        onClick: (e) => collectServer(s, e.currentTarget),
-      },
-      icon("download", 14),
-      t("server.collect"),
-    );
-    const removeBtn = s.isDemo
-      ? h("button", { type: "button", class: "btn btn-sm", "data-testid": "demo-remove", onClick: (e) => removeDemo(e.currentTarget) }, icon("trash", 14), t("demo.remove"))
-      : null;
+  function serverCard(s, jobs, lastEl, now) {
     const headId = `srv-${s.id}-title`;
     const failedCode = s.lastOk === false ? s.lastErrorCode : null;
-    // Until it is built, the job table is an empty box as tall as it will be.
-    const later = built || jobs.length === 0 ? null : h("div", { class: "rows-later", "data-rows": String(jobs.length), style: { height: `${tablePx(jobs.length)}px` } });
-    const card = h(
-      "section",
-      {
-        class: `card server-card ${s.isDemo ? "is-demo" : ""}`,
-        "data-testid": "server-card",
-        "data-server-id": String(s.id),
-        "aria-labelledby": headId,
-        onFocusin: () => buildRows(card),
-      },
-      h(
-        "header",
-        { class: "card-head" },
+    const title = h("h2", { class: "card-title", id: headId }, s.displayName);
+    const card = h("section", {
+      class: `card server-card ${s.isDemo ? "is-demo" : ""}`,
+      "data-testid": "server-card",
+      "data-server-id": String(s.id),
+      "aria-labelledby": headId,
+    });
+    const fill = () => {
+      const collectBtn = h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-sm",
+          "data-testid": "server-collect",
+          title: t("server.collectTip", { name: s.displayName }),
+          onClick: (e) => collectServer(s, e.currentTarget),
+        },
+        icon("download", 14),
+        t("server.collect"),
+      );
+      const removeBtn = s.isDemo
+        ? h("button", { type: "button", class: "btn btn-sm", "data-testid": "demo-remove", onClick: (e) => removeDemo(e.currentTarget) }, icon("trash", 14), t("demo.remove"))
+        : null;
+      card.removeAttribute("tabindex");
+      card.removeAttribute("data-rows");
+      card.style.height = "";
+      card.classList.remove("is-waiting");
+      replaceChildren(
+        card,
         h(
-          "div",
-          { class: "card-title-block" },
-          h("div", { class: "card-title-line" }, icon("server", 16, "muted-icon"), h("h2", { class: "card-title", id: headId }, s.displayName), s.isDemo ? demoBadge() : null),
+          "header",
+          { class: "card-head" },
           h(
             "div",
-            { class: "card-sub" },
-            s.url ? h("span", { class: "url" }, s.url) : h("span", { class: "url" }, `${s.host}:${s.port}`),
-            protocolBadge(s.protocol),
-            s.version ? h("span", { class: "muted" }, t("server.version", { version: s.version })) : null,
-            s.note ? h("span", { class: "note", title: s.note }, s.note) : null,
+            { class: "card-title-block" },
+            h("div", { class: "card-title-line" }, icon("server", 16, "muted-icon"), title, s.isDemo ? demoBadge() : null),
+            h(
+              "div",
+              { class: "card-sub" },
+              s.url ? h("span", { class: "url" }, s.url) : h("span", { class: "url" }, `${s.host}:${s.port}`),
+              protocolBadge(s.protocol),
+              s.version ? h("span", { class: "muted" }, t("server.version", { version: s.version })) : null,
+              s.note ? h("span", { class: "note", title: s.note }, s.note) : null,
+            ),
           ),
+          h("div", { class: "card-actions" }, lastEl, removeBtn, collectBtn),
         ),
-        h("div", { class: "card-actions" }, lastEl, removeBtn, collectBtn),
-      ),
-      failedCode
-        ? h(
-            "div",
-            { class: "card-error" },
-            errorBox({ code: failedCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
-          )
-        : null,
-      later ?? jobsTable(s, jobs),
-    );
-    if (later) unbuilt.set(card, () => later.replaceWith(jobsTable(s, jobs)));
+        failedCode
+          ? h(
+              "div",
+              { class: "card-error" },
+              errorBox({ code: failedCode, message: s.lastErrorMessage ?? "", hint: "" }, s.host, { compact: true }),
+            )
+          : null,
+        jobsTable(s, jobs),
+      );
+    };
+    // Only a card with a job table and no error waits: the height of the others is not known.
+    if (now || jobs.length === 0 || failedCode) {
+      fill();
+      return card;
+    }
+    card.classList.add("is-waiting");
+    card.tabIndex = 0;
+    card.dataset.rows = String(jobs.length);
+    card.style.height = `${cardPx(jobs.length)}px`;
+    card.addEventListener("focusin", onWaitingFocus);
+    card.append(h("header", { class: "card-head" }, h("div", { class: "card-title-line" }, title)));
+    unbuilt.set(card, fill);
     return card;
   }
 
@@ -472,7 +516,7 @@ export function createDashboardView(app) {
             // Leaving the card: the next one with rows may still be waiting for them.
             const leaving = !beside(tr);
             for (let c = leaving ? beside(tr.closest('[data-testid="server-card"]')) : null; c; c = beside(c)) {
-              buildRows(c);
+              build(c);
               if (c.querySelector('[data-testid="job-row"]')) break;
             }
             const rows = /** @type {HTMLElement[]} */ (Array.from(el.querySelectorAll('[data-testid="job-row"]')));
@@ -527,7 +571,7 @@ export function createDashboardView(app) {
     /** @type {HTMLElement[]} */
     const shown = [];
     const next = new Map();
-    // The cards that start in the first two screens get their rows now (the view and the
+    // The cards that start in the first two screens are built now (the view and the
     // observer's margin), the others when they come near.
     const screen = el.closest(".content")?.clientHeight || window.innerHeight;
     let above = 0;
@@ -538,7 +582,7 @@ export function createDashboardView(app) {
       const showFailedServer = filter === "errors" && s.lastOk === false && (!q || serverHit);
       if (filtering && jobs.length === 0 && !showFailedServer) continue;
       shown.push(cardFor(s, jobs, next, above < 2 * screen));
-      above += CARD_PX + jobs.length * rowPx;
+      above += CARD_GAP_PX + cardPx(jobs.length);
     }
     if (shown.length === 0) {
       shown.push(

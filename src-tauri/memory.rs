@@ -3,7 +3,7 @@
 //! The allocator: glibc gives every thread that allocates an arena of its own (up to eight per
 //! core) and keeps what was freed in each: the bursts of a background pass (a blocking thread
 //! per server's keychain read and store write) leave megabytes behind that the process never
-//! uses again.
+//! uses again. Fewer arenas, and a trim after each pass, give them back.
 
 /// Two arenas are enough for a handful of busy threads. Call first thing in `main`, before any
 /// other thread exists.
@@ -12,6 +12,17 @@ pub fn limit_arenas() {
     // SAFETY: mallopt only changes the allocator's parameters; called before other threads start.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Gives the system back the heap pages a background pass freed. glibc returns only the top of
+/// a heap on its own; what a pass leaves free below it would wait, resident, for the next pass,
+/// minutes later (2 MB with 100 servers). Takes well under a millisecond.
+pub fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only hands free pages of the allocator's heaps back to the system.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -20,6 +20,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
             if let Err(e) = result {
                 tracing::warn!(code = %e.code, "a background pass failed: {} {}", e.message, e.hint);
             }
+            crate::memory::release_free_heap();
         })
         .await;
     });

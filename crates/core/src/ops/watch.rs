@@ -161,6 +161,7 @@ impl Engine {
         if !report.entries.is_empty() {
             self.data_changed();
         }
+        db.release_memory().await?;
         Ok(report)
     }
 

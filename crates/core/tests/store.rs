@@ -297,3 +297,26 @@ fn search_finds_text_in_messages() {
     assert_eq!(find("files").len(), 1);
     assert!(find("nothing like this").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_that_gave_back_their_page_caches_read_and_write_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = duplidesk_core::store::Db::open_in(dir.path()).unwrap();
+    let page: Vec<NewEntry> = (1..=200).map(|i| entry(i, 1000 + i, Status::Completed, "Backup")).collect();
+    db.write(move |s| {
+        let server = s.insert_server(&NewServer { name: "nas", host: "nas.local", port: 8200, machine_id: None })?;
+        let docs = job(s, server.id, "1", "Documents");
+        s.store_page(&docs, "nas", &page, &JobCursor::default())
+    })
+    .await
+    .unwrap();
+    let before = db.read(|s| s.query_logs(&LogQuery::default())).await.unwrap();
+    assert_eq!(before.len(), 200);
+
+    db.release_memory().await.unwrap();
+    let after = db.read(|s| s.query_logs(&LogQuery::default())).await.unwrap();
+    assert_eq!(after.iter().map(|r| r.id).collect::<Vec<_>>(), before.iter().map(|r| r.id).collect::<Vec<_>>());
+    // Each of the three connections still works: the writer, the reader above, the counter.
+    assert_eq!(db.write(|s| s.total_entries()).await.unwrap(), 200);
+    assert_eq!(db.count(|s| s.total_entries()).await.unwrap(), 200);
+}

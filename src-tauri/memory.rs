@@ -17,7 +17,7 @@ pub fn limit_arenas() {
 
 /// Gives the system back the heap pages a background pass freed. glibc returns only the top of
 /// a heap on its own; what a pass leaves free below it would wait, resident, for the next pass,
-/// minutes later (2 MB with 100 servers). Takes well under a millisecond.
+/// minutes later (2 MB with 100 servers).
 pub fn release_free_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only hands free pages of the allocator's heaps back to the system.

@@ -22,7 +22,7 @@ pub use views::{ClearPreview, ClearedLogs, JobSummaryRow, JobTimeline, JobTrend,
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 pub const DB_FILE_NAME: &str = "duplidesk.sqlite";
 
@@ -225,13 +225,19 @@ impl Db {
         crate::task::blocking(move || f(&lock(&db.counter))).await
     }
 
-    /// Frees the page caches of the three connections (up to 2 MB each): between background
-    /// passes, minutes apart, the pages are cheaper to read again than to keep.
+    /// Frees the page caches of the connections (up to 2 MB each): between background passes,
+    /// minutes apart, the pages are cheaper to read again than to keep. A connection in use (a
+    /// long count) is not waited for and keeps its cache.
     pub async fn release_memory(&self) -> Result<()> {
         let db = self.0.clone();
         crate::task::blocking(move || {
             for conn in [&db.writer, &db.reader, &db.counter] {
-                lock(conn).conn.release_memory()?;
+                let store = match conn.try_lock() {
+                    Ok(store) => store,
+                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(TryLockError::WouldBlock) => continue,
+                };
+                store.conn.release_memory()?;
             }
             Ok(())
         })

@@ -21,6 +21,10 @@ const COLS = ["date", "status", "type", "server", "job", "duration", "message"];
 const SEARCH_DELAY_MS = 250;
 /** An answer slower than this shows the loading bar. */
 const SLOW_MS = 300;
+/** How long after the page is shown the rows to spare around the view come. */
+const SPARE_DELAY_MS = 100;
+/** Where the table's rows start below the top of the pane, as measured when the page was last shown. */
+let tableTop = 0;
 
 /**
  * The filters, kept while the app runs: leaving the page and coming back finds them as they
@@ -428,8 +432,10 @@ export function createLogsView(_app, initial = {}) {
   function wanted() {
     const n = shown.length;
     const p = pane();
-    if (!p) return [0, Math.min(n, 2 * OVERSCAN)];
+    // Not in the page yet: the rows a window can show below where the table was last time.
+    if (!p) return [0, Math.min(n, Math.ceil((window.innerHeight - tableTop) / rowPx))];
     const top = tbody.getBoundingClientRect().top - p.getBoundingClientRect().top;
+    if (p.scrollTop === 0) tableTop = top;
     const from = Math.max(0, Math.floor(-top / rowPx) - OVERSCAN);
     const to = Math.min(n, Math.max(from, Math.ceil((p.clientHeight - top) / rowPx) + OVERSCAN));
     return [Math.min(from, to), to];
@@ -498,6 +504,8 @@ export function createLogsView(_app, initial = {}) {
   }
 
   let followQueued = false;
+  /** @type {number | undefined} */
+  let spareLater;
   const onPaneScroll = () => {
     if (followQueued) return;
     followQueued = true;
@@ -757,7 +765,12 @@ export function createLogsView(_app, initial = {}) {
     ready,
     attached() {
       watchPane();
-      follow();
+      // The page's first frame lays out and paints only the rows in view: those to spare
+      // around them come a moment later (or with the first scroll), unless the view needs more
+      // rows than it holds (a remembered scroll position).
+      const [from, to] = wanted();
+      if (from + OVERSCAN < first || to - OVERSCAN > last) follow();
+      else spareLater = setTimeout(() => el.isConnected && follow(), SPARE_DELAY_MS);
     },
     refresh: () => ((matching = null), reload()),
     onDataChanged: () => ((matching = null), reload()),
@@ -776,6 +789,7 @@ export function createLogsView(_app, initial = {}) {
     destroy: () => {
       clearTimeout(searchTimer);
       clearTimeout(slowTimer);
+      clearTimeout(spareLater);
       watchedPane?.removeEventListener("scroll", onPaneScroll);
       window.removeEventListener("resize", onPaneScroll);
       unsub();

@@ -834,11 +834,15 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
 }
 
 #[test]
-fn dark_mode_and_spanish() {
+fn dark_mode_under_the_c_locale_and_spanish() {
     let _one = setup();
     for name in ["dark", "es"] {
         let data = tempfile::tempdir().unwrap();
-        let extra: Vec<(&str, &str)> = if name == "dark" { vec![("GTK_THEME", "Adwaita:dark")] } else { vec![] };
+        // The dark run also has the C locale, as minimal installs do: no language in the
+        // environment at all. The page must still get a language its formatters accept.
+        let c_locale = [("LANG", "C.UTF-8"), ("LANGUAGE", ""), ("LC_ALL", ""), ("LC_MESSAGES", "")];
+        let extra: Vec<(&str, &str)> =
+            if name == "dark" { [("GTK_THEME", "Adwaita:dark")].into_iter().chain(c_locale).collect() } else { vec![] };
         let driver = Driver::start(&env_for(data.path(), &extra));
         let s = driver.session(APP);
         s.wait("[data-testid=empty-state]", 30);
@@ -855,6 +859,8 @@ fn dark_mode_and_spanish() {
         } else {
             let dark = s.exec("return window.matchMedia('(prefers-color-scheme: dark)').matches;", vec![]);
             assert_eq!(dark, json!(true), "the OS dark theme reaches the page");
+            let language = s.exec("return [navigator.language, Intl.getCanonicalLocales(navigator.language)[0]];", vec![]);
+            assert_eq!(language, json!(["en", "en"]), "under the C locale the page is told English");
         }
         s.screenshot(&format!("first-run-{name}"));
         s.click_on("[data-testid=demo-start]");

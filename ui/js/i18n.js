@@ -23,6 +23,29 @@ export function resolveLanguage(uiLanguage) {
 export function setLocale(lang) {
   current = DICTIONARIES[lang] ? lang : "en";
   document.documentElement.lang = current;
+  mendNavigatorLanguage(current);
+}
+
+let navigatorLanguageMended = false;
+
+/**
+ * WebKitGTK under the C.UTF-8 locale (the default of many minimal and server installs) tells the
+ * page that its language is "C". That is no language tag: Intl throws on it, and the chart
+ * library does so as it loads, so no chart would be drawn. The page is then told the UI's
+ * language instead.
+ * @param {string} lang
+ */
+function mendNavigatorLanguage(lang) {
+  if (!navigatorLanguageMended) {
+    try {
+      Intl.getCanonicalLocales(navigator.language);
+      return;
+    } catch {
+      navigatorLanguageMended = true;
+    }
+  }
+  Object.defineProperty(navigator, "language", { value: lang, configurable: true });
+  Object.defineProperty(navigator, "languages", { value: Object.freeze([lang]), configurable: true });
 }
 
 export const locale = () => current;

@@ -260,6 +260,80 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     s.quit();
 }
 
+/// Backup Logs is kept while another page is shown. Coming back finds it as it was, with its
+/// rows already in the page when the address changes; it then asks for them again, so what
+/// another program wrote to the store (a collection from the command line) comes in. After a
+/// change the app was told of, it waits for its new rows instead.
+#[test]
+fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
+    use duplidesk_core::{monitor::NewEntry, Status};
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let server =
+        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 2, rows_per_job: 15, seed: 3 }, ..ServerConfig::default() })
+            .unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    collect_ok(&s, server.port());
+    s.click_on("[data-testid=nav-logs]");
+    s.wait("[data-testid=logs-row]", 15);
+    let shows_total = |total: u64| {
+        s.wait_until(&format!("the counter at {total}"), 15, || {
+            s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-total") == Some(total.to_string())
+        });
+    };
+    shows_total(count(data.path()));
+    s.exec("document.querySelector('[data-testid=logs-table]').dataset.seen = 'yes';", vec![]);
+    let first_id = || s.attr(&s.wait("[data-testid=logs-row]", 5), "data-log-id").unwrap();
+    // Leaves for the dashboard, runs `meanwhile`, comes back: what the page held when the
+    // address changed, [the page kept, rows in it].
+    let away_and_back = |meanwhile: &dyn Fn()| {
+        s.click_on("[data-testid=nav-dashboard]");
+        s.wait("[data-testid=server-card]", 10);
+        meanwhile();
+        s.exec(
+            "window.onReturn = null; window.addEventListener('hashchange', () => { window.onReturn = [ \
+               document.querySelector('[data-testid=logs-table]')?.dataset.seen === 'yes', \
+               document.querySelectorAll('[data-testid=logs-row]').length]; }, {once: true});",
+            vec![],
+        );
+        s.click_on("[data-testid=nav-logs]");
+        s.wait_until("the address changed", 10, || Some(s.exec("return window.onReturn;", vec![])).filter(|v| !v.is_null()))
+    };
+
+    // Nothing changed: the same page, its rows there at once.
+    let before = first_id();
+    let at_once = away_and_back(&|| {});
+    assert_eq!(at_once[0], json!(true), "the page kept: {at_once}");
+    assert!(at_once[1].as_u64().unwrap() >= 10, "its rows in the page at once: {at_once}");
+    assert_eq!(first_id(), before);
+
+    // Another program wrote to the store: nobody told the app, yet the entry comes in.
+    let written = Store::open_in(data.path())
+        .unwrap()
+        .insert_system_entry(None, "cron", &NewEntry::system(Status::Info, chrono::Utc::now().timestamp(), "Written by another program"))
+        .unwrap();
+    let at_once = away_and_back(&|| {});
+    assert_eq!(at_once[0], json!(true), "{at_once}");
+    s.wait_until("the other program's entry comes in", 15, || first_id() == written.to_string());
+    shows_total(count(data.path()));
+
+    // A collection through the app found a new run: the page waits for its new rows.
+    let total = count(data.path());
+    let at_once = away_and_back(&|| {
+        assert!(server.start_task("1") && server.finish_task("1"));
+        collect_all_from_toolbar_menu(&s);
+        assert!(results(&s, 1)[0].ok);
+        close_dialog(&s);
+        assert_eq!(count(data.path()), total + 1);
+    });
+    assert_eq!(at_once, json!([false, 0]), "the dashboard stays until the new rows are in");
+    shows_total(total + 1);
+    assert_eq!(s.attr(&s.wait("[data-testid=logs-table]", 5), "data-seen").as_deref(), Some("yes"), "still the kept page");
+    s.quit();
+}
+
 #[test]
 fn collect_popup_keychain_export_edit_delete_and_tray() {
     let _one = setup();

@@ -34,6 +34,10 @@ import { createSettingsView } from "./views/settings/page.js";
  * @property {Promise<unknown>} [ready] settles once its first data is in: the page it replaces
  *   stays up until then (at most READY_WAIT_MS), so the new one appears whole
  * @property {() => void} [attached] called once it is in the page
+ * @property {(params: RouteParams, changed: boolean) => Promise<unknown> | null} [revisit] a view
+ *   that has it is kept out of the page while another page is shown, then shown again instead of
+ *   a new one. `changed`: the data may have changed meanwhile. Returns what `ready` would be;
+ *   null when it can be shown at once
  */
 
 /**
@@ -56,6 +60,15 @@ let current = { name: null, view: null, params: {} };
 /** @type {{ name: string, view: View } | null} the view in the page (a new one may be getting ready) */
 let inPage = null;
 let navSeq = 0;
+/**
+ * Views kept while another page is shown (those with `revisit`), with the data generation they
+ * were left at.
+ * @type {Map<string, { view: View, generation: number }>}
+ */
+const keptViews = new Map();
+/** Counts the data changes the views were told of; a collection running counts as changing. */
+let dataGeneration = 0;
+let collectionRunning = false;
 /**
  * How long the page on screen stays while the next one gets its data. Under this a change
  * feels immediate, and one frame of an empty page, then another with the data, costs more
@@ -82,6 +95,8 @@ const app = {
   /** Re-applies the language (after set_language) and re-renders everything. */
   applyLanguage() {
     setLocale(resolveLanguage(state.info?.uiLanguage));
+    for (const { view } of keptViews.values()) view.destroy();
+    keptViews.clear();
     const focusedTid = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.testid;
     renderShell();
     showView(current.name ?? "dashboard", current.params, true);
@@ -219,7 +234,20 @@ function showView(name, params = {}, force = false) {
     return;
   }
   if (current.view !== inPage?.view) current.view?.destroy?.(); // it was still getting ready
-  const view = ROUTES[name].factory(app, params);
+  const kept = keptViews.get(name);
+  keptViews.delete(name);
+  /** @type {View} */
+  let view;
+  /** @type {Promise<unknown> | null | undefined} */
+  let ready;
+  if (kept?.view.revisit && !force) {
+    view = kept.view;
+    ready = kept.view.revisit(params, kept.generation !== dataGeneration || collectionRunning);
+  } else {
+    kept?.view.destroy();
+    view = ROUTES[name].factory(app, params);
+    ready = view.ready;
+  }
   const my = ++navSeq;
   current = { name, view, params };
   for (const [n, a] of Object.entries(navLinks)) {
@@ -228,7 +256,7 @@ function showView(name, params = {}, force = false) {
   }
   const put = () => {
     if (my !== navSeq) return; // another page was asked for meanwhile
-    inPage?.view.destroy?.();
+    if (inPage) leave(inPage, name);
     inPage = { name, view };
     replaceChildren(content, storeBanner(), view.el);
     content.scrollTop = scrollMemory[name] ?? 0;
@@ -239,12 +267,24 @@ function showView(name, params = {}, force = false) {
     }
   };
   // Wait only while the old page is still on screen (not after the shell was rebuilt).
-  if (view.ready && inPage?.view.el.isConnected) {
+  if (ready && inPage?.view.el.isConnected) {
     const late = new Promise((ok) => {
       setTimeout(ok, READY_WAIT_MS);
     });
-    Promise.race([view.ready, late]).then(put, put);
+    Promise.race([ready, late]).then(put, put);
   } else put();
+}
+
+/**
+ * Takes a view out of the page: kept for the next visit when it can be revisited (building
+ * Backup Logs again and waiting for its rows was most of the time it took to open), else
+ * destroyed.
+ * @param {{ name: string, view: View }} left
+ * @param {string} next the page shown instead
+ */
+function leave({ name, view }, next) {
+  if (view.revisit && name !== next) keptViews.set(name, { view, generation: dataGeneration });
+  else view.destroy();
 }
 let focusSearchOnShow = false;
 
@@ -318,6 +358,7 @@ let changeTimer;
 function onDataChanged() {
   clearTimeout(changeTimer);
   changeTimer = setTimeout(() => {
+    dataGeneration++;
     refreshDashboard();
     current.view?.onDataChanged?.();
   }, 120);
@@ -345,10 +386,15 @@ async function start() {
     return;
   }
   setLocale(resolveLanguage(info.uiLanguage));
+  collectionRunning = !!info.collecting;
   renderShell();
   initToasts();
   api.on(api.EVENT_DATA_CHANGED, onDataChanged);
-  api.on(api.EVENT_RUNNING, (running) => showCollecting(running));
+  api.on(api.EVENT_RUNNING, (running) => {
+    collectionRunning = running;
+    if (running) dataGeneration++;
+    showCollecting(running);
+  });
   // A desktop notification was clicked: Backup Logs, with its entry open.
   api.on(api.EVENT_NAVIGATE, ({ entry }) => {
     app.navigate("logs");

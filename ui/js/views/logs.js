@@ -507,7 +507,7 @@ export function createLogsView(_app, initial = {}) {
   /** @type {number | undefined} */
   let spareLater;
   const onPaneScroll = () => {
-    if (followQueued) return;
+    if (followQueued || !el.isConnected) return; // kept out of the page
     followQueued = true;
     requestAnimationFrame(() => {
       followQueued = false;
@@ -759,6 +759,8 @@ export function createLogsView(_app, initial = {}) {
     fillJobs();
   });
   const ready = reload();
+  /** Shown again with the rows it had: ask for them again once they are painted. */
+  let recheck = false;
 
   return {
     el,
@@ -771,6 +773,29 @@ export function createLogsView(_app, initial = {}) {
       const [from, to] = wanted();
       if (from + OVERSCAN < first || to - OVERSCAN > last) follow();
       else spareLater = setTimeout(() => el.isConnected && follow(), SPARE_DELAY_MS);
+      if (recheck) {
+        recheck = false;
+        requestAnimationFrame(() => setTimeout(() => el.isConnected && ((matching = null), reload())));
+      }
+    },
+    revisit(params, changed) {
+      const filtered = params.server !== undefined || params.job !== undefined;
+      if (filtered) {
+        f.server = params.server ?? "";
+        f.job = params.job ?? "";
+        fillServers();
+        fillJobs();
+      }
+      if (changed || filtered) {
+        matching = null;
+        return reload(filtered);
+      }
+      // No change the app was told of: the rows it had come back at once (the first frame only
+      // those in view), and are asked for again behind them, since another program (the
+      // command line) may have written to the store.
+      place(...wanted());
+      recheck = true;
+      return null;
     },
     refresh: () => ((matching = null), reload()),
     onDataChanged: () => ((matching = null), reload()),

@@ -415,7 +415,19 @@ async function start() {
   setInterval(tickRelativeTimes, 30_000);
   const route = routeFromHash();
   showView(route.name, { tab: route.tab });
-  refreshDashboard();
+  refreshDashboard().then(() => setTimeout(prepareLogs, PREPARE_DELAY_MS));
+}
+
+/** How long after the first page has its data Backup Logs is built out of sight. */
+const PREPARE_DELAY_MS = 200;
+
+/**
+ * Builds Backup Logs out of sight once the first page is up, so that opening it the first time
+ * costs what coming back to it does: its scripts have run once and its first rows are in.
+ */
+function prepareLogs() {
+  if (current.name === "logs" || keptViews.has("logs") || state.info?.storeError) return;
+  keptViews.set("logs", { view: ROUTES.logs.factory(app, {}), generation: dataGeneration });
 }
 
 start();

@@ -195,19 +195,36 @@ pub fn run(binary: &str, keep: Option<&str>) {
     let d = Driver::start(binary, &data);
     d.wait("[data-testid=server-card]");
 
-    // 1. Opening the page: click "Backup Logs" until its first rows are painted.
+    // 1. Opening the page: click "Backup Logs" until its first rows are painted. The first
+    // opening builds the page; later ones find it kept (builds since the page is kept), with its
+    // rows as they were, or, after a data change, asked for again.
     let mut open = Vec::new();
-    for _ in 0..RUNS {
+    let mut open_changed = Vec::new();
+    for run in 0..2 * RUNS {
         // The dashboard, settled (its timeline loaded, where the build has one).
         d.run(&format!(
             "{HELPERS} q('[data-testid=nav-dashboard]').click(); \
              until(() => q('[data-testid=server-card]') && !q('[data-testid=status-timeline] .timeline-body[aria-busy]')) \
                .then(() => setTimeout(() => done(true), 300));"
         ));
-        open.push(pair(d.run(&format!(
+        let changed = run % 2 == 1;
+        if changed {
+            // A change the app is told of (`data://changed`) that leaves the rows as they are.
+            d.run(&format!(
+                "{HELPERS} window.__TAURI__.core.invoke('set_job_monitored', {{jobId: {big}, monitored: true}}) \
+                   .then(() => setTimeout(() => done(true), 400));"
+            ));
+        }
+        let v = pair(d.run(&format!(
             "{HELPERS} measure(() => q('[data-testid=nav-logs]').click(), () => firstId() !== undefined && idle()).then(done);"
-        ))));
+        )));
+        if changed {
+            open_changed.push(v)
+        } else {
+            open.push(v)
+        }
     }
+    let first_open = open.remove(0);
     // An older build (before the counter, the search and the charts) is measured on what it has.
     let current = d.run("arguments[arguments.length - 1](!!document.querySelector('[data-testid=logs-counter]'));") == json!(true);
     // 2. The next page: click Next until the other rows are painted.
@@ -284,7 +301,12 @@ pub fn run(binary: &str, keep: Option<&str>) {
         "{HELPERS} let n = 0; const t0 = performance.now(); (function f() {{ if (++n <= 30) requestAnimationFrame(f); else done((performance.now() - t0) / 30); }})();"
     ));
     println!("Backup Logs through the window, {total} entries (release build); an idle frame here takes {frame:.1} ms:");
-    show2("  first rows after opening the page", open, 50.0);
+    println!(
+        "  first rows after opening the page the first time: in the page {:.1} ms, painted {:.1} ms (target ≤ 50 ms)",
+        first_open.0, first_open.1
+    );
+    show2("  first rows after opening the page again", open, 50.0);
+    show2("  first rows after opening the page again, the data changed meanwhile", open_changed, 50.0);
     show2("  next page", next, 30.0);
     show2("  filter change (Error on)", filter, 50.0);
     show("    … and its counter (page info before) shown", counted, None);

@@ -427,7 +427,17 @@ const PREPARE_DELAY_MS = 200;
  */
 function prepareLogs() {
   if (current.name === "logs" || keptViews.has("logs") || state.info?.storeError) return;
-  keptViews.set("logs", { view: ROUTES.logs.factory(app, {}), generation: dataGeneration });
+  const view = ROUTES.logs.factory(app, {});
+  keptViews.set("logs", { view, generation: dataGeneration });
+  // Its first style and layout too (fonts looked up, text measured): in the page, hidden, for
+  // the length of one task, so it is never painted nor seen.
+  Promise.resolve(view.ready).then(() => {
+    if (keptViews.get("logs")?.view !== view || !content.isConnected) return;
+    const stage = h("div", { class: "warm-up", "aria-hidden": "true", style: `width: ${content.clientWidth}px` }, view.el);
+    content.append(stage);
+    void stage.offsetHeight;
+    stage.remove();
+  });
 }
 
 start();

@@ -790,7 +790,7 @@ export function createLogsView(_app, initial = {}) {
         matching = null;
         return reload(filtered);
       }
-      if (!loaded) return ready; // built out of sight, its first rows not in yet
+      if (!loaded) return ready; // left before its first rows came
       // No change the app was told of: the rows it had come back at once (the first frame only
       // those in view), and are asked for again behind them, since another program (the
       // command line) may have written to the store.

@@ -260,10 +260,11 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     s.quit();
 }
 
-/// Backup Logs is kept while another page is shown. Coming back finds it as it was, with its
-/// rows already in the page when the address changes; it then asks for them again, so what
-/// another program wrote to the store (a collection from the command line) comes in. After a
-/// change the app was told of, it waits for its new rows instead.
+/// Backup Logs is made ready when the pointer reaches its link, and kept while another page is
+/// shown. Opening it then finds it with its rows already in the page when the address changes;
+/// it asks for them again behind them, so what another program wrote to the store (a
+/// collection from the command line) comes in. After a change the app was told of, it waits
+/// for its new rows instead.
 #[test]
 fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     use duplidesk_core::{monitor::NewEntry, Status};
@@ -276,7 +277,20 @@ fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
     collect_ok(&s, server.port());
+    // The pointer on the link makes the page ready: the click then finds its rows in the page
+    // as the address changes. (The page is built out of sight, so there is nothing to wait
+    // for but a moment.)
+    s.wait("[data-testid=server-card]", 10);
+    s.exec("document.querySelector('[data-testid=nav-logs]').dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));", vec![]);
+    std::thread::sleep(Duration::from_millis(1500));
+    s.exec(
+        "window.onReturn = null; window.addEventListener('hashchange', () => { \
+           window.onReturn = document.querySelectorAll('[data-testid=logs-row]').length; }, {once: true});",
+        vec![],
+    );
     s.click_on("[data-testid=nav-logs]");
+    let at_once = s.wait_until("the address changed", 10, || Some(s.exec("return window.onReturn;", vec![])).filter(|v| !v.is_null()));
+    assert!(at_once.as_u64().unwrap() >= 10, "the rows in the page at once: {at_once}");
     s.wait("[data-testid=logs-row]", 15);
     let shows_total = |total: u64| {
         s.wait_until(&format!("the counter at {total}"), 15, || {

@@ -271,7 +271,7 @@ fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     let _one = setup();
     let data = tempfile::tempdir().unwrap();
     let server =
-        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 2, rows_per_job: 15, seed: 3 }, ..ServerConfig::default() })
+        TestServer::start(ServerConfig { data: DataSet::Generated { jobs: 2, rows_per_job: 110, seed: 3 }, ..ServerConfig::default() })
             .unwrap();
     let driver = Driver::start(&env_for(data.path(), &[]));
     let s = driver.session(APP);
@@ -344,6 +344,19 @@ fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     });
     assert_eq!(at_once, json!([false, 0]), "the dashboard stays until the new rows are in");
     shows_total(total + 1);
+    assert_eq!(s.attr(&s.wait("[data-testid=logs-table]", 5), "data-seen").as_deref(), Some("yes"), "still the kept page");
+
+    // "Show all" under a job's cut history: the kept page again, with that job's entries only.
+    s.click_on("[data-testid=nav-dashboard]");
+    let job_id: i64 = s.attr(&s.wait("[data-testid=job-row]", 10), "data-job-id").unwrap().parse().unwrap();
+    s.exec("document.querySelector('[data-testid=job-row]').click();", vec![]);
+    s.click_on("[data-testid=history-show-all]");
+    let of_job =
+        Store::open_in(data.path()).unwrap().query_logs(&LogQuery::default()).unwrap().iter().filter(|e| e.job_id == Some(job_id)).count();
+    assert!(of_job > 100, "{of_job}");
+    s.wait_until("the job's entries counted", 15, || {
+        s.attr(&s.wait("[data-testid=logs-counter]", 5), "data-matching") == Some(of_job.to_string())
+    });
     assert_eq!(s.attr(&s.wait("[data-testid=logs-table]", 5), "data-seen").as_deref(), Some("yes"), "still the kept page");
     s.quit();
 }

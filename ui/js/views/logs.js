@@ -758,6 +758,19 @@ export function createLogsView(_app, initial = {}) {
     fillServers();
     fillJobs();
   });
+  /**
+   * Shows the entries of a server or job (the dashboard's "Show all"), from the first page.
+   * @param {RouteParams} params
+   */
+  function showFilters({ server, job }) {
+    f.server = server ?? "";
+    f.job = job ?? "";
+    fillServers();
+    fillJobs();
+    matching = null; // counted again for these filters
+    return reload(true);
+  }
+
   const ready = reload();
   /** Shown again with the rows it had: ask for them again once they are painted. */
   let recheck = false;
@@ -779,16 +792,10 @@ export function createLogsView(_app, initial = {}) {
       }
     },
     revisit(params, changed) {
-      const filtered = params.server !== undefined || params.job !== undefined;
-      if (filtered) {
-        f.server = params.server ?? "";
-        f.job = params.job ?? "";
-        fillServers();
-        fillJobs();
-      }
-      if (changed || filtered) {
+      if (params.server !== undefined || params.job !== undefined) return showFilters(params);
+      if (changed) {
         matching = null;
-        return reload(filtered);
+        return reload();
       }
       if (!loaded) return ready; // left before its first rows came
       // No change the app was told of: the rows it had come back at once (the first frame only
@@ -800,13 +807,7 @@ export function createLogsView(_app, initial = {}) {
     },
     refresh: () => ((matching = null), reload()),
     onDataChanged: () => ((matching = null), reload()),
-    setFilters({ server, job }) {
-      f.server = server ?? "";
-      f.job = job ?? "";
-      fillServers();
-      fillJobs();
-      reload(true);
-    },
+    setFilters: showFilters,
     focusSearch() {
       searchInput.focus();
       searchInput.select();

@@ -266,6 +266,27 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
 /// collection from the command line) comes in. After a change the app was told of, it waits
 /// for its new rows instead.
 #[test]
+fn backup_logs_get_ready_while_ctrl_is_held() {
+    use webdriver::CONTROL;
+    let _one = setup();
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&env_for(data.path(), &[]));
+    let s = driver.session(APP);
+    s.wait("[data-testid=empty-state]", 30);
+    // Ctrl+2 starts with Ctrl: the page is built while it is held, so it is in the window as
+    // the address changes (without it, the page is built only then).
+    s.exec(
+        "window.onReturn = null; window.addEventListener('hashchange', () => { \
+           window.onReturn = !!document.querySelector('#content [data-testid=logs-table]'); }, {once: true});",
+        vec![],
+    );
+    s.hold_then(CONTROL, 1000, &["2"]);
+    let at_once = s.wait_until("the address changed", 10, || Some(s.exec("return window.onReturn;", vec![])).filter(|v| !v.is_null()));
+    assert_eq!(at_once, json!(true), "Backup Logs in the window as the address changed");
+    s.wait("[data-testid=logs-empty]", 10);
+}
+
+#[test]
 fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     use duplidesk_core::{monitor::NewEntry, Status};
     let _one = setup();

@@ -219,6 +219,19 @@ impl Session<'_> {
                 _ => press(chord),
             }
         }
+        self.key_actions(actions);
+    }
+
+    /// Holds `key` down for `ms` before typing the chord `then` (Ctrl held, then 2).
+    pub fn hold_then(&self, key: &str, ms: u64, then: &[&str]) {
+        let mut actions = vec![json!({"type": "keyDown", "value": key}), json!({"type": "pause", "duration": ms})];
+        actions.extend(then.iter().map(|k| json!({"type": "keyDown", "value": k})));
+        actions.extend(then.iter().rev().map(|k| json!({"type": "keyUp", "value": k})));
+        actions.push(json!({"type": "keyUp", "value": key}));
+        self.key_actions(actions);
+    }
+
+    fn key_actions(&self, actions: Vec<Value>) {
         self.call("POST", "/actions", Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}))).unwrap();
         let _ = self.call("DELETE", "/actions", None);
     }

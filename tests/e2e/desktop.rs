@@ -85,7 +85,9 @@ pub fn tray_picture(status: &str) -> Vec<u8> {
     rgba_of_png(&std::fs::read(format!("{}/icons/tray-{status}.png", env!("CARGO_MANIFEST_DIR"))).unwrap())
 }
 
-pub fn tray_icon_rgba() -> Vec<u8> {
+/// The pixels of the picture the tray shows now; none when the app changed it between asking
+/// for its file and reading it (a new picture is a new file, the old one is deleted).
+pub fn tray_icon_rgba() -> Option<Vec<u8>> {
     let (name, menu) = tray_menu();
     let item = menu.trim_end_matches("/Menu");
     let out = output(Command::new("gdbus").args([
@@ -102,7 +104,11 @@ pub fn tray_icon_rgba() -> Vec<u8> {
     ]));
     // `(<'/run/…/tray-icon-main-2.png'>,)`
     let path = out.split('\'').nth(1).unwrap_or_else(|| panic!("no IconName: {out}"));
-    rgba_of_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}")))
+    match std::fs::read(path) {
+        Ok(bytes) => Some(rgba_of_png(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("{path}: {e}"),
+    }
 }
 
 pub fn rgba_of_png(bytes: &[u8]) -> Vec<u8> {

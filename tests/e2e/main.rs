@@ -948,10 +948,10 @@ fn the_os_language_closing_to_the_tray_a_second_launch_and_the_tray_status() {
     assert_ne!(icon("ok"), icon("error"));
     let server = TestServer::start(ServerConfig::default()).unwrap();
     collect_ok(&s, server.port());
-    wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == icon("ok"));
+    wait_until("the tray icon is the all-good one", secs(10), || desktop::tray_icon_rgba() == Some(icon("ok")));
     drop(server);
     desktop::click_menu_item("Recopilación rápida");
-    wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == icon("error"));
+    wait_until("the tray icon turns to the error one", secs(30), || desktop::tray_icon_rgba() == Some(icon("error")));
     s.quit();
 }
 

@@ -37,7 +37,7 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     let s = driver.session(APP);
     s.wait("[data-testid=empty-state]", 30);
     collect_ok(&s, server.port());
-    wait_until("the tray icon is the all-good one", secs(15), || desktop::tray_icon_rgba() == desktop::tray_picture("ok"));
+    wait_until("the tray icon is the all-good one", secs(15), || desktop::tray_icon_rgba() == Some(desktop::tray_picture("ok")));
 
     // The page lists every job with its schedule and a switch; its buttons collect.
     open_monitoring(&s);
@@ -57,7 +57,7 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     assert!(server.add_operation("1", Operation::BackupError));
     choose(&s, "[data-testid=mon-interval]", "1");
     s.wait_text("[data-testid=mon-saved]", "Saved", 10);
-    wait_until("a background pass turns the tray red", secs(150), || desktop::tray_icon_rgba() == desktop::tray_picture("error"));
+    wait_until("a background pass turns the tray red", secs(150), || desktop::tray_icon_rgba() == Some(desktop::tray_picture("error")));
     let errors = wait_until("the failure is notified", secs(20), || {
         let shown: Vec<_> = notifications.shown_with(&job).into_iter().filter(|n| n.summary.starts_with("Error")).collect();
         (!shown.is_empty()).then_some(shown)

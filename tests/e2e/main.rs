@@ -260,11 +260,6 @@ fn backup_logs_filters_search_counter_export_clear_and_charts() {
     s.quit();
 }
 
-/// Backup Logs is made ready when the pointer reaches its link, and kept while another page is
-/// shown. Opening it then finds it with its rows already in the page when the address changes;
-/// it asks for them again behind them, so what another program wrote to the store (a
-/// collection from the command line) comes in. After a change the app was told of, it waits
-/// for its new rows instead.
 #[test]
 fn backup_logs_get_ready_while_ctrl_is_held() {
     use webdriver::CONTROL;
@@ -286,6 +281,11 @@ fn backup_logs_get_ready_while_ctrl_is_held() {
     s.wait("[data-testid=logs-empty]", 10);
 }
 
+/// Backup Logs is made ready when the pointer reaches its link, and kept while another page is
+/// shown. Opening it then finds it with its rows already in the page when the address changes;
+/// it asks for them again behind them, so what another program wrote to the store (a
+/// collection from the command line) comes in. After a change the app was told of, it waits
+/// for its new rows instead.
 #[test]
 fn backup_logs_come_back_at_once_and_catch_up_with_the_store() {
     use duplidesk_core::{monitor::NewEntry, Status};

@@ -771,6 +771,9 @@ export function createLogsView(_app, initial = {}) {
     return reload(true);
   }
 
+  /** The page and its counter asked for again (the store may have changed). */
+  const reloadCounted = () => ((matching = null), reload());
+
   const ready = reload();
   /** Shown again with the rows it had: ask for them again once they are painted. */
   let recheck = false;
@@ -788,15 +791,12 @@ export function createLogsView(_app, initial = {}) {
       else spareLater = setTimeout(() => el.isConnected && follow(), SPARE_DELAY_MS);
       if (recheck) {
         recheck = false;
-        requestAnimationFrame(() => setTimeout(() => el.isConnected && ((matching = null), reload())));
+        requestAnimationFrame(() => setTimeout(() => el.isConnected && reloadCounted()));
       }
     },
     revisit(params, changed) {
       if (params.server !== undefined || params.job !== undefined) return showFilters(params);
-      if (changed) {
-        matching = null;
-        return reload();
-      }
+      if (changed) return reloadCounted();
       if (!loaded) return ready; // left before its first rows came
       // No change the app was told of: the rows it had come back at once (the first frame only
       // those in view), and are asked for again behind them, since another program (the
@@ -805,8 +805,8 @@ export function createLogsView(_app, initial = {}) {
       recheck = true;
       return null;
     },
-    refresh: () => ((matching = null), reload()),
-    onDataChanged: () => ((matching = null), reload()),
+    refresh: reloadCounted,
+    onDataChanged: reloadCounted,
     setFilters: showFilters,
     focusSearch() {
       searchInput.focus();

@@ -13,6 +13,9 @@ use tauri_plugin_notification::NotificationExt;
 
 /// `navigate://entry`: a notification was clicked; the window shows this entry.
 pub const EVENT_NAVIGATE: &str = "navigate://entry";
+/// `notice://shown`: a watch notification is on the desktop. A click on it opens Backup Logs,
+/// so the window makes that page ready now rather than when the click comes.
+pub const EVENT_NOTICE_SHOWN: &str = "notice://shown";
 
 /// What `navigate://entry` carries: the entry to show, `None` when the notification was not
 /// about one or the entry is gone (the window then shows Backup Logs).
@@ -45,19 +48,30 @@ pub fn notice<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
                 .action("default", lang.texts().show_entry)
                 .show();
             match shown {
-                Ok(handle) => handle.wait_for_action(|action| {
-                    if action == "default" {
-                        open_entry(&app, notice.entry_id);
-                    }
-                }),
+                Ok(handle) => {
+                    shown_to(&app);
+                    handle.wait_for_action(|action| {
+                        if action == "default" {
+                            open_entry(&app, notice.entry_id);
+                        }
+                    })
+                }
                 Err(e) => tracing::info!("notification not shown ({e}): {title}: {}", notice.body),
             }
         }
         #[cfg(not(target_os = "linux"))]
-        if let Err(e) = app.notification().builder().title(&title).body(&notice.body).show() {
-            tracing::info!("notification not shown ({e}): {title}: {}", notice.body);
+        match app.notification().builder().title(&title).body(&notice.body).show() {
+            Ok(()) => shown_to(&app),
+            Err(e) => tracing::info!("notification not shown ({e}): {title}: {}", notice.body),
         }
     });
+}
+
+/// Tells the window a watch notification is on the desktop (`notice://shown`).
+fn shown_to<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(e) = app.emit(EVENT_NOTICE_SHOWN, ()) {
+        tracing::warn!("event {EVENT_NOTICE_SHOWN} not sent: {e}");
+    }
 }
 
 /// Shows the window on the entry a clicked notification is about.

@@ -55,6 +55,15 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     // it without anyone asking: the tray turns red and one notification says so.
     let job = server_job_name(&s);
     assert!(server.add_operation("1", Operation::BackupError));
+    // Backup Logs is made ready (built, then laid out once in a hidden stage) when the page
+    // learns that a notification is shown; nothing else asks for it in this test.
+    s.exec(
+        "window.logsStaged = false; new MutationObserver((records) => { \
+           if (records.some((r) => [...r.addedNodes].some((n) => n.classList?.contains('warm-up') \
+             && n.querySelector('[data-testid=logs-table]')))) window.logsStaged = true; \
+         }).observe(document.getElementById('content'), {childList: true});",
+        vec![],
+    );
     choose(&s, "[data-testid=mon-interval]", "1");
     s.wait_text("[data-testid=mon-saved]", "Saved", 10);
     wait_until("a background pass turns the tray red", secs(150), || desktop::tray_icon_rgba() == Some(desktop::tray_picture("error")));
@@ -64,6 +73,9 @@ fn a_background_pass_turns_the_tray_red_notifies_once_and_the_notification_opens
     });
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].actions.iter().any(|a| a == "default"), "clickable: {:?}", errors[0].actions);
+    s.wait_until("Backup Logs made ready for the notification's click", 10, || {
+        Some(s.exec("return window.logsStaged;", vec![])).filter(|v| v == &json!(true))
+    });
 
     // Checking again finds nothing new: the same failure does not notify twice.
     s.click_on("[data-testid=mon-check-now]");

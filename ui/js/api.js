@@ -80,7 +80,7 @@ export async function invoke(command, args) {
 /**
  * What each event carries (docs/commands.md): `collect://progress` a Progress, `data://changed`
  * nothing, `collect://running` whether a collection (from anywhere) now runs.
- * @typedef {{ "collect://progress": Progress, "data://changed": null, "collect://running": boolean, "navigate://entry": { entry: LogEntry | null } }} EventPayloads
+ * @typedef {{ "collect://progress": Progress, "data://changed": null, "collect://running": boolean, "navigate://entry": { entry: LogEntry | null }, "notice://shown": null }} EventPayloads
  */
 /** @typedef {keyof EventPayloads} EventName */
 
@@ -141,6 +141,7 @@ export const EVENT_PROGRESS = "collect://progress";
 export const EVENT_DATA_CHANGED = "data://changed";
 export const EVENT_RUNNING = "collect://running";
 export const EVENT_NAVIGATE = "navigate://entry";
+export const EVENT_NOTICE_SHOWN = "notice://shown";
 
 // ---- commands (docs/commands.md) ----
 

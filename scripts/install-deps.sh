@@ -106,14 +106,35 @@ if [ -f "$HOME/.cargo/env" ]; then
   # shellcheck disable=SC1091
   . "$HOME/.cargo/env"
 fi
-if ! command -v cargo >/dev/null 2>&1; then
-  log "cargo not found: installing Rust (stable, minimal profile) with rustup into ~/.cargo"
+# The oldest Rust the workspace builds with (Cargo.toml's rust-version): a distribution's
+# packaged Rust is often older.
+RUST_MIN=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$(dirname "$0")/../Cargo.toml")
+rust_is_recent() {
+  local have
+  have=$(rustc --version 2>/dev/null | awk '{print $2}')
+  [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$RUST_MIN" "$have" | sort -V | head -1)" = "$RUST_MIN" ]
+}
+install_rustup() {
+  log "$1: installing Rust (stable, minimal profile) with rustup into ~/.cargo"
+  # The check for another Rust on the PATH is skipped: ~/.cargo/bin comes first from now on.
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
-    | sh -s -- -y --profile minimal --default-toolchain stable
+    | RUSTUP_INIT_SKIP_PATH_CHECK=yes sh -s -- -y --profile minimal --default-toolchain stable
   # shellcheck disable=SC1091
   . "$HOME/.cargo/env"
-else
+}
+if ! command -v cargo >/dev/null 2>&1; then
+  install_rustup "cargo not found"
+elif rust_is_recent; then
   log "cargo found: $(cargo --version)"
+elif ! command -v rustup >/dev/null 2>&1; then
+  install_rustup "$(rustc --version 2>/dev/null || echo 'rustc not found') is older than Rust $RUST_MIN"
+elif [ "$(rustup show active-toolchain 2>/dev/null | awk '{print $1}')" = "stable-$(rustc -vV | sed -n 's/^host: //p')" ]; then
+  log "$(rustc --version) is older than Rust $RUST_MIN: rustup update stable"
+  rustup update stable --no-self-update
+else
+  echo "install-deps: Duplidesk needs Rust $RUST_MIN or newer; the active toolchain is" \
+    "$(rustc --version). Run 'rustup override set stable' in this folder, then try again." >&2
+  exit 1
 fi
 # The style gates (check.sh) need rustfmt and clippy; a minimal rustup profile lacks them.
 if [ "$WITH_TEST" -eq 1 ]; then

@@ -4,6 +4,7 @@
 //!
 //! On Linux a watch notification is clickable (the freedesktop "default" action, through
 //! notify-rust): the click shows the window on that Backup Logs entry (`navigate://entry`).
+//! Once a watch notification is shown, `notice://shown` lets the window make that page ready.
 //! Elsewhere it is shown by tauri-plugin-notification, which offers no click on the desktop.
 use duplidesk_core::store::LogEntryRow;
 use duplidesk_core::watch::Notice;

@@ -278,7 +278,14 @@ fn backup_logs_get_ready_while_ctrl_is_held() {
     s.hold_then(CONTROL, 1000, &["2"]);
     let at_once = s.wait_until("the address changed", 10, || Some(s.exec("return window.onReturn;", vec![])).filter(|v| !v.is_null()));
     assert_eq!(at_once, json!(true), "Backup Logs in the window as the address changed");
+    // The empty page says what to do next: its button opens the collect dialog, and the focus
+    // comes back to it when the dialog closes.
     s.wait("[data-testid=logs-empty]", 10);
+    s.click_on("[data-testid=logs-empty] button");
+    s.wait("[data-testid=collect-dialog]", 10);
+    close_dialog_with_escape(&s);
+    let focused = s.exec("return document.activeElement === document.querySelector('[data-testid=logs-empty] button');", vec![]);
+    assert_eq!(focused, json!(true), "the focus is back on the empty page's button");
 }
 
 /// Backup Logs is made ready when the pointer reaches its link, and kept while another page is

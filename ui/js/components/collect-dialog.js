@@ -37,6 +37,16 @@ function field(labelText, control, hint, id) {
  *   collect button)
  */
 
+/** An empty list's call to collect: opens the dialog, and the focus comes back to the button. */
+export function emptyCollectButton() {
+  return h(
+    "button",
+    { type: "button", class: "btn btn-primary btn-sm", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) },
+    icon("download", 14),
+    t("empty.collect"),
+  );
+}
+
 /** @param {CollectDialogOptions} [opts] */
 export function openCollectDialog(opts = {}) {
   const list = servers();

@@ -9,7 +9,7 @@ import { servers, subscribe } from "../state.js";
 import { STATUSES, statusLabel, opLabel, errorBox, errorSentence } from "../components/badges.js";
 import { confirmDialog, setBusy } from "../components/modal.js";
 import { openMenu } from "../components/menu.js";
-import { openCollectDialog } from "../components/collect-dialog.js";
+import { emptyCollectButton } from "../components/collect-dialog.js";
 import { openLogDetails } from "../components/log-details.js";
 import { toast } from "../components/toast.js";
 import { formatNumber, formatDateTime, formatDateTimeLong, formatDuration } from "../format.js";
@@ -631,7 +631,7 @@ export function createLogsView(_app, initial = {}) {
           icon("inbox", 28, "muted-icon"),
           h("p", null, noServers ? t("logs.emptyNoData") : filtersActive() ? t("logs.emptyFiltered") : t("logs.empty")),
           noServers
-            ? h("button", { type: "button", class: "btn btn-primary btn-sm", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) }, icon("download", 14), t("empty.collect"))
+            ? emptyCollectButton()
             : filtersActive()
               ? h("button", { type: "button", class: "btn btn-sm", onClick: resetFilters }, t("logs.reset"))
               : null,

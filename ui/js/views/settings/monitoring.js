@@ -7,7 +7,7 @@ import { icon, spinner } from "../../icons.js";
 import { t, tn } from "../../i18n.js";
 import * as api from "../../api.js";
 import { serverById, servers, subscribe } from "../../state.js";
-import { openCollectDialog, collectServer } from "../../components/collect-dialog.js";
+import { openCollectDialog, collectServer, emptyCollectButton } from "../../components/collect-dialog.js";
 import { statusChip, errorBox, errorSentence, relTime } from "../../components/badges.js";
 import { setBusy } from "../../components/modal.js";
 import { toast } from "../../components/toast.js";
@@ -349,7 +349,7 @@ export function monitoringPanel() {
           { class: "card table-empty", "data-testid": "mon-empty" },
           icon("clock", 28, "muted-icon"),
           h("p", null, t("mon.noJobs")),
-          h("button", { type: "button", class: "btn btn-primary btn-sm", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) }, icon("download", 14), t("empty.collect")),
+          emptyCollectButton(),
         ),
       );
       return;

@@ -6,7 +6,7 @@ import { h, replaceChildren } from "../../dom.js";
 import { icon } from "../../icons.js";
 import { t } from "../../i18n.js";
 import { state, servers, refreshDashboard, subscribe } from "../../state.js";
-import { openCollectDialog } from "../../components/collect-dialog.js";
+import { openCollectDialog, emptyCollectButton } from "../../components/collect-dialog.js";
 import { serverRow } from "./server-row.js";
 import { importCollectedFiles } from "./import.js";
 import { renderKeychainBanner, generalSection, aboutSection } from "./general.js";
@@ -128,7 +128,7 @@ export function createSettingsView(app, params) {
           { class: "card table-empty", "data-testid": "settings-empty" },
           icon("server", 28, "muted-icon"),
           h("p", null, t("settings.noServers")),
-          h("button", { type: "button", class: "btn btn-primary btn-sm", onClick: (e) => openCollectDialog({ returnFocus: e.currentTarget }) }, icon("download", 14), t("empty.collect")),
+          emptyCollectButton(),
         ),
       );
       return;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 9;
 /// How many times the app is started to open Backup Logs the first time.
-const STARTS: usize = 5;
+const STARTS: usize = 9;
 
 struct Driver {
     child: Child,

@@ -377,6 +377,19 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// 4,000 cases from a fixed seed, so that a run is repeatable; `PROPTEST_CASES` and
+    /// `PROPTEST_RNG_SEED` explore further.
+    fn config() -> ProptestConfig {
+        let mut config = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_none() {
+            config.cases = 4000;
+        }
+        if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x0d0b_1d65_c0de);
+        }
+        config
+    }
+
     type Plain = (i64, i64, i64, Option<String>);
 
     fn plain(rows: Vec<LogRow>) -> Vec<Plain> {
@@ -558,7 +571,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        #![proptest_config(config())]
 
         /// Whatever the page, the fast reader gives serde_json's rows or leaves it to serde_json.
         #[test]

@@ -739,8 +739,9 @@ proptest! {
         }
         // Where the URL is unambiguous (no `?` in a user name or password, no `@` after the
         // host), the host and every parameter that is not a credential are kept as they were.
-        // A `?` in the credentials makes everything after it read as a query too, where
-        // `…@a.key?s3-server-name=a` is one pair whose key holds "key": over-redaction, no leak.
+        // A `?` in the credentials may start the query, as far as the redactor can tell: in
+        // `ftp://?u@a.key?s3-server-name=a`, the pair `u@a.key?s3-server-name=a` has a key that
+        // holds "key", so `a` is redacted too. Over-redaction, no leak.
         let after_host = text.split_once(&format!("{}{}", url.host, url.port.map(|p| format!(":{p}")).unwrap_or_default()))
             .map(|(_, tail)| tail.to_owned()).unwrap_or_default();
         let credentials_hold_a_query = url.user.iter().chain(&url.password).any(|c| c.contains('?'));
